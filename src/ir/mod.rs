@@ -1,0 +1,250 @@
+//! The language-neutral intermediate representation.
+//!
+//! Architecture invariant: the IR is a plain value. Frontends build it, the analysis reads it;
+//! nothing here knows C or Rust, lints or outputs. Every function is a control-flow graph of
+//! basic blocks holding a handful of statement kinds, each with the byte span it came from.
+
+mod display;
+
+use serde::{Deserialize, Serialize};
+
+/// A byte range in one source file (`start..end`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// The source language a file was lowered from. The analysis uses it only to pick the catalog
+/// table whose names apply to the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Language {
+    C,
+    Rust,
+}
+
+/// Everything a frontend produced for one file. Lowering never fails: a file with syntax
+/// errors still yields the functions that could be read, and the errors beside them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LoweredFile {
+    pub functions: Vec<Function>,
+    pub errors: Vec<SyntaxError>,
+    /// Namespaces opened wholesale (`use nix::unistd::*;`): a callee name that the catalog
+    /// does not know may be looked up under each of these prefixes (`prefix::name`).
+    pub glob_imports: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LocalId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BlockId(pub u32);
+
+/// One function (or method) as a control-flow graph. `blocks[0]` is the entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Function {
+    /// The function's own name (`main`, `spawn_worker`; methods as `Type::method`).
+    pub name: String,
+    pub span: Span,
+    pub name_span: Span,
+    /// Every variable of the function: parameters first, then each binding in order of
+    /// appearance. Shadowing and inner scopes get distinct locals even with the same name.
+    pub locals: Vec<Local>,
+    /// How many of `locals` (from the start) are parameters.
+    pub param_count: usize,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Local {
+    pub name: String,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub term: Terminator,
+    /// The header of a loop: control comes back here on every iteration.
+    pub loop_head: bool,
+    /// Where the block starts in the source (the first statement, or the construct that
+    /// opened the block); used to point at a branch.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum StmtKind {
+    /// `target = value` (C declaration with initialiser, assignment; Rust `let`, assignment).
+    Assign { target: Place, value: Rvalue },
+    /// An expression evaluated for its effect; its value is discarded (`close(fd);`).
+    Eval(Rvalue),
+    /// The local goes out of scope here. Rust drops what it still owns; C emits none.
+    ScopeEnd(LocalId),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Rvalue {
+    Use(Operand),
+    Call(Call),
+}
+
+/// A call. Method calls put the receiver first in `args`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    pub callee: Callee,
+    pub args: Vec<Operand>,
+    /// The whole call expression.
+    pub span: Span,
+    /// The callee's name (the path or the method name), for pointing at it.
+    pub callee_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Callee {
+    /// A free function or associated function, its path resolved through the file's imports
+    /// (`nix::unistd::fork`, `std::net::TcpStream::connect`; C: `socket`).
+    Path(String),
+    /// A method call by name (`shutdown`, `unwrap`); the receiver is `args[0]`.
+    Method(String),
+    /// A call through something that is not a name (a function pointer expression, a closure
+    /// call, a macro the frontend cannot read).
+    Unknown,
+}
+
+/// A value read by a statement or a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operand {
+    /// Reading (or, in Rust, moving) a place.
+    Place(Place),
+    /// Taking a reference to a place (`&s`, `&mut s`, C `&fd`): the place is not moved.
+    Ref(Place),
+    Int(i64),
+    Str(String),
+    /// A named constant or path that is not a variable (`SOCK_STREAM`, `Shutdown::Both`).
+    Const(String),
+    /// Some computation over these operands whose value is unknown (`a + b`, `flags | X`,
+    /// `(int *)zh`, a struct literal). Keeps what it mentions so uses are not lost.
+    Expr(Vec<Operand>),
+    /// A nested call's result (`close(socket(...))`, `f(g(x))`).
+    Call(Box<Call>),
+    Unknown,
+}
+
+/// A storage location: a local or a global, possibly through fields, dereferences and
+/// indexing (`ctx->zk_fd` is `ctx` then `Deref`, `Field("zk_fd")`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub base: PlaceBase,
+    pub projections: Vec<Projection>,
+}
+
+impl Place {
+    pub fn local(id: LocalId) -> Self {
+        Place { base: PlaceBase::Local(id), projections: Vec::new() }
+    }
+
+    pub fn global(name: impl Into<String>) -> Self {
+        Place { base: PlaceBase::Global(name.into()), projections: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceBase {
+    Local(LocalId),
+    /// A name not declared in the function: a global, a `static`, or an unknown identifier.
+    Global(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Projection {
+    Field(String),
+    Deref,
+    Index,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Terminator {
+    Goto(BlockId),
+    /// Two-way branch. `&&`, `||` and `!` on whole conditions are lowered into nested
+    /// branches by the frontends where they can; `Cond::Not` remains for a negated operand.
+    Branch {
+        cond: Cond,
+        then: BlockId,
+        otherwise: BlockId,
+        span: Span,
+    },
+    Return {
+        value: Option<Operand>,
+        span: Span,
+    },
+    /// Control never gets here (after `panic!`, `unreachable!`, the end of an infinite loop).
+    Unreachable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cond {
+    /// Non-zero / true (`if (pid)`, `if (fork())`, `if flag`).
+    Truthy(Operand),
+    Not(Box<Cond>),
+    Compare {
+        op: CmpOp,
+        lhs: Operand,
+        rhs: Operand,
+    },
+    /// `if let PATTERN = value`, or one `match` arm (C `case` labels become `Compare`).
+    Matches {
+        value: Operand,
+        pattern: Pattern,
+    },
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Pattern {
+    /// `_`, `..`, or anything that matches every value.
+    Wild,
+    /// Binds the matched value to the local (and matches everything).
+    Bind(LocalId),
+    Int(i64),
+    /// A constructor by the last segment of its path (`Ok`, `Child` for
+    /// `ForkResult::Child`, `Parent` for `Fork::Parent(pid)`), with its sub-patterns.
+    Ctor {
+        name: String,
+        fields: Vec<Pattern>,
+    },
+    Or(Vec<Pattern>),
+    /// A range, a literal of another kind, or a shape the frontend does not model: may or
+    /// may not match.
+    Unknown,
+}
