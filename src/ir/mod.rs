@@ -110,7 +110,7 @@ pub enum Rvalue {
 }
 
 /// A call. Method calls put the receiver first in `args`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
     pub callee: Callee,
     pub args: Vec<Operand>,
