@@ -91,7 +91,6 @@ impl Display for Operand {
                 write_list(f, parts)?;
                 f.write_char(')')
             }
-            Operand::Call(call) => write!(f, "({call})"),
             Operand::Unknown => f.write_char('?'),
         }
     }

@@ -93,6 +93,10 @@ pub struct Stmt {
     pub span: Span,
 }
 
+/// Every call is a statement of its own: frontends hoist a call nested in an argument or a
+/// condition into a fresh temporary local assigned just before (`close(socket(..))` becomes
+/// `$0 = socket(..); close($0)`), so the analysis sees effects in evaluation order and a
+/// condition never calls anything.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StmtKind {
     /// `target = value` (C declaration with initialiser, assignment; Rust `let`, assignment).
@@ -146,8 +150,6 @@ pub enum Operand {
     /// Some computation over these operands whose value is unknown (`a + b`, `flags | X`,
     /// `(int *)zh`, a struct literal). Keeps what it mentions so uses are not lost.
     Expr(Vec<Operand>),
-    /// A nested call's result (`close(socket(...))`, `f(g(x))`).
-    Call(Box<Call>),
     Unknown,
 }
 
