@@ -1,0 +1,145 @@
+//! `use` items as a resolution map (alias → full path) and path resolution through it.
+//!
+//! The catalog names functions by full path (`nix::unistd::fork`), while code calls them by
+//! whatever name it imported (`fork`, `unistd::fork`, `US::connect`). Resolution rewrites the
+//! first segment of a path through the map; anything unknown stays as written.
+
+use std::collections::HashMap;
+
+use syn::visit::Visit;
+use syn::{Item, UseTree};
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct Imports {
+    aliases: HashMap<String, String>,
+    /// Namespaces opened with `*`, in order of appearance.
+    pub(super) globs: Vec<String>,
+}
+
+impl Imports {
+    /// The imports of a module: its own `use` items, plus the parent's names when the module
+    /// says `use super::*` (the usual shape of a `mod tests`).
+    pub(super) fn for_module(items: &[Item], parent: Option<&Imports>) -> Imports {
+        let mut imports = Imports::default();
+        let mut imports_parent = false;
+        for item in items {
+            if let Item::Use(item_use) = item {
+                imports_parent |= imports.add_tree(&item_use.tree, Vec::new());
+            }
+        }
+        if let (true, Some(parent)) = (imports_parent, parent) {
+            imports.inherit(parent);
+        }
+        imports
+    }
+
+    /// Adds every `use` found anywhere in a function body (they apply to the whole block
+    /// they appear in, even before the `use` statement).
+    pub(super) fn add_uses_in(&mut self, body: &syn::Block) {
+        let mut collector = UseCollector::default();
+        collector.visit_block(body);
+        for tree in collector.trees {
+            self.add_tree(tree, Vec::new());
+        }
+    }
+
+    /// Makes `Self` stand for the implementing type inside an impl.
+    pub(super) fn alias_self(&mut self, type_path: String) {
+        self.aliases.insert("Self".into(), type_path);
+    }
+
+    /// Resolves a path as written in code: generics dropped, a leading `::` stripped, the
+    /// first segment replaced by what it was imported as.
+    pub(super) fn resolve(&self, path: &syn::Path) -> String {
+        let segments: Vec<String> =
+            path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+        self.resolve_segments(&segments)
+    }
+
+    pub(super) fn resolve_segments(&self, segments: &[String]) -> String {
+        let Some((first, rest)) = segments.split_first() else {
+            return String::new();
+        };
+        let mut resolved = self.aliases.get(first).cloned().unwrap_or_else(|| first.clone());
+        for segment in rest {
+            resolved.push_str("::");
+            resolved.push_str(segment);
+        }
+        resolved
+    }
+
+    fn inherit(&mut self, parent: &Imports) {
+        for (alias, path) in &parent.aliases {
+            self.aliases.entry(alias.clone()).or_insert_with(|| path.clone());
+        }
+    }
+
+    /// Walks one use tree under `prefix`. Returns whether it contained `super::*`.
+    fn add_tree(&mut self, tree: &UseTree, mut prefix: Vec<String>) -> bool {
+        match tree {
+            UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.add_tree(&path.tree, prefix)
+            }
+            UseTree::Name(name) => {
+                self.add_name(&name.ident.to_string(), None, prefix);
+                false
+            }
+            UseTree::Rename(rename) => {
+                let alias = rename.rename.to_string();
+                self.add_name(&rename.ident.to_string(), Some(alias), prefix);
+                false
+            }
+            UseTree::Glob(_) => self.add_glob(prefix),
+            UseTree::Group(group) => {
+                let mut imports_parent = false;
+                for tree in &group.items {
+                    imports_parent |= self.add_tree(tree, prefix.clone());
+                }
+                imports_parent
+            }
+        }
+    }
+
+    /// `use a::b::name [as alias];` where `name` may be `self` (`use a::b::{self}`).
+    fn add_name(&mut self, name: &str, alias: Option<String>, mut prefix: Vec<String>) {
+        if name != "self" {
+            prefix.push(name.to_string());
+        }
+        let Some(last) = prefix.last().cloned() else {
+            return;
+        };
+        let alias = alias.unwrap_or(last);
+        // `use Trait as _;` brings no name into scope.
+        if alias == "_" {
+            return;
+        }
+        let full = self.resolve_segments(&prefix);
+        self.aliases.insert(alias, full);
+    }
+
+    fn add_glob(&mut self, prefix: Vec<String>) -> bool {
+        if prefix == ["super"] {
+            return true;
+        }
+        if !prefix.is_empty() {
+            let namespace = self.resolve_segments(&prefix);
+            if !self.globs.contains(&namespace) {
+                self.globs.push(namespace);
+            }
+        }
+        false
+    }
+}
+
+/// Finds `use` items inside a function body, at any block depth.
+#[derive(Default)]
+struct UseCollector<'ast> {
+    trees: Vec<&'ast UseTree>,
+}
+
+impl<'ast> Visit<'ast> for UseCollector<'ast> {
+    fn visit_item_use(&mut self, item_use: &'ast syn::ItemUse) {
+        self.trees.push(&item_use.tree);
+    }
+}

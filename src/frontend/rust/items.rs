@@ -1,0 +1,169 @@
+//! Items: which of them hold functions, under which name, with which imports in scope.
+//!
+//! Free functions keep their own name (`main`); methods are `Type::method` after the last
+//! segment of the implementing type; trait default methods are `Trait::method`. Inline
+//! modules get their own imports; items nested in a function body see the function's.
+
+use syn::visit::Visit;
+use syn::{ImplItem, Item, TraitItem};
+
+use crate::ir::{Function, LoweredFile};
+
+use super::builder::FnBuilder;
+use super::imports::Imports;
+use super::{join_spans, span_of, MAX_DEPTH};
+
+pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
+    let mut lowering = ItemLowering::default();
+    let imports = Imports::for_module(&file.items, None);
+    lowering.lower_items(&file.items, &imports, 0);
+    LoweredFile { functions: lowering.functions, errors: Vec::new(), glob_imports: lowering.globs }
+}
+
+#[derive(Default)]
+struct ItemLowering {
+    functions: Vec<Function>,
+    globs: Vec<String>,
+}
+
+/// What lowering a function needs from the item that holds it.
+struct FnSource<'a> {
+    name: String,
+    sig: &'a syn::Signature,
+    body: &'a syn::Block,
+    /// The implementing type (for `Self`), resolved.
+    self_type: Option<String>,
+}
+
+impl ItemLowering {
+    fn lower_items<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = &'a Item>,
+        imports: &Imports,
+        depth: u32,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        self.note_globs(imports);
+        for item in items {
+            self.lower_item(item, imports, depth + 1);
+        }
+    }
+
+    fn lower_item(&mut self, item: &Item, imports: &Imports, depth: u32) {
+        match item {
+            Item::Fn(function) => {
+                let name = function.sig.ident.to_string();
+                let source =
+                    FnSource { name, sig: &function.sig, body: &function.block, self_type: None };
+                self.lower_function(source, imports, depth);
+            }
+            Item::Impl(implementation) => self.lower_impl(implementation, imports, depth),
+            Item::Trait(trait_item) => self.lower_trait(trait_item, imports, depth),
+            Item::Mod(module) => {
+                if let Some((_, items)) = &module.content {
+                    let module_imports = Imports::for_module(items, Some(imports));
+                    self.lower_items(items, &module_imports, depth);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lower_impl(&mut self, implementation: &syn::ItemImpl, imports: &Imports, depth: u32) {
+        let type_name = type_last_segment(&implementation.self_ty);
+        let self_type = type_path(&implementation.self_ty).map(|path| imports.resolve(path));
+        for item in &implementation.items {
+            if let ImplItem::Fn(method) = item {
+                let name = format!("{type_name}::{}", method.sig.ident);
+                let self_type = self_type.clone();
+                let source = FnSource { name, sig: &method.sig, body: &method.block, self_type };
+                self.lower_function(source, imports, depth);
+            }
+        }
+    }
+
+    fn lower_trait(&mut self, trait_item: &syn::ItemTrait, imports: &Imports, depth: u32) {
+        for item in &trait_item.items {
+            if let TraitItem::Fn(method) = item {
+                if let Some(body) = &method.default {
+                    let name = format!("{}::{}", trait_item.ident, method.sig.ident);
+                    let source = FnSource { name, sig: &method.sig, body, self_type: None };
+                    self.lower_function(source, imports, depth);
+                }
+            }
+        }
+    }
+
+    fn lower_function(&mut self, source: FnSource<'_>, module_imports: &Imports, depth: u32) {
+        let mut imports = module_imports.clone();
+        imports.add_uses_in(source.body);
+        if let Some(self_type) = source.self_type {
+            imports.alias_self(self_type);
+        }
+        self.note_globs(&imports);
+
+        let span = join_spans(span_of(source.sig), span_of(source.body));
+        let mut builder = FnBuilder::new(&imports, span_of(source.body));
+        builder.push_scope();
+        for input in &source.sig.inputs {
+            match input {
+                syn::FnArg::Receiver(receiver) => {
+                    let id = builder.new_local("self", span_of(&receiver.self_token));
+                    builder.declare("self".into(), id);
+                }
+                syn::FnArg::Typed(typed) => {
+                    builder.bind_parameter(&typed.pat, span_of(&*typed.pat))
+                }
+            }
+        }
+        let params = builder.local_count();
+        let returns_value = !matches!(source.sig.output, syn::ReturnType::Default);
+        builder.lower_body(source.body, returns_value);
+        let name_span = span_of(&source.sig.ident);
+        self.functions.push(builder.finish(source.name, span, name_span, params));
+        // Functions declared inside the body see the body's imports.
+        let nested = nested_items(source.body);
+        self.lower_items(nested, &imports, depth);
+    }
+
+    fn note_globs(&mut self, imports: &Imports) {
+        for glob in &imports.globs {
+            if !self.globs.contains(glob) {
+                self.globs.push(glob.clone());
+            }
+        }
+    }
+}
+
+fn type_path(ty: &syn::Type) -> Option<&syn::Path> {
+    match ty {
+        syn::Type::Path(type_path) => Some(&type_path.path),
+        syn::Type::Reference(reference) => type_path(&reference.elem),
+        syn::Type::Paren(paren) => type_path(&paren.elem),
+        syn::Type::Group(group) => type_path(&group.elem),
+        _ => None,
+    }
+}
+
+fn type_last_segment(ty: &syn::Type) -> String {
+    type_path(ty)
+        .and_then(|path| path.segments.last())
+        .map_or_else(|| "_".to_string(), |segment| segment.ident.to_string())
+}
+
+/// Items declared anywhere inside a function body (not inside those items: they are
+/// searched when they are lowered in turn).
+fn nested_items(body: &syn::Block) -> Vec<&Item> {
+    #[derive(Default)]
+    struct Collector<'ast>(Vec<&'ast Item>);
+    impl<'ast> Visit<'ast> for Collector<'ast> {
+        fn visit_item(&mut self, item: &'ast Item) {
+            self.0.push(item);
+        }
+    }
+    let mut collector = Collector::default();
+    collector.visit_block(body);
+    collector.0
+}
