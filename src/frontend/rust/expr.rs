@@ -10,13 +10,14 @@ use syn::{BinOp, Expr, Lit, Member, UnOp};
 use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
+use super::spans::expr_span;
 use super::{span_of, MAX_DEPTH};
 
 impl FnBuilder<'_> {
     /// Lowers an expression whose value goes to `dest` (or nowhere).
     pub(super) fn lower_expr(&mut self, expr: &Expr, dest: Dest, depth: u32) {
         let expr = strip_transparent(expr);
-        let span = span_of(expr);
+        let span = expr_span(expr);
         if depth > MAX_DEPTH {
             self.emit(&dest, Rvalue::Use(Operand::Unknown), span);
             return;
@@ -112,7 +113,7 @@ impl FnBuilder<'_> {
 
     /// Evaluates a statement-like expression into a fresh temporary.
     fn hoist(&mut self, expr: &Expr, depth: u32) -> Operand {
-        let temp = self.new_temp(span_of(expr));
+        let temp = self.new_temp(expr_span(expr));
         self.lower_expr(expr, Dest::Into(temp.clone()), depth);
         Operand::Place(temp)
     }
@@ -148,7 +149,7 @@ impl FnBuilder<'_> {
 
     /// `a && f()` as a value: the right side runs only sometimes, so branch like `if` does.
     fn short_circuit_value(&mut self, expr: &Expr, depth: u32) -> Operand {
-        let span = span_of(expr);
+        let span = expr_span(expr);
         let temp = self.new_temp(span);
         let (when_true, when_false, join) =
             (self.new_block(span), self.new_block(span), self.new_block(span));
@@ -184,7 +185,7 @@ impl FnBuilder<'_> {
 
     /// A call, method call or macro invocation, its arguments lowered (and hoisted) first.
     pub(super) fn lower_call(&mut self, expr: &Expr, depth: u32) -> Option<Call> {
-        let span = span_of(expr);
+        let span = expr_span(expr);
         let (callee, callee_span, args) = match expr {
             Expr::Call(call) => {
                 let (callee, callee_span) = self.callee(&call.func, depth);

@@ -7,6 +7,12 @@ use super::{check, lower};
 #[test]
 fn syntax_error_is_recorded() {
     check(
+        "fn ok() {}\nfn f() { let = 1; }",
+        expect![[r#"
+        error 24..25: expected one of: identifier, `::`, `<`, `_`, literal, `const`, `ref`, `mut`, `&`, parentheses, square brackets, `..`, `const`
+    "#]],
+    );
+    check(
         "fn f( { let = ; }",
         expect![[r#"
         error 4..4: cannot parse string into token stream
@@ -47,4 +53,37 @@ fn i() { m!(); foo::<u8>(); (self.cb)(1); }
     );
     assert!(file.errors.is_empty());
     assert_eq!(file.functions.len(), 4);
+}
+/// Beyond what even the big stack is sure to take, the file is refused with an error.
+#[test]
+fn nesting_beyond_the_limit_is_an_error() {
+    let depth = 20_000;
+    let blocks = format!("fn f() {{ let x = {}g(){}; }}", "{".repeat(depth), "}".repeat(depth));
+    let file = lower(&blocks);
+    assert!(file.functions.is_empty());
+    assert_eq!(file.errors.len(), 1);
+    assert!(file.errors[0].message.contains("nested deeper"), "{:?}", file.errors);
+}
+
+/// Long chains are flat in the source but deep in the tree.
+#[test]
+fn long_chains_are_bounded() {
+    let length = 20_000;
+    let chain = format!(
+        "fn f() {{ let x = 1{}; let y = a{}; let z = {}x; }}",
+        "+1".repeat(length),
+        ".b()".repeat(length),
+        "!".repeat(length)
+    );
+    let file = lower(&chain);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.functions.len(), 1);
+}
+
+/// Brackets inside comments, strings and char literals do not count towards the limit.
+#[test]
+fn nesting_guard_skips_literals_and_comments() {
+    use crate::frontend::rust::nesting::too_deep_at;
+    assert_eq!(too_deep_at("fn f() { \"(((\" /* ((( */ // (((\n '(' }", 2), None);
+    assert_eq!(too_deep_at("((( /* /* */ ( */", 2), Some(2));
 }
