@@ -23,11 +23,7 @@ impl FnBuilder<'_> {
         match node.kind() {
             "compound_statement" => self.block(node),
             "declaration" => self.declaration(node),
-            "expression_statement" => {
-                if let Some(expression) = named_children(node).first() {
-                    self.effect(*expression);
-                }
-            }
+            "expression_statement" => self.expression_statement(node),
             "if_statement" => self.if_statement(node),
             "while_statement" => self.while_statement(node),
             "for_statement" => self.for_statement(node),
@@ -62,6 +58,16 @@ impl FnBuilder<'_> {
         self.push_scope();
         self.stmts(&named_children(node));
         self.pop_scope();
+    }
+
+    /// `e;` (or `;`). Error recovery may put an `ERROR` beside the expression.
+    fn expression_statement(&mut self, node: Node<'_>) {
+        for child in named_children(node) {
+            match child.kind() {
+                "ERROR" => self.error_contents(child),
+                _ => self.effect(child),
+            }
+        }
     }
 
     /// An `ERROR` node (already reported) often still holds whole statements and calls,
