@@ -1,7 +1,134 @@
 //! The C frontend: tree-sitter-c syntax tree to IR.
+//!
+//! No preprocessor runs: `#if`/`#ifdef` at file level are walked into for the functions they
+//! hold, inside a body they are branches on an unknown condition, and macro uses are read as
+//! whatever tree-sitter makes of them (usually calls). Errors in the tree are recorded and
+//! lowering carries on around them.
+//!
+//! Layout: `mod.rs` finds functions; `builder` holds one function's blocks and locals;
+//! `stmt` and `switch` lower statements, `cond` conditions, `expr` expressions; `errors`
+//! collects syntax errors; `syntax` and `literals` are helpers.
 
-use crate::ir::LoweredFile;
+mod builder;
+mod cond;
+mod errors;
+mod expr;
+mod literals;
+mod stmt;
+mod switch;
+mod syntax;
+#[cfg(test)]
+mod tests;
 
-pub fn lower(_text: &str) -> LoweredFile {
-    LoweredFile::default()
+use tree_sitter::{Node, Parser};
+
+use crate::ir::{Function, LoweredFile, Span, SyntaxError};
+
+use builder::FnBuilder;
+use syntax::{declarator_parts, named_children, span_of, text_of};
+
+/// How deep top-level `#if` nesting is followed looking for functions.
+const MAX_FILE_NESTING: usize = 64;
+
+pub fn lower(text: &str) -> LoweredFile {
+    let mut file = LoweredFile::default();
+    let mut parser = Parser::new();
+    let tree = parser
+        .set_language(&tree_sitter_c::LANGUAGE.into())
+        .ok()
+        .and_then(|()| parser.parse(text, None));
+    let Some(tree) = tree else {
+        file.errors.push(SyntaxError {
+            span: Span::new(0, text.len()),
+            message: "cannot parse".to_string(),
+        });
+        return file;
+    };
+    let root = tree.root_node();
+    file.errors = errors::syntax_errors(root);
+    for definition in function_definitions(root) {
+        let (function, errors) = lower_function(definition, text);
+        file.functions.push(function);
+        file.errors.extend(errors);
+    }
+    file.errors.sort_by_key(|error| (error.span.start, error.span.end));
+    file
+}
+
+/// Function definitions at file level, including those inside top-level `#if` blocks,
+/// `extern "C" { }` lists and the `ERROR` nodes tree-sitter wraps around broken code.
+fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
+    let mut found = Vec::new();
+    let mut pending = vec![(root, 0)];
+    while let Some((node, depth)) = pending.pop() {
+        // Children are pushed in reverse so the stack pops them in source order.
+        for child in named_children(node).into_iter().rev() {
+            match child.kind() {
+                "function_definition" => found.push(child),
+                "preproc_if"
+                | "preproc_ifdef"
+                | "preproc_else"
+                | "preproc_elif"
+                | "preproc_elifdef"
+                | "linkage_specification"
+                | "declaration_list"
+                | "ERROR"
+                    if depth < MAX_FILE_NESTING =>
+                {
+                    pending.push((child, depth + 1));
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort_by_key(|node| node.start_byte());
+    found
+}
+
+fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxError>) {
+    let parts = definition.child_by_field_name("declarator").map(declarator_parts);
+    let name_node = parts.as_ref().and_then(|parts| parts.name);
+    let name = name_node.map_or("", |node| text_of(node, text)).to_string();
+    let name_span = name_node.map_or_else(|| span_of(definition), span_of);
+    let body = definition.child_by_field_name("body");
+
+    let mut builder = FnBuilder::new(text, body.map_or_else(|| span_of(definition), span_of));
+    if let Some(function) = parts.and_then(|parts| parts.function) {
+        declare_params(&mut builder, function, text);
+    }
+    if let Some(body) = body {
+        builder.block(body);
+    }
+    builder.fall_off_end(closing_brace(body, definition, text));
+    builder.finish(name, span_of(definition), name_span)
+}
+
+/// Every named parameter of the function declarator, in order (`void`, unnamed and `...`
+/// parameters declare nothing; K&R identifier lists do).
+fn declare_params(builder: &mut FnBuilder<'_>, function: Node<'_>, text: &str) {
+    let Some(list) = function.child_by_field_name("parameters") else { return };
+    for param in named_children(list) {
+        let name = match param.kind() {
+            "identifier" => Some(param),
+            "parameter_declaration" => {
+                param.child_by_field_name("declarator").and_then(|d| declarator_parts(d).name)
+            }
+            _ => None,
+        };
+        if let Some(name) = name {
+            builder.declare_param(text_of(name, text), span_of(name));
+        }
+    }
+}
+
+/// The body's `}`, where falling off the end returns; the end of the definition if the
+/// brace is missing.
+fn closing_brace(body: Option<Node<'_>>, definition: Node<'_>, text: &str) -> Span {
+    let end = body.unwrap_or(definition).end_byte();
+    let start = end.saturating_sub(1);
+    if text.get(start..end) == Some("}") {
+        Span::new(start, end)
+    } else {
+        Span::new(end, end)
+    }
 }

@@ -1,0 +1,174 @@
+//! Conditions: a condition ends the current block with branches. `&&` and `||` become
+//! nested branches (short-circuit), `!` swaps them or wraps the operand, comparisons stay
+//! comparisons, and the calls a condition makes are hoisted before its branch.
+
+use tree_sitter::Node;
+
+use crate::ir::{BlockId, CmpOp, Cond, Terminator};
+
+use super::builder::FnBuilder;
+use super::syntax::{span_of, strip_parens, text_of};
+
+impl FnBuilder<'_> {
+    /// Branches to `then` when `node` is true, else to `otherwise`.
+    pub(super) fn branch_on(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        if !self.enter(node) {
+            self.terminate(Terminator::Branch {
+                cond: Cond::Unknown,
+                then,
+                otherwise,
+                span: span_of(node),
+            });
+            return;
+        }
+        self.branch_on_inner(strip_parens(node), then, otherwise);
+        self.leave();
+    }
+
+    // Each shape has a function of its own, so this recursive function keeps a small stack
+    // frame even in a debug build.
+    fn branch_on_inner(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        match (node.kind(), self.operator(node)) {
+            ("binary_expression", Some("&&")) => {
+                self.branch_on_logical(node, true, then, otherwise)
+            }
+            ("binary_expression", Some("||")) => {
+                self.branch_on_logical(node, false, then, otherwise)
+            }
+            ("unary_expression", Some("!"))
+                if self.is_logical(node.child_by_field_name("argument")) =>
+            {
+                self.branch_on_negated(node, then, otherwise)
+            }
+            ("comma_expression", _) => self.branch_on_comma(node, then, otherwise),
+            _ => self.branch_on_leaf(node, then, otherwise),
+        }
+    }
+
+    /// `a && b`: `b` is tested only when `a` is true; `a || b`: only when `a` is false.
+    fn branch_on_logical(
+        &mut self,
+        node: Node<'_>,
+        is_and: bool,
+        then: BlockId,
+        otherwise: BlockId,
+    ) {
+        let (Some(left), Some(right)) = self.sides(node) else {
+            return self.branch_unknown(node, then, otherwise);
+        };
+        let right_block = self.new_block(span_of(right));
+        if is_and {
+            self.branch_on(left, right_block, otherwise);
+        } else {
+            self.branch_on(left, then, right_block);
+        }
+        self.fall_into(right_block);
+        self.branch_on(right, then, otherwise);
+    }
+
+    /// `!(a && b)`: the same branches with the targets swapped.
+    fn branch_on_negated(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        match node.child_by_field_name("argument") {
+            Some(argument) => self.branch_on(argument, otherwise, then),
+            None => self.branch_unknown(node, then, otherwise),
+        }
+    }
+
+    /// `while (x = next(), x > 0)`: the left part runs, the right part decides.
+    fn branch_on_comma(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        let (Some(left), Some(right)) = self.sides(node) else {
+            return self.branch_unknown(node, then, otherwise);
+        };
+        self.effect(left);
+        self.branch_on(right, then, otherwise);
+    }
+
+    fn branch_on_leaf(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        let cond = self.cond(node);
+        let span = span_of(node);
+        self.terminate(Terminator::Branch { cond, then, otherwise, span });
+    }
+
+    fn branch_unknown(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        let span = span_of(node);
+        self.terminate(Terminator::Branch { cond: Cond::Unknown, then, otherwise, span });
+    }
+
+    fn operator<'n>(&self, node: Node<'n>) -> Option<&str> {
+        node.child_by_field_name("operator").map(|op| text_of(op, self.text))
+    }
+
+    fn sides<'n>(&self, node: Node<'n>) -> (Option<Node<'n>>, Option<Node<'n>>) {
+        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+    }
+
+    fn is_logical(&self, node: Option<Node<'_>>) -> bool {
+        let Some(node) = node.map(strip_parens) else { return false };
+        node.kind() == "binary_expression" && matches!(self.operator(node), Some("&&" | "||"))
+    }
+
+    /// One leaf condition (no `&&`/`||` at its top), its calls hoisted first.
+    fn cond(&mut self, node: Node<'_>) -> Cond {
+        if !self.enter(node) {
+            return Cond::Unknown;
+        }
+        let cond = self.cond_inner(strip_parens(node));
+        self.leave();
+        cond
+    }
+
+    fn cond_inner(&mut self, node: Node<'_>) -> Cond {
+        let operator = self.operator(node);
+        match (node.kind(), operator.and_then(compare_op)) {
+            ("binary_expression", Some(op)) => {
+                let (Some(left), Some(right)) = self.sides(node) else { return Cond::Unknown };
+                let lhs = self.operand(left);
+                let rhs = self.operand(right);
+                Cond::Compare { op, lhs, rhs }
+            }
+            ("unary_expression", _) if operator == Some("!") => {
+                match node.child_by_field_name("argument") {
+                    Some(argument) => Cond::Not(Box::new(self.cond(argument))),
+                    None => Cond::Unknown,
+                }
+            }
+            _ => Cond::Truthy(self.operand(node)),
+        }
+    }
+
+    /// `c ? f() : g();` as a statement: only one side runs, so it branches.
+    pub(super) fn conditional_effect(&mut self, node: Node<'_>) {
+        let condition = node.child_by_field_name("condition");
+        let (Some(condition), consequence, alternative) = (
+            condition,
+            node.child_by_field_name("consequence"),
+            node.child_by_field_name("alternative"),
+        ) else {
+            return;
+        };
+        let then = self.new_block(consequence.map_or(span_of(node), span_of));
+        let otherwise = self.new_block(alternative.map_or(span_of(node), span_of));
+        let join = self.new_block(span_of(node));
+        self.branch_on(condition, then, otherwise);
+        for (block, arm) in [(then, consequence), (otherwise, alternative)] {
+            self.fall_into(block);
+            if let Some(arm) = arm {
+                self.effect(arm);
+            }
+            self.goto(join);
+        }
+        self.fall_into(join);
+    }
+}
+
+fn compare_op(operator: &str) -> Option<CmpOp> {
+    Some(match operator {
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Ge,
+        _ => return None,
+    })
+}

@@ -1,0 +1,335 @@
+//! Statements: each appends to the current block or ends it with jumps.
+
+use tree_sitter::Node;
+
+use crate::ir::{BlockId, Cond, Place, Rvalue, Span, StmtKind, Terminator};
+
+use super::builder::{FnBuilder, JumpTargets};
+use super::literals::parse_int;
+use super::syntax::{
+    children_except_fields, declarator_parts, named_children, span_of, strip_parens, text_of,
+};
+
+impl FnBuilder<'_> {
+    pub(super) fn stmt(&mut self, node: Node<'_>) {
+        if !self.enter(node) {
+            return;
+        }
+        self.stmt_inner(node);
+        self.leave();
+    }
+
+    fn stmt_inner(&mut self, node: Node<'_>) {
+        match node.kind() {
+            "compound_statement" => self.block(node),
+            "declaration" => self.declaration(node),
+            "expression_statement" => self.expression_statement(node),
+            "if_statement" => self.if_statement(node),
+            "while_statement" => self.while_statement(node),
+            "for_statement" => self.for_statement(node),
+            "do_statement" => self.do_statement(node),
+            "switch_statement" => self.switch_statement(node),
+            "break_statement" => self.jump_out(|targets| Some(targets.break_to)),
+            "continue_statement" => self.jump_out(|targets| targets.continue_to),
+            "return_statement" => self.return_statement(node),
+            "goto_statement" => self.goto_statement(node),
+            "labeled_statement" => self.labeled_statement(node),
+            "preproc_if" | "preproc_ifdef" | "preproc_elif" | "preproc_elifdef" => {
+                self.preproc_conditional(node)
+            }
+            "preproc_else" => self.stmts(&named_children(node)),
+            // `case` outside the switch's own body (Duff's device): its statements run.
+            "case_statement" => self.stmts(&children_except_fields(node, &["value"])),
+            "attributed_statement" => self.stmts(&named_children(node)),
+            "ERROR" => self.error_contents(node),
+            // Directives, nested type and function definitions: nothing runs.
+            _ => {}
+        }
+    }
+
+    pub(super) fn stmts(&mut self, nodes: &[Node<'_>]) {
+        for node in nodes {
+            self.stmt(*node);
+        }
+    }
+
+    /// `{ ... }` with its own scope.
+    pub(super) fn block(&mut self, node: Node<'_>) {
+        self.push_scope();
+        self.stmts(&named_children(node));
+        self.pop_scope();
+    }
+
+    /// `e;` (or `;`). Error recovery may put an `ERROR` beside the expression.
+    fn expression_statement(&mut self, node: Node<'_>) {
+        for child in named_children(node) {
+            match child.kind() {
+                "ERROR" => self.error_contents(child),
+                _ => self.effect(child),
+            }
+        }
+    }
+
+    /// An `ERROR` node (already reported) often still holds whole statements and calls,
+    /// e.g. after a macro used without `;`: lower what is recognisable.
+    fn error_contents(&mut self, node: Node<'_>) {
+        for child in named_children(node) {
+            match child.kind() {
+                "init_declarator" => self.declarator(child),
+                kind if kind.ends_with("_expression") => self.effect(child),
+                kind if kind.ends_with("_statement") || kind == "declaration" => self.stmt(child),
+                _ => {}
+            }
+        }
+    }
+
+    fn declaration(&mut self, node: Node<'_>) {
+        // `extern int g;` names a global: it is no local of this function.
+        let is_extern = named_children(node).iter().any(|child| {
+            child.kind() == "storage_class_specifier" && text_of(*child, self.text) == "extern"
+        });
+        if is_extern {
+            return;
+        }
+        let mut cursor = node.walk();
+        let declarators: Vec<Node<'_>> =
+            node.children_by_field_name("declarator", &mut cursor).collect();
+        for declarator in declarators {
+            self.declarator(declarator);
+        }
+    }
+
+    /// One declarator: a new local, assigned if it has an initialiser.
+    fn declarator(&mut self, node: Node<'_>) {
+        let (target, value) = match node.kind() {
+            "init_declarator" => {
+                (node.child_by_field_name("declarator"), node.child_by_field_name("value"))
+            }
+            _ => (Some(node), None),
+        };
+        let parts = target.map(declarator_parts);
+        let declared =
+            parts.as_ref().filter(|parts| !parts.declares_function).and_then(|parts| parts.name);
+        let Some(name) = declared.filter(|name| !name.is_missing()) else {
+            return;
+        };
+        // C scope starts at the end of the declarator, before the initialiser.
+        let local = self.declare(text_of(name, self.text), span_of(name));
+        if let Some(value) = value {
+            let value = self.rvalue(value);
+            let target = Place::local(local);
+            self.emit(StmtKind::Assign { target, value }, span_of(node));
+        }
+    }
+
+    fn if_statement(&mut self, node: Node<'_>) {
+        let consequence = node.child_by_field_name("consequence");
+        let alternative = node
+            .child_by_field_name("alternative")
+            .and_then(|clause| named_children(clause).into_iter().next());
+        let then = self.new_block(consequence.map_or(span_of(node), span_of));
+        let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
+        let join = self.new_block(end_of(node));
+        self.branch_on_condition(node, then, otherwise.unwrap_or(join));
+        self.fall_into(then);
+        if let Some(consequence) = consequence {
+            self.stmt(consequence);
+        }
+        self.goto(join);
+        if let (Some(block), Some(alternative)) = (otherwise, alternative) {
+            self.fall_into(block);
+            self.stmt(alternative);
+            self.goto(join);
+        }
+        self.fall_into(join);
+    }
+
+    /// Branches on the statement's `condition` field; a missing one is unknown.
+    fn branch_on_condition(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
+        match node.child_by_field_name("condition") {
+            Some(condition) => self.branch_on(condition, then, otherwise),
+            None => {
+                let span = span_of(node);
+                let term = Terminator::Branch { cond: Cond::Unknown, then, otherwise, span };
+                self.terminate(term);
+            }
+        }
+    }
+
+    fn while_statement(&mut self, node: Node<'_>) {
+        let condition = node.child_by_field_name("condition");
+        let body = node.child_by_field_name("body");
+        let head = self.new_loop_head(condition.map_or(span_of(node), span_of));
+        let body_block = self.new_block(body.map_or(span_of(node), span_of));
+        let exit = self.new_block(end_of(node));
+        self.fall_into(head);
+        self.loop_test(node, condition, body_block, exit);
+        self.loop_body(
+            body,
+            body_block,
+            JumpTargets { break_to: exit, continue_to: Some(head) },
+            head,
+        );
+        self.fall_into(exit);
+    }
+
+    fn for_statement(&mut self, node: Node<'_>) {
+        // A declaration in the initialiser is scoped to the loop.
+        self.push_scope();
+        if let Some(initializer) = node.child_by_field_name("initializer") {
+            match initializer.kind() {
+                "declaration" => self.declaration(initializer),
+                _ => self.effect(initializer),
+            }
+        }
+        let condition = node.child_by_field_name("condition");
+        let body = node.child_by_field_name("body");
+        let update = node.child_by_field_name("update");
+        let head = self.new_loop_head(condition.map_or(span_of(node), span_of));
+        let body_block = self.new_block(body.map_or(span_of(node), span_of));
+        let update_block = self.new_block(update.map_or(span_of(node), span_of));
+        let exit = self.new_block(end_of(node));
+        self.fall_into(head);
+        match condition {
+            Some(_) => self.loop_test(node, condition, body_block, exit),
+            None => self.goto(body_block),
+        }
+        let targets = JumpTargets { break_to: exit, continue_to: Some(update_block) };
+        self.loop_body(body, body_block, targets, update_block);
+        self.fall_into(update_block);
+        if let Some(update) = update {
+            self.effect(update);
+        }
+        self.goto(head);
+        self.pop_scope();
+        self.fall_into(exit);
+    }
+
+    fn do_statement(&mut self, node: Node<'_>) {
+        let condition = node.child_by_field_name("condition");
+        let body = node.child_by_field_name("body");
+        let body_block = self.new_loop_head(body.map_or(span_of(node), span_of));
+        let test = self.new_block(condition.map_or(span_of(node), span_of));
+        let exit = self.new_block(end_of(node));
+        self.fall_into(body_block);
+        self.loop_body(
+            body,
+            body_block,
+            JumpTargets { break_to: exit, continue_to: Some(test) },
+            test,
+        );
+        self.fall_into(test);
+        self.loop_test(node, condition, body_block, exit);
+        self.fall_into(exit);
+    }
+
+    /// The loop's test. `while (1)` and `do ... while (0)` are the idioms for "forever" and
+    /// "once": a literal condition jumps without a branch, so the analysis sees no path
+    /// out of an endless loop.
+    fn loop_test(
+        &mut self,
+        node: Node<'_>,
+        condition: Option<Node<'_>>,
+        body: BlockId,
+        exit: BlockId,
+    ) {
+        let literal = condition
+            .map(strip_parens)
+            .filter(|c| c.kind() == "number_literal" || c.kind() == "true");
+        match literal.map(|c| parse_int(text_of(c, self.text)).unwrap_or(1)) {
+            Some(0) => self.goto(exit),
+            Some(_) => self.goto(body),
+            None => self.branch_on_condition(node, body, exit),
+        }
+    }
+
+    /// Lowers a loop body with its `break`/`continue` targets, then jumps to `next`.
+    fn loop_body(
+        &mut self,
+        body: Option<Node<'_>>,
+        block: BlockId,
+        targets: JumpTargets,
+        next: BlockId,
+    ) {
+        self.fall_into(block);
+        self.jump_targets.push(targets);
+        if let Some(body) = body {
+            self.stmt(body);
+        }
+        self.jump_targets.pop();
+        self.goto(next);
+    }
+
+    fn jump_out(&mut self, target: impl Fn(&JumpTargets) -> Option<BlockId>) {
+        // The innermost construct that has such a target (`continue` skips switches).
+        match self.jump_targets.iter().rev().find_map(target) {
+            Some(block) => self.goto(block),
+            // A stray `break` outside any loop: control stops here as far as we know.
+            None => self.terminate(Terminator::Unreachable),
+        }
+    }
+
+    fn return_statement(&mut self, node: Node<'_>) {
+        let value = named_children(node).first().map(|expression| match self.rvalue(*expression) {
+            // A returned call is still a statement of its own.
+            Rvalue::Call(call) => {
+                let span = call.span;
+                self.hoist(Rvalue::Call(call), span)
+            }
+            Rvalue::Use(operand) => operand,
+        });
+        let span = span_of(node);
+        self.terminate(Terminator::Return { value, span });
+    }
+
+    fn goto_statement(&mut self, node: Node<'_>) {
+        let Some(label) = node.child_by_field_name("label") else { return };
+        let target = self.label_block(text_of(label, self.text), span_of(node));
+        self.goto(target);
+    }
+
+    fn labeled_statement(&mut self, node: Node<'_>) {
+        let label = node.child_by_field_name("label");
+        if let Some(label) = label {
+            let block = self.label_block(text_of(label, self.text), span_of(node));
+            self.set_block_span(block, span_of(node));
+            self.fall_into(block);
+        }
+        let statements = children_except_fields(node, &["label"]);
+        self.stmts(&statements);
+    }
+
+    /// `#if`/`#ifdef` in a body: either part may be compiled, so it is a branch on an
+    /// unknown condition; `#elif` chains nest in the else part.
+    fn preproc_conditional(&mut self, node: Node<'_>) {
+        let guard =
+            node.child_by_field_name("condition").or_else(|| node.child_by_field_name("name"));
+        let alternative = node.child_by_field_name("alternative");
+        let body = children_except_fields(node, &["condition", "name", "alternative"]);
+        let then = self.new_block(body.first().map_or(span_of(node), |first| span_of(*first)));
+        let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
+        let join = self.new_block(end_of(node));
+        let span = guard.map_or(span_of(node), span_of);
+        let cond = Cond::Unknown;
+        self.terminate(Terminator::Branch {
+            cond,
+            then,
+            otherwise: otherwise.unwrap_or(join),
+            span,
+        });
+        self.fall_into(then);
+        self.stmts(&body);
+        self.goto(join);
+        if let (Some(block), Some(alternative)) = (otherwise, alternative) {
+            self.fall_into(block);
+            self.stmt(alternative);
+            self.goto(join);
+        }
+        self.fall_into(join);
+    }
+}
+
+/// An empty span at the end of a construct: where the code after it begins.
+pub(super) fn end_of(node: Node<'_>) -> Span {
+    Span::new(node.end_byte(), node.end_byte())
+}

@@ -1,0 +1,115 @@
+//! Small, panic-free helpers over tree-sitter nodes.
+
+use tree_sitter::Node;
+
+use crate::ir::Span;
+
+pub(super) fn span_of(node: Node<'_>) -> Span {
+    let range = node.byte_range();
+    Span::new(range.start, range.end)
+}
+
+/// The node's source text; empty (never a panic) if the range does not fit `text`.
+pub(super) fn text_of<'a>(node: Node<'_>, text: &'a str) -> &'a str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+/// Named children without comments: comments may sit anywhere (between arguments, between
+/// statements) and never mean anything to the IR.
+pub(super) fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|child| child.kind() != "comment").collect()
+}
+
+/// Named, non-comment children that are not the value of one of `fields` (so the statements
+/// of a `case` or `#ifdef` body, without its label or condition).
+pub(super) fn children_except_fields<'t>(node: Node<'t>, fields: &[&str]) -> Vec<Node<'t>> {
+    let mut children = Vec::new();
+    let mut cursor = node.walk();
+    if !cursor.goto_first_child() {
+        return children;
+    }
+    loop {
+        let child = cursor.node();
+        let in_skipped_field = cursor.field_name().is_some_and(|name| fields.contains(&name));
+        if child.is_named() && child.kind() != "comment" && !in_skipped_field {
+            children.push(child);
+        }
+        if !cursor.goto_next_sibling() {
+            return children;
+        }
+    }
+}
+
+/// The single meaningful child of a parenthesized expression, if it has exactly one.
+fn paren_inner(node: Node<'_>) -> Option<Node<'_>> {
+    if node.kind() != "parenthesized_expression" {
+        return None;
+    }
+    match named_children(node).as_slice() {
+        [inner] => Some(*inner),
+        _ => None,
+    }
+}
+
+/// Peels parentheses iteratively (no recursion, so 10,000 of them cost nothing).
+pub(super) fn strip_parens(mut node: Node<'_>) -> Node<'_> {
+    while let Some(inner) = paren_inner(node) {
+        node = inner;
+    }
+    node
+}
+
+/// Peels parentheses and casts: both are transparent to the places and calls inside.
+pub(super) fn strip_parens_and_casts(mut node: Node<'_>) -> Node<'_> {
+    loop {
+        if let Some(inner) = paren_inner(node) {
+            node = inner;
+        } else if node.kind() == "cast_expression" {
+            match node.child_by_field_name("value") {
+                Some(value) => node = value,
+                None => return node,
+            }
+        } else {
+            return node;
+        }
+    }
+}
+
+/// What a declarator declares: the identifier under pointers, arrays, parentheses and
+/// attributes, and the function declarator closest to it (whose parameters are the
+/// function's own, even for `int (*f(void))(int)`).
+pub(super) struct DeclaratorParts<'t> {
+    pub name: Option<Node<'t>>,
+    pub function: Option<Node<'t>>,
+    /// A prototype (`int f(int);`) rather than a variable (`int (*fp)(int);`): a function
+    /// declarator with no pointer between it and the name.
+    pub declares_function: bool,
+}
+
+pub(super) fn declarator_parts(mut node: Node<'_>) -> DeclaratorParts<'_> {
+    let mut function = None;
+    let mut pointer_since_function = false;
+    loop {
+        match node.kind() {
+            "identifier" | "field_identifier" | "type_identifier" => {
+                let declares_function = function.is_some() && !pointer_since_function;
+                return DeclaratorParts { name: Some(node), function, declares_function };
+            }
+            "function_declarator" => {
+                function = Some(node);
+                pointer_since_function = false;
+            }
+            "pointer_declarator" => pointer_since_function = true,
+            _ => {}
+        }
+        let next = node
+            .child_by_field_name("declarator")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind().ends_with("declarator")))
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "identifier"));
+        match next {
+            Some(inner) => node = inner,
+            None => return DeclaratorParts { name: None, function, declares_function: false },
+        }
+    }
+}
