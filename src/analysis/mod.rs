@@ -1,0 +1,89 @@
+//! The analysis: a forward dataflow over each function's CFG that splits the state at every
+//! `fork()` into the parent and the child process and follows, per process and connection,
+//! whether the connection was released, shut down or used.
+//!
+//! Architecture invariant: the analysis does no I/O and knows no language. It reads the IR,
+//! asks the catalog what calls do, and returns facts (spans and names); lints turn the facts
+//! into diagnostics.
+
+mod engine;
+mod fork_side;
+mod state;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::ir::{Language, LoweredFile, Span};
+
+/// Which process a branch of a fork runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Side {
+    Parent,
+    Child,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Parent => "parent",
+            Side::Child => "child",
+        }
+    }
+}
+
+/// A connection as the analysis saw it opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    /// The variable that holds it (`fd`, `zh`, `stream`), or the opening call's name.
+    pub name: String,
+    /// The opening call.
+    pub open_span: Span,
+    /// The callee that opened it (`socket`, `std::net::TcpStream::connect`).
+    pub opener: String,
+    /// What kind of connection ("socket", "ZooKeeper session").
+    pub what: String,
+}
+
+/// Where and how a process went on running while it still held a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunEvent {
+    pub span: Span,
+    pub kind: RunKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunKind {
+    /// A call that may take long or that fdlint cannot see into.
+    Call(String),
+    /// A loop.
+    Loop,
+    /// The function returns, and the process goes on in its caller.
+    Return,
+}
+
+/// FDL001's fact: a connection live at a fork that one or both processes keep running with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForkLeak {
+    pub function: String,
+    pub fork_span: Span,
+    pub fork_callee: String,
+    pub connection: Connection,
+    /// The leaking sides, parent first, each with where it keeps running.
+    pub sides: Vec<(Side, RunEvent)>,
+}
+
+/// Everything the analysis found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub leaks: Vec<ForkLeak>,
+}
+
+/// Analyses every function of a lowered file.
+pub fn analyze_file(file: &LoweredFile, language: Language, catalog: &Catalog) -> Facts {
+    let mut facts = Facts::default();
+    for function in &file.functions {
+        let context = engine::Context { catalog, language, globs: &file.glob_imports };
+        facts.leaks.extend(engine::analyze_function(function, &context));
+    }
+    facts
+}

@@ -1,0 +1,139 @@
+//! The abstract state of one process at one program point, and how two states join.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{RunEvent, Side};
+use crate::ir::LocalId;
+
+/// A connection by its opening site in the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnId(pub u32);
+
+/// A fork by its call site in the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForkId(pub u32);
+
+/// Which process a state belongs to: for every fork on the path, the side taken (at most
+/// one entry per fork, the latest; bounded length).
+pub type ProcessKey = Vec<(ForkId, Side)>;
+
+/// What a variable may hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Value {
+    pub conns: BTreeSet<ConnId>,
+    /// The result of this fork (a pid or a `ForkResult`).
+    pub fork: Option<ForkId>,
+}
+
+impl Value {
+    pub fn join(&mut self, other: &Value) {
+        self.conns.extend(other.conns.iter().copied());
+        if self.fork != other.fork {
+            self.fork = None;
+        }
+    }
+}
+
+/// What one process still owes a connection it inherited at a fork.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Obligation {
+    /// Closed, shut down, used, or ended at once: nothing more to check.
+    pub resolved: bool,
+    /// The first point since the fork where the process went on running.
+    pub ran: Option<RunEvent>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcState {
+    pub values: BTreeMap<LocalId, Value>,
+    /// Connections opened on a path to here.
+    pub opened: BTreeSet<ConnId>,
+    /// Connections this process closed or shut down on some path to here.
+    pub closed: BTreeSet<ConnId>,
+    pub listening: BTreeSet<ConnId>,
+    pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
+}
+
+impl ProcState {
+    /// Connections open in this process now.
+    pub fn live(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.opened.difference(&self.closed).copied()
+    }
+
+    pub fn value_of(&self, local: LocalId) -> Value {
+        self.values.get(&local).cloned().unwrap_or_default()
+    }
+
+    /// The process used or released these connections: its obligations to them are met.
+    pub fn resolve(&mut self, conns: &BTreeSet<ConnId>) {
+        for ((_, conn), obligation) in self.obligations.iter_mut() {
+            if conns.contains(conn) {
+                obligation.resolved = true;
+            }
+        }
+    }
+
+    /// The process goes on running here: every open obligation remembers the first place.
+    pub fn mark_running(&mut self, event: &RunEvent) {
+        for obligation in self.obligations.values_mut() {
+            if !obligation.resolved && obligation.ran.is_none() {
+                obligation.ran = Some(event.clone());
+            }
+        }
+    }
+
+    /// Joins the state of another path into this one. Precision first: a connection closed on
+    /// some path counts as closed, an obligation met on some path counts as met.
+    pub fn join(&mut self, other: &ProcState) {
+        for (local, value) in &other.values {
+            self.values.entry(*local).and_modify(|mine| mine.join(value)).or_insert(value.clone());
+        }
+        self.opened.extend(other.opened.iter().copied());
+        self.closed.extend(other.closed.iter().copied());
+        self.listening.extend(other.listening.iter().copied());
+        for (key, theirs) in &other.obligations {
+            let mine = self.obligations.entry(*key).or_insert_with(|| theirs.clone());
+            mine.resolved |= theirs.resolved;
+            if mine.ran.is_none() {
+                mine.ran = theirs.ran.clone();
+            }
+        }
+    }
+}
+
+/// The states of every process that may reach a program point.
+pub type Flow = BTreeMap<ProcessKey, ProcState>;
+
+/// Joins `incoming` into `target`; returns whether `target` changed.
+pub fn join_flow(target: &mut Flow, key: ProcessKey, incoming: ProcState) -> bool {
+    let room = target.len() < MAX_PROCESSES_PER_POINT;
+    match target.get_mut(&key) {
+        Some(existing) => {
+            let before = existing.clone();
+            existing.join(&incoming);
+            *existing != before
+        }
+        None if room => {
+            target.insert(key, incoming);
+            true
+        }
+        // Past the bound, a new process shape is dropped rather than letting states explode.
+        None => false,
+    }
+}
+
+/// How many process shapes one program point tracks.
+const MAX_PROCESSES_PER_POINT: usize = 32;
+
+/// How many forks a process key remembers.
+pub const MAX_FORK_DEPTH: usize = 4;
+
+/// The key of the process that takes `side` at `fork`.
+pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
+    let mut new_key: ProcessKey = key.iter().copied().filter(|(f, _)| *f != fork).collect();
+    new_key.push((fork, side));
+    if new_key.len() > MAX_FORK_DEPTH {
+        new_key.remove(0);
+    }
+    new_key
+}

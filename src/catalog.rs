@@ -1,0 +1,175 @@
+//! The API catalog: which calls open, close, shut down, fork, exec, exit or block.
+//!
+//! The models are data in `lints/api/*.toml`, embedded at build time; user config adds more
+//! in the same shape. The analysis asks the catalog what a resolved callee does and never
+//! names an API itself.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::ir::Language;
+
+/// The models shipped with fdlint, as (file name, text).
+pub const BUILTIN_MODELS: &[(&str, &str)] = &[
+    ("c-posix.toml", include_str!("../lints/api/c-posix.toml")),
+    ("c-zookeeper.toml", include_str!("../lints/api/c-zookeeper.toml")),
+    ("rust-std.toml", include_str!("../lints/api/rust-std.toml")),
+    ("rust-nix.toml", include_str!("../lints/api/rust-nix.toml")),
+    ("rust-libc.toml", include_str!("../lints/api/rust-libc.toml")),
+    ("rust-fork.toml", include_str!("../lints/api/rust-fork.toml")),
+    ("rust-zookeeper.toml", include_str!("../lints/api/rust-zookeeper.toml")),
+];
+
+/// What a call does, as far as fdlint is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Returns a new connection.
+    Open,
+    /// Closes (drops) its first argument in the calling process.
+    Close,
+    /// Ends the connection of its first argument for every process that shares it.
+    Shutdown,
+    /// Marks its first argument as a listening socket.
+    Listen,
+    /// Splits the process in two.
+    Fork,
+    /// Replaces the process image.
+    Exec,
+    /// Ends the process.
+    Exit,
+    /// May wait for a long time: the process keeps running past it.
+    Blocking,
+    /// Returns at once and keeps nothing.
+    Quick,
+    /// The result holds what the receiver held (`unwrap`, `expect`).
+    Passthrough,
+}
+
+/// One API model: a set of names and what calling them does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiModel {
+    pub names: Vec<String>,
+    pub effect: Effect,
+    /// For `open`: what kind of connection, for messages ("socket", "ZooKeeper session").
+    #[serde(default)]
+    pub what: Option<String>,
+    /// For `open`: a library thread serves the connection in the process that opened it.
+    #[serde(default)]
+    pub background_thread: bool,
+    /// For `open`: the connection is a listening socket.
+    #[serde(default)]
+    pub listening: bool,
+    /// For `open`: the descriptor is always close-on-exec.
+    #[serde(default)]
+    pub cloexec: bool,
+    /// For `open`: the flag that, among the arguments, makes the descriptor close-on-exec.
+    #[serde(default)]
+    pub cloexec_flag: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    language: LanguageName,
+    #[serde(default)]
+    function: Vec<ApiModel>,
+    #[serde(default)]
+    method: Vec<ApiModel>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LanguageName {
+    C,
+    Rust,
+}
+
+impl From<LanguageName> for Language {
+    fn from(name: LanguageName) -> Self {
+        match name {
+            LanguageName::C => Language::C,
+            LanguageName::Rust => Language::Rust,
+        }
+    }
+}
+
+/// Models looked up by language and name.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    functions: HashMap<(Language, String), ApiModel>,
+    methods: HashMap<(Language, String), ApiModel>,
+}
+
+impl Catalog {
+    /// The catalog of the models shipped with fdlint.
+    pub fn builtin() -> Catalog {
+        let mut catalog = Catalog::default();
+        for (name, text) in BUILTIN_MODELS {
+            // A broken built-in model is a bug in fdlint itself, caught by the test suite.
+            catalog.add_models(text).unwrap_or_else(|error| panic!("lints/api/{name}: {error}"));
+        }
+        catalog
+    }
+
+    /// Adds the models of one TOML document (a `lints/api` file or a user's config section).
+    pub fn add_models(&mut self, text: &str) -> Result<(), toml::de::Error> {
+        let file: ModelFile = toml::from_str(text)?;
+        let language = Language::from(file.language);
+        for model in file.function {
+            insert_all(&mut self.functions, language, model);
+        }
+        for model in file.method {
+            insert_all(&mut self.methods, language, model);
+        }
+        Ok(())
+    }
+
+    /// The model of a free function by its resolved path, trying each glob-imported prefix
+    /// when the path itself is unknown.
+    pub fn function(&self, language: Language, path: &str, globs: &[String]) -> Option<&ApiModel> {
+        let direct = self.functions.get(&(language, path.to_string()));
+        direct.or_else(|| {
+            globs.iter().find_map(|glob| self.functions.get(&(language, format!("{glob}::{path}"))))
+        })
+    }
+
+    pub fn method(&self, language: Language, name: &str) -> Option<&ApiModel> {
+        self.methods.get(&(language, name.to_string()))
+    }
+}
+
+fn insert_all(
+    table: &mut HashMap<(Language, String), ApiModel>,
+    language: Language,
+    model: ApiModel,
+) {
+    for name in &model.names {
+        table.insert((language, name.clone()), model.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_models_parse_and_answer() {
+        let catalog = Catalog::builtin();
+        let fork = catalog.function(Language::Rust, "fork", &["nix::unistd".into()]);
+        assert_eq!(fork.map(|m| m.effect), Some(Effect::Fork));
+        assert_eq!(catalog.function(Language::C, "socket", &[]).map(|m| m.effect), Some(Effect::Open));
+        assert!(catalog.function(Language::C, "nix::unistd::fork", &[]).is_none());
+        let zk = catalog.function(Language::C, "zookeeper_init", &[]);
+        assert!(zk.is_some_and(|m| m.background_thread));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let mut catalog = Catalog::default();
+        let error = catalog.add_models("language = \"c\"\n[[function]]\nnames=[\"x\"]\neffect=\"open\"\nbackground=true\n");
+        assert!(error.is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! The lint registry, generated from the declarations in `lints/*.toml`, and the lints' checks
+//! (one file per lint) that turn the analysis's facts into diagnostics.
+
+mod fork_after_connect;
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::analysis::Facts;
+use crate::diagnostics::{Diagnostic, Level};
+
+/// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
+const DECLARATIONS: &[&str] = &[include_str!("../../lints/fork_after_connect.toml")];
+
+/// One lint's declaration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lint {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// One line: it feeds the rules table.
+    pub summary: String,
+    /// Markdown with the fixed headings (What it does, Why is this bad?, Example, ...).
+    pub explanation: String,
+    /// CWE identifiers, for SARIF.
+    #[serde(default)]
+    pub cwe: Vec<u32>,
+    /// The titles of the fixes the lint offers.
+    #[serde(default)]
+    pub fixes: Vec<String>,
+}
+
+/// Every lint, in code order.
+pub fn registry() -> &'static [Lint] {
+    static REGISTRY: OnceLock<Vec<Lint>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut lints: Vec<Lint> = DECLARATIONS
+            .iter()
+            // A broken declaration is a bug in fdlint itself, caught by the test suite.
+            .map(|text| toml::from_str(text).unwrap_or_else(|error| panic!("lints/: {error}")))
+            .collect();
+        lints.sort_by(|a, b| a.code.cmp(&b.code));
+        lints
+    })
+}
+
+/// A lint by its code (`FDL001`) or its name (`fork_after_connect`), any case.
+pub fn find(code_or_name: &str) -> Option<&'static Lint> {
+    registry().iter().find(|lint| {
+        lint.code.eq_ignore_ascii_case(code_or_name) || lint.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+
+/// Runs every lint over one file's facts.
+pub fn check(facts: &Facts) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    diagnostics.extend(fork_after_connect::check(facts));
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declaration_parses_and_has_the_fixed_headings() {
+        assert!(!registry().is_empty());
+        for lint in registry() {
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"] {
+                assert!(lint.explanation.contains(heading), "{} lacks {heading}", lint.code);
+            }
+            assert!(!lint.summary.contains('\n'), "{}: the summary is one line", lint.code);
+        }
+        assert_eq!(find("fork_after_connect").map(|l| l.code.as_str()), Some("FDL001"));
+        assert_eq!(find("fdl001").map(|l| l.name.as_str()), Some("fork_after_connect"));
+    }
+}

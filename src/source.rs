@@ -1,0 +1,70 @@
+//! A source file's text, its language, and line/column lookup.
+
+use std::path::{Path, PathBuf};
+
+use crate::ir::{Language, Span};
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it or as the walk found it.
+    pub path: PathBuf,
+    pub text: String,
+    pub language: Language,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String, language: Language) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
+        SourceFile { path, text, language, line_starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// Start and end positions of a span, 1-based.
+    pub fn range(&self, span: Span) -> ((usize, usize), (usize, usize)) {
+        (self.line_column(span.start), self.line_column(span.end))
+    }
+
+    pub fn display_path(&self) -> String {
+        display_path(&self.path)
+    }
+}
+
+/// The language of a path by its extension: `.rs` is Rust, `.c` and `.h` are C.
+pub fn language_of(path: &Path) -> Option<Language> {
+    match path.extension()?.to_str()? {
+        "rs" => Some(Language::Rust),
+        "c" | "h" => Some(Language::C),
+        _ => None,
+    }
+}
+
+/// A path as printed: with `/` separators and without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_characters() {
+        let file = SourceFile::new("a.c".into(), "ab\nçd\n".into(), Language::C);
+        assert_eq!(file.line_column(0), (1, 1));
+        assert_eq!(file.line_column(3), (2, 1));
+        assert_eq!(file.line_column(5), (2, 2)); // after the two-byte `ç`
+        assert_eq!(file.line_column(100), (3, 1));
+    }
+}
