@@ -19,6 +19,7 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[
     ("rust-libc.toml", include_str!("../lints/api/rust-libc.toml")),
     ("rust-fork.toml", include_str!("../lints/api/rust-fork.toml")),
     ("rust-zookeeper.toml", include_str!("../lints/api/rust-zookeeper.toml")),
+    ("rust-socket2.toml", include_str!("../lints/api/rust-socket2.toml")),
 ];
 
 /// What a call does, as far as fdlint is concerned.
@@ -160,7 +161,10 @@ mod tests {
         let catalog = Catalog::builtin();
         let fork = catalog.function(Language::Rust, "fork", &["nix::unistd".into()]);
         assert_eq!(fork.map(|m| m.effect), Some(Effect::Fork));
-        assert_eq!(catalog.function(Language::C, "socket", &[]).map(|m| m.effect), Some(Effect::Open));
+        assert_eq!(
+            catalog.function(Language::C, "socket", &[]).map(|m| m.effect),
+            Some(Effect::Open)
+        );
         assert!(catalog.function(Language::C, "nix::unistd::fork", &[]).is_none());
         let zk = catalog.function(Language::C, "zookeeper_init", &[]);
         assert!(zk.is_some_and(|m| m.background_thread));
@@ -169,7 +173,9 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         let mut catalog = Catalog::default();
-        let error = catalog.add_models("language = \"c\"\n[[function]]\nnames=[\"x\"]\neffect=\"open\"\nbackground=true\n");
+        let error = catalog.add_models(
+            "language = \"c\"\n[[function]]\nnames=[\"x\"]\neffect=\"open\"\nbackground=true\n",
+        );
         assert!(error.is_err());
     }
 }

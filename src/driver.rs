@@ -46,7 +46,9 @@ pub fn lint_path(path: &Path, catalog: &Catalog) -> Option<FileReport> {
     let report = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => lint_source(SourceFile::new(path.to_path_buf(), text, language), catalog),
-            Err(error) => unreadable(path, language, format!("not valid UTF-8: {}", error.utf8_error())),
+            Err(error) => {
+                unreadable(path, language, format!("not valid UTF-8: {}", error.utf8_error()))
+            }
         },
         Err(error) => unreadable(path, language, format!("cannot read: {error}")),
     };

@@ -1,8 +1,11 @@
-pub mod frontend;
-pub mod ir;
 pub mod analysis;
 pub mod catalog;
+pub mod config;
 pub mod diagnostics;
-pub mod lints;
 pub mod driver;
+pub mod frontend;
+pub mod ir;
+pub mod lints;
+pub mod output;
 pub mod source;
+pub mod walk;

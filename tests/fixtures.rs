@@ -33,22 +33,43 @@ fn every_fixture_produces_exactly_its_annotations() {
             failures.push(describe_mismatch(path, &expected, &actual, &report.source.text));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures differ:\n\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
-fn describe_mismatch(path: &Path, expected: &Expectations, actual: &Expectations, text: &str) -> String {
+fn describe_mismatch(
+    path: &Path,
+    expected: &Expectations,
+    actual: &Expectations,
+    text: &str,
+) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = format!("{}:\n", path.display());
     for (key, count) in expected {
         let got = actual.get(key).copied().unwrap_or(0);
         if got < *count {
-            out += &format!("  missing {} at line {}: {}\n", key.1, key.0, lines.get(key.0 - 1).unwrap_or(&"").trim());
+            out += &format!(
+                "  missing {} at line {}: {}\n",
+                key.1,
+                key.0,
+                lines.get(key.0 - 1).unwrap_or(&"").trim()
+            );
         }
     }
     for (key, count) in actual {
         let wanted = expected.get(key).copied().unwrap_or(0);
         if *count > wanted {
-            out += &format!("  unexpected {} at line {}: {}\n", key.1, key.0, lines.get(key.0 - 1).unwrap_or(&"").trim());
+            out += &format!(
+                "  unexpected {} at line {}: {}\n",
+                key.1,
+                key.0,
+                lines.get(key.0 - 1).unwrap_or(&"").trim()
+            );
         }
     }
     out
@@ -63,7 +84,9 @@ fn expectations(text: &str) -> Expectations {
             let rest = &line[at + marker.len()..];
             let carets = rest.chars().take_while(|c| *c == '^').count();
             let target = (index + 1).saturating_sub(carets);
-            for code in rest[carets..].split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| is_code(w)) {
+            for code in
+                rest[carets..].split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| is_code(w))
+            {
                 *expected.entry((target, code.to_string())).or_default() += 1;
             }
         }

@@ -51,8 +51,10 @@ struct FunctionAnalysis<'a> {
     fork_sites: Vec<Site>,
     /// The variable each connection was first stored in, for messages.
     conn_names: BTreeMap<ConnId, String>,
-    /// Blocks from which the process can end (return, exit, exec) or stop.
-    can_end: Vec<bool>,
+    /// Report pass: (block, process) nodes where the process ends, and the edges along
+    /// which the same process goes on.
+    ended: BTreeSet<Node>,
+    same_process_edges: BTreeMap<Node, BTreeSet<Node>>,
     reporting: bool,
     leaks: BTreeMap<(ForkId, ConnId), BTreeMap<Side, RunEvent>>,
     /// Connections shut down after a fork: a shutdown ends them for both processes.
@@ -61,19 +63,18 @@ struct FunctionAnalysis<'a> {
 
 impl<'a> FunctionAnalysis<'a> {
     fn new(function: &'a Function, context: &'a Context<'a>) -> Self {
-        let mut analysis = FunctionAnalysis {
+        FunctionAnalysis {
             function,
             context,
             conn_sites: Vec::new(),
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
-            can_end: Vec::new(),
+            ended: BTreeSet::new(),
+            same_process_edges: BTreeMap::new(),
             reporting: false,
             leaks: BTreeMap::new(),
             shut_down: BTreeSet::new(),
-        };
-        analysis.can_end = analysis.blocks_that_can_end();
-        analysis
+        }
     }
 
     fn fixpoint(&mut self) -> Vec<Flow> {
@@ -110,15 +111,35 @@ impl<'a> FunctionAnalysis<'a> {
             if block.loop_head {
                 state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
             }
-            let mut processes = vec![(key, state)];
+            let node = (id, key.clone());
+            let mut processes = vec![(key, state, true)];
             for stmt in &block.stmts {
-                processes = processes
-                    .into_iter()
-                    .flat_map(|(key, state)| self.step(key, state, &stmt.kind))
-                    .collect();
+                let mut next = Vec::new();
+                for (key, state, same) in processes {
+                    let results = self.step(key, state, &stmt.kind);
+                    if self.reporting && same && results.is_empty() {
+                        self.ended.insert(node.clone());
+                    }
+                    next.extend(
+                        results.into_iter().map(|(k, s, same_after)| (k, s, same && same_after)),
+                    );
+                }
+                processes = next;
             }
-            for (key, state) in processes {
-                self.terminate(block, key, state, &mut outgoing);
+            for (key, state, same) in processes {
+                let start = outgoing.len();
+                let ends = self.terminate(block, key, state, &mut outgoing);
+                if self.reporting && same && ends {
+                    self.ended.insert(node.clone());
+                }
+                if self.reporting && same {
+                    for (successor, key, _) in &outgoing[start..] {
+                        self.same_process_edges
+                            .entry(node.clone())
+                            .or_default()
+                            .insert((*successor, key.clone()));
+                    }
+                }
             }
         }
         outgoing
@@ -130,7 +151,7 @@ impl<'a> FunctionAnalysis<'a> {
         key: ProcessKey,
         mut state: ProcState,
         outgoing: &mut Vec<(BlockId, ProcessKey, ProcState)>,
-    ) {
+    ) -> bool {
         match &block.term {
             Terminator::Goto(target) => outgoing.push((*target, key, state)),
             Terminator::Branch { cond, then, otherwise, .. } => {
@@ -155,13 +176,15 @@ impl<'a> FunctionAnalysis<'a> {
                     state.mark_running(&event);
                     self.report_unresolved(&key, &state);
                 }
+                return true;
             }
-            Terminator::Unreachable => {}
+            Terminator::Unreachable => return true,
         }
+        false
     }
 
     /// One statement in one process: zero (it ended), one or two (a fork) processes after.
-    fn step(&mut self, key: ProcessKey, mut state: ProcState, kind: &StmtKind) -> Vec<(ProcessKey, ProcState)> {
+    fn step(&mut self, key: ProcessKey, mut state: ProcState, kind: &StmtKind) -> Vec<Process> {
         match kind {
             StmtKind::Assign { target, value } => {
                 let Some(result) = self.rvalue(&key, &mut state, value) else { return Vec::new() };
@@ -169,20 +192,24 @@ impl<'a> FunctionAnalysis<'a> {
                     Outcome::Value(value) => self.assign(&mut state, target, value),
                     Outcome::Fork(fork) => {
                         return self.split(&key, &state, fork, |this, state| {
-                            this.assign(state, target, Value { conns: BTreeSet::new(), fork: Some(fork) })
+                            this.assign(
+                                state,
+                                target,
+                                Value { conns: BTreeSet::new(), fork: Some(fork) },
+                            )
                         })
                     }
                 }
-                vec![(key, state)]
+                vec![(key, state, true)]
             }
             StmtKind::Eval(value) => match self.rvalue(&key, &mut state, value) {
                 None => Vec::new(),
                 Some(Outcome::Fork(fork)) => self.split(&key, &state, fork, |_, _| {}),
-                Some(Outcome::Value(_)) => vec![(key, state)],
+                Some(Outcome::Value(_)) => vec![(key, state, true)],
             },
             StmtKind::ScopeEnd(local) => {
                 self.scope_end(&key, &mut state, *local);
-                vec![(key, state)]
+                vec![(key, state, true)]
             }
         }
     }
@@ -209,10 +236,23 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    fn rvalue(&mut self, key: &ProcessKey, state: &mut ProcState, value: &Rvalue) -> Option<Outcome> {
+    fn rvalue(
+        &mut self,
+        key: &ProcessKey,
+        state: &mut ProcState,
+        value: &Rvalue,
+    ) -> Option<Outcome> {
         match value {
-            Rvalue::Use(operand) => Some(Outcome::Value(self.operand_value(operand, state))),
-            Rvalue::Call(call) => self.call(key, state, call),
+            Rvalue::Use(operand) => {
+                let value = self.operand_value(operand, state);
+                self.consume_temporaries(state, std::slice::from_ref(operand));
+                Some(Outcome::Value(value))
+            }
+            Rvalue::Call(call) => {
+                let outcome = self.call(key, state, call);
+                self.consume_temporaries(state, &call.args);
+                outcome
+            }
         }
     }
 
@@ -222,7 +262,8 @@ impl<'a> FunctionAnalysis<'a> {
         let effect = model.as_ref().map(|model| model.effect);
         let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let first_conns = args.first().map(|value| value.conns.clone()).unwrap_or_default();
-        let all_conns: BTreeSet<ConnId> = args.iter().flat_map(|v| v.conns.iter().copied()).collect();
+        let all_conns: BTreeSet<ConnId> =
+            args.iter().flat_map(|v| v.conns.iter().copied()).collect();
         let is_method = matches!(call.callee, Callee::Method(_));
         match effect {
             Some(Effect::Fork) => return Some(Outcome::Fork(self.fork_site(call))),
@@ -259,6 +300,22 @@ impl<'a> FunctionAnalysis<'a> {
         Some(Outcome::Value(Value::default()))
     }
 
+    /// A frontend's temporary (`$0`) is read once: what it held moves on to its reader, so it
+    /// no longer keeps a connection "held elsewhere" when a named binding goes out of scope.
+    fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
+        for operand in operands {
+            let Operand::Place(Place { base: PlaceBase::Local(local), projections }) = operand
+            else {
+                continue;
+            };
+            let is_temporary =
+                self.function.locals.get(local.0 as usize).is_some_and(|l| l.name.starts_with('$'));
+            if is_temporary && projections.is_empty() {
+                state.values.remove(local);
+            }
+        }
+    }
+
     fn model(&self, call: &Call) -> Option<ApiModel> {
         let catalog = self.context.catalog;
         let language = self.context.language;
@@ -288,7 +345,7 @@ impl<'a> FunctionAnalysis<'a> {
         state: &ProcState,
         fork: ForkId,
         bind_result: impl Fn(&mut Self, &mut ProcState),
-    ) -> Vec<(ProcessKey, ProcState)> {
+    ) -> Vec<Process> {
         [Side::Parent, Side::Child]
             .into_iter()
             .map(|side| {
@@ -296,18 +353,21 @@ impl<'a> FunctionAnalysis<'a> {
                 process.obligations.retain(|(f, _), _| *f != fork);
                 let live: Vec<ConnId> = process.live().collect();
                 for conn in live {
-                    let resolved = side == Side::Parent && self.parent_keeps_on_purpose(&process, conn);
+                    let resolved =
+                        side == Side::Parent && self.parent_keeps_on_purpose(&process, conn);
                     process.obligations.insert((fork, conn), Obligation { resolved, ran: None });
                 }
                 bind_result(self, &mut process);
-                (child_key(key, fork, side), process)
+                // The parent goes on as the same process; the child is a new one.
+                (child_key(key, fork, side), process, side == Side::Parent)
             })
             .collect()
     }
 
     /// A listening socket or a client served by a library thread stays in the parent by design.
     fn parent_keeps_on_purpose(&self, state: &ProcState, conn: ConnId) -> bool {
-        let background = self.conn_sites[conn.0 as usize].model.as_ref().is_some_and(|m| m.background_thread);
+        let background =
+            self.conn_sites[conn.0 as usize].model.as_ref().is_some_and(|m| m.background_thread);
         background || state.listening.contains(&conn)
     }
 
@@ -358,13 +418,19 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// A loop that never lets the process end: what it still owes on entry, it leaks.
+    /// A loop the process never leaves: what it still owes on entry, it leaks. Whether the
+    /// process can end is asked of the process itself (its block and fork sides), so a child
+    /// that exits inside the loop does not make the parent's endless loop look finite.
     fn report_endless_loops(&mut self, entry_states: &[Flow]) {
+        let can_end = self.nodes_that_can_end();
         for (index, block) in self.function.blocks.iter().enumerate() {
-            if !block.loop_head || self.can_end[index] {
+            if !block.loop_head {
                 continue;
             }
             for (key, state) in &entry_states[index] {
+                if can_end.contains(&(BlockId(index as u32), key.clone())) {
+                    continue;
+                }
                 let mut state = state.clone();
                 state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
                 self.report_unresolved(key, &state);
@@ -372,33 +438,20 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// Backwards reachability from the blocks where the process can end or stop.
-    fn blocks_that_can_end(&self) -> Vec<bool> {
-        let blocks = &self.function.blocks;
-        let mut can_end: Vec<bool> = blocks.iter().map(|block| self.block_ends(block)).collect();
+    /// Backwards reachability over (block, process) nodes from those where the process ends.
+    fn nodes_that_can_end(&self) -> BTreeSet<Node> {
+        let mut can_end: BTreeSet<Node> = self.ended.clone();
         let mut changed = true;
         while changed {
             changed = false;
-            for (index, block) in blocks.iter().enumerate() {
-                if !can_end[index] && successors(block).any(|s| can_end.get(s.0 as usize) == Some(&true)) {
-                    can_end[index] = true;
+            for (node, successors) in &self.same_process_edges {
+                if !can_end.contains(node) && successors.iter().any(|s| can_end.contains(s)) {
+                    can_end.insert(node.clone());
                     changed = true;
                 }
             }
         }
         can_end
-    }
-
-    fn block_ends(&self, block: &Block) -> bool {
-        let ends_in_call = block.stmts.iter().any(|stmt| {
-            let call = match &stmt.kind {
-                StmtKind::Eval(Rvalue::Call(call)) => call,
-                StmtKind::Assign { value: Rvalue::Call(call), .. } => call,
-                _ => return false,
-            };
-            matches!(self.model(call).map(|m| m.effect), Some(Effect::Exit | Effect::Exec))
-        });
-        ends_in_call || matches!(block.term, Terminator::Return { .. } | Terminator::Unreachable)
     }
 
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
@@ -411,10 +464,13 @@ impl<'a> FunctionAnalysis<'a> {
                 PlaceBase::Global(_) => Value::default(),
             },
             Operand::Expr(parts) => {
-                let conns = parts.iter().flat_map(|part| self.operand_value(part, state).conns).collect();
+                let conns =
+                    parts.iter().flat_map(|part| self.operand_value(part, state).conns).collect();
                 Value { conns, fork: None }
             }
-            Operand::Int(_) | Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Value::default(),
+            Operand::Int(_) | Operand::Str(_) | Operand::Const(_) | Operand::Unknown => {
+                Value::default()
+            }
         }
     }
 
@@ -434,7 +490,11 @@ impl<'a> FunctionAnalysis<'a> {
             }
             let site = &self.conn_sites[conn.0 as usize];
             let fork_site = &self.fork_sites[fork.0 as usize];
-            let what = site.model.as_ref().and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into());
+            let what = site
+                .model
+                .as_ref()
+                .and_then(|m| m.what.clone())
+                .unwrap_or_else(|| "connection".into());
             leaks.push(ForkLeak {
                 function: self.function.name.clone(),
                 fork_span: fork_site.span,
@@ -452,6 +512,13 @@ impl<'a> FunctionAnalysis<'a> {
         leaks
     }
 }
+
+/// A process after a statement, and whether it is the same process as before (false for the
+/// child a fork creates).
+type Process = (ProcessKey, ProcState, bool);
+
+/// A block as reached by one process.
+type Node = (BlockId, ProcessKey);
 
 enum Outcome {
     Value(Value),
@@ -472,13 +539,4 @@ fn callee_name(call: &Call) -> String {
         Callee::Method(name) => name.clone(),
         Callee::Unknown => "a call through a pointer".into(),
     }
-}
-
-fn successors(block: &Block) -> impl Iterator<Item = BlockId> {
-    let targets = match &block.term {
-        Terminator::Goto(target) => vec![*target],
-        Terminator::Branch { then, otherwise, .. } => vec![*then, *otherwise],
-        Terminator::Return { .. } | Terminator::Unreachable => Vec::new(),
-    };
-    targets.into_iter()
 }

@@ -62,7 +62,11 @@ fn compare_pid(side: Side, op: CmpOp, k: i64) -> Option<bool> {
     match side {
         Side::Child => Some(compare(0, op, k)),
         Side::Parent => {
-            // The parent's pid is at least 1: decided when 1 and every larger value agree.
+            // The parent's pid is some value of at least 1: equality with one of them is open.
+            if matches!(op, CmpOp::Eq | CmpOp::Ne) && k >= 1 {
+                return None;
+            }
+            // Otherwise the comparison is monotone in the pid: 1 and the largest agree or not.
             let at_least_one = compare(1, op, k);
             let large = compare(i64::MAX, op, k);
             (at_least_one == large).then_some(at_least_one)

@@ -35,15 +35,14 @@ fn diagnostic(leak: &ForkLeak) -> Diagnostic {
 
 fn message(leak: &ForkLeak) -> String {
     let conn = &leak.connection;
-    let who = match leak.sides.as_slice() {
-        [(side, _)] => format!("the {}", side.name()),
-        _ => "both processes".to_string(),
+    let fork = short_name(&leak.fork_callee);
+    let (who, verbs) = match leak.sides.as_slice() {
+        [(side, _)] => (format!("the {}", side.name()), "keeps it open and goes on running"),
+        _ => ("both processes".to_string(), "keep it open and go on running"),
     };
     format!(
-        "`{}` ({}) stays open in {who} after `{}()`, which keeps running without closing it",
-        conn.name,
-        conn.what,
-        short_name(&leak.fork_callee)
+        "`{}` ({}) is live at `{fork}()`: {who} {verbs} without closing it",
+        conn.name, conn.what
     )
 }
 

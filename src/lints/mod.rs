@@ -53,7 +53,6 @@ pub fn find(code_or_name: &str) -> Option<&'static Lint> {
     })
 }
 
-
 /// Runs every lint over one file's facts.
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
@@ -69,7 +68,13 @@ mod tests {
     fn every_declaration_parses_and_has_the_fixed_headings() {
         assert!(!registry().is_empty());
         for lint in registry() {
-            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"] {
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Fix safety",
+            ] {
                 assert!(lint.explanation.contains(heading), "{} lacks {heading}", lint.code);
             }
             assert!(!lint.summary.contains('\n'), "{}: the summary is one line", lint.code);

@@ -1,0 +1,157 @@
+//! rustc-like reports rendered by miette: the source, the numbered labels, the help.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    NamedSource, Severity, SourceSpan,
+};
+
+use crate::diagnostics::{Diagnostic, Level};
+use crate::driver::FileReport;
+use crate::ir::Span;
+
+pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let handler = handler(color);
+    let mut warnings = 0;
+    let mut errors = 0;
+    for report in reports {
+        let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
+        for diagnostic in &report.diagnostics {
+            match diagnostic.level {
+                Level::Deny => errors += 1,
+                _ => warnings += 1,
+            }
+            let rendered = Rendered::from_lint(diagnostic, source.clone());
+            out.write_all(render(&handler, &rendered).as_bytes())?;
+        }
+    }
+    if warnings + errors > 0 {
+        writeln!(out, "{}", summary(errors, warnings))?;
+    }
+    Ok(())
+}
+
+/// Syntax errors and unreadable files, with their location.
+pub fn write_problems(report: &FileReport, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    if report.problems.is_empty() {
+        return Ok(());
+    }
+    let handler = handler(color);
+    let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
+    for problem in &report.problems {
+        let rendered = Rendered {
+            code: None,
+            message: match problem.span {
+                Some(span) => {
+                    let (line, column) = report.source.line_column(span.start);
+                    format!("{}:{line}:{column}: {}", report.source.display_path(), problem.message)
+                }
+                None => format!("{}: {}", report.source.display_path(), problem.message),
+            },
+            severity: Severity::Error,
+            labels: problem.span.map(|span| vec![label(span, None, true)]).unwrap_or_default(),
+            help: None,
+            source: source.clone(),
+        };
+        out.write_all(render(&handler, &rendered).as_bytes())?;
+    }
+    Ok(())
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("fdlint: {} emitted", plural(w, "warning")),
+        (e, 0) => format!("fdlint: {} emitted", plural(e, "error")),
+        (e, w) => format!("fdlint: {} and {} emitted", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
+}
+
+fn render(handler: &GraphicalReportHandler, diagnostic: &Rendered) -> String {
+    let mut text = String::new();
+    if handler.render_report(&mut text, diagnostic).is_err() {
+        text = format!("{}\n", diagnostic.message);
+    }
+    text
+}
+
+fn label(span: Span, message: Option<String>, primary: bool) -> LabeledSpan {
+    let source_span = SourceSpan::from((span.start, span.end.saturating_sub(span.start)));
+    if primary {
+        LabeledSpan::new_primary_with_span(message, source_span)
+    } else {
+        LabeledSpan::new_with_span(message, source_span)
+    }
+}
+
+/// A finding in the shape miette renders.
+#[derive(Debug)]
+struct Rendered {
+    code: Option<String>,
+    message: String,
+    severity: Severity,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+    source: NamedSource<String>,
+}
+
+impl Rendered {
+    fn from_lint(diagnostic: &Diagnostic, source: NamedSource<String>) -> Self {
+        let mut labels: Vec<LabeledSpan> = diagnostic
+            .labels
+            .iter()
+            .map(|l| label(l.span, Some(l.message.clone()), l.span == diagnostic.span))
+            .collect();
+        if !labels.iter().any(|l| l.primary()) {
+            labels.push(label(diagnostic.span, None, true));
+        }
+        Rendered {
+            code: Some(format!("{}({})", diagnostic.code, diagnostic.name)),
+            message: diagnostic.message.clone(),
+            severity: match diagnostic.level {
+                Level::Deny => Severity::Error,
+                _ => Severity::Warning,
+            },
+            labels,
+            help: diagnostic.help.clone(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl MietteDiagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|code| Box::new(code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}

@@ -1,0 +1,46 @@
+//! Finding the files to lint: folders are walked respecting `.gitignore` and skipping
+//! `target/`; files named explicitly are taken as given.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use crate::source::language_of;
+
+/// The files to lint under `paths`, sorted and without duplicates, and the problems met.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            walk_dir(path, &mut files, &mut problems);
+        } else {
+            problems.push(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, problems)
+}
+
+fn walk_dir(root: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<String>) {
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != "target" && entry.file_name() != ".git")
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && language_of(entry.path()).is_some() {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(error) => problems.push(error.to_string()),
+        }
+    }
+}

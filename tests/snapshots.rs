@@ -1,0 +1,86 @@
+//! Rendered output checked in beside a few fixtures, reviewed like clippy's UI tests:
+//! `fixtures/x/name.c` has `name.human` (the human report, without colour) and `name.jsonl`.
+//! `FDLINT_BLESS=1 cargo test --test snapshots` rewrites them; review the diff.
+
+use std::path::{Path, PathBuf};
+
+use fdlint::catalog::Catalog;
+use fdlint::driver::lint_source;
+use fdlint::output::{write_reports, OutputFormat};
+use fdlint::source::{language_of, SourceFile};
+
+/// The fixtures whose whole output is pinned.
+const SNAPSHOTS: &[&str] = &[
+    "fixtures/c/seed_1_zookeeper_then_fork.c",
+    "fixtures/c/seed_2_parent_closes_child_keeps.c",
+    "fixtures/c/ignored_fork_result_both_keep_running.c",
+    "fixtures/c/accept_loop_parent_keeps_client.c",
+    "fixtures/rust/seed_2_parent_drops_child_keeps_nix.rs",
+    "fixtures/rust/nix_match_parent_leaks.rs",
+    "fixtures/rust/fork_in_helper_parent_keeps_stream_leaks.rs",
+];
+
+#[test]
+fn rendered_outputs_match_the_checked_in_snapshots() {
+    let bless = std::env::var_os("FDLINT_BLESS").is_some();
+    let catalog = Catalog::builtin();
+    let mut stale = Vec::new();
+    for fixture in SNAPSHOTS {
+        let path = PathBuf::from(fixture);
+        let text = std::fs::read_to_string(&path).expect("snapshot fixture exists");
+        let language = language_of(&path).expect("a .c or .rs fixture");
+        let report = lint_source(SourceFile::new(path.clone(), text, language), &catalog);
+        assert!(
+            !report.diagnostics.is_empty(),
+            "{fixture}: a snapshot fixture should have findings"
+        );
+        for (format, extension) in [(OutputFormat::Human, "human"), (OutputFormat::Json, "jsonl")] {
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            write_reports(format, std::slice::from_ref(&report), &mut out, &mut errors, false)
+                .expect("writing to memory");
+            let rendered = String::from_utf8(out).expect("outputs are UTF-8");
+            let snapshot = path.with_extension(extension);
+            if bless {
+                std::fs::write(&snapshot, &rendered).expect("writable fixtures");
+            } else if read(&snapshot) != rendered {
+                stale.push(format!("{}:\n{}", snapshot.display(), rendered));
+            }
+        }
+    }
+    assert!(stale.is_empty(), "outputs differ (FDLINT_BLESS=1 to accept):\n{}", stale.join("\n"));
+}
+
+#[test]
+fn json_lines_parse_and_carry_the_specified_fields() {
+    for fixture in SNAPSHOTS {
+        let text = read(&Path::new(fixture).with_extension("jsonl"));
+        for line in text.lines() {
+            let object: serde_json::Value = serde_json::from_str(line).expect("one object a line");
+            for field in [
+                "code",
+                "lint",
+                "severity",
+                "message",
+                "file",
+                "line",
+                "column",
+                "end_line",
+                "end_column",
+                "labels",
+                "fixes",
+            ] {
+                assert!(object.get(field).is_some(), "{fixture}: `{field}` missing in {line}");
+            }
+            for label in object["labels"].as_array().expect("labels is an array") {
+                for field in ["file", "line", "column", "message"] {
+                    assert!(label.get(field).is_some(), "{fixture}: label `{field}` missing");
+                }
+            }
+        }
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
