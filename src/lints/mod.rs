@@ -2,6 +2,7 @@
 //! (one file per lint) that turn the analysis's facts into diagnostics.
 
 mod fork_after_connect;
+pub mod reference;
 
 use std::sync::OnceLock;
 

@@ -1,0 +1,54 @@
+//! The lint reference in `docs/lints/`, generated from the declarations in `lints/`.
+//! `tests/docs.rs` fails when the checked-in files drift from what this produces.
+
+use super::{registry, Lint};
+
+/// `docs/lints/README.md`: the rules table.
+pub fn index() -> String {
+    let mut out = String::from(
+        "# Lint reference\n\nGenerated from `lints/*.toml` by `FDLINT_BLESS=1 cargo test --test docs`; do not edit.\n\n| code | name | default level | summary |\n|---|---|---|---|\n",
+    );
+    for lint in registry() {
+        out += &format!(
+            "| [{code}]({code}.md) | `{name}` | {level} | {summary} |\n",
+            code = lint.code,
+            name = lint.name,
+            level = level_name(lint),
+            summary = lint.summary
+        );
+    }
+    out
+}
+
+/// `docs/lints/FDL001.md`: one lint's page.
+pub fn page(lint: &Lint) -> String {
+    let mut out = format!(
+        "# {} `{}`\n\nGenerated from `lints/{}.toml`; do not edit.\n\n**Default level:** {}",
+        lint.code,
+        lint.name,
+        lint.name,
+        level_name(lint)
+    );
+    if !lint.cwe.is_empty() {
+        let cwes: Vec<String> = lint.cwe.iter().map(|n| format!("CWE-{n}")).collect();
+        out += &format!(" · **CWE:** {}", cwes.join(", "));
+    }
+    out += &format!("\n\n{}\n\n{}", lint.summary, lint.explanation.trim_end());
+    if !lint.fixes.is_empty() {
+        out += "\n\n## Fixes offered\n";
+        for fix in &lint.fixes {
+            out += &format!("- {fix}\n");
+        }
+    } else {
+        out.push('\n');
+    }
+    out
+}
+
+fn level_name(lint: &Lint) -> &'static str {
+    match lint.level {
+        crate::diagnostics::Level::Allow => "allow",
+        crate::diagnostics::Level::Warn => "warn",
+        crate::diagnostics::Level::Deny => "deny",
+    }
+}
