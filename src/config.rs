@@ -37,12 +37,14 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        // Messages start with `line:column: ` or a space, so `path:message` reads as a location.
         let error = |message: String| ConfigError { path: path.to_path_buf(), message };
-        let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| error(format!(" cannot read: {e}")))?;
         let config: Config = toml::from_str(&text).map_err(|e| error(located(&text, &e)))?;
         for name in config.lints.keys() {
             if lints::find(name).is_none() {
-                return Err(error(format!("unknown lint `{name}` in [lints]")));
+                return Err(error(format!(" unknown lint `{name}` in [lints]")));
             }
         }
         Ok(config)
@@ -69,6 +71,6 @@ fn located(text: &str, error: &toml::de::Error) -> String {
                 + 1;
             format!("{line}:{column}: {message}")
         }
-        None => message.to_string(),
+        None => format!(" {message}"),
     }
 }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use rayon::prelude::*;
 
 use fdlint::catalog::Catalog;
@@ -57,10 +57,15 @@ struct CheckArgs {
     /// Print each function's IR (the control-flow graph) instead of linting.
     #[arg(long)]
     dump_ir: bool,
+    /// `-A`, `-W` and `-D` in the order given on the command line: the last one wins.
+    #[arg(skip)]
+    level_flags: Vec<(String, Level)>,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    cli.check.level_flags = level_flags_in_order(&matches);
     match cli.command {
         Some(Command::Explain { lint }) => explain(&lint),
         Some(Command::Rules) => rules(),
@@ -142,6 +147,21 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// The `-A`/`-W`/`-D` values with their levels, sorted by where they appear on the command line.
+fn level_flags_in_order(matches: &ArgMatches) -> Vec<(String, Level)> {
+    let mut flags = Vec::new();
+    for (id, level) in [("allow", Level::Allow), ("warn", Level::Warn), ("deny", Level::Deny)] {
+        let (Some(indices), Ok(Some(values))) =
+            (matches.indices_of(id), matches.try_get_many::<String>(id))
+        else {
+            continue;
+        };
+        flags.extend(indices.zip(values).map(|(index, value)| (index, value.clone(), level)));
+    }
+    flags.sort_by_key(|(index, _, _)| *index);
+    flags.into_iter().map(|(_, value, level)| (value, level)).collect()
+}
+
 /// Levels from the command line over `fdlint.toml` over the lints' defaults.
 struct Levels {
     config: Config,
@@ -167,21 +187,17 @@ fn resolve_levels(args: &CheckArgs) -> Result<Levels, String> {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let config = match Config::discover(&start) {
         Ok(found) => found.map(|(_, config)| config).unwrap_or_default(),
-        Err(error) => return Err(format!("{}: {}", error.path.display(), error.message)),
+        Err(error) => return Err(format!("{}:{}", error.path.display(), error.message)),
     };
     let mut command_line = Vec::new();
     let mut deny_warnings = false;
-    for (names, level) in
-        [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)]
-    {
-        for name in names {
-            if level == Level::Deny && name == "warnings" {
-                deny_warnings = true;
-            } else if lints::find(name).is_none() {
-                return Err(format!("unknown lint `{name}`; `fdlint rules` lists them"));
-            } else {
-                command_line.push((name.clone(), level));
-            }
+    for (name, level) in &args.level_flags {
+        if *level == Level::Deny && name == "warnings" {
+            deny_warnings = true;
+        } else if lints::find(name).is_none() {
+            return Err(format!("unknown lint `{name}`; `fdlint rules` lists them"));
+        } else {
+            command_line.push((name.clone(), *level));
         }
     }
     Ok(Levels { config, command_line, deny_warnings })

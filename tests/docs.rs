@@ -13,7 +13,8 @@ use fdlint::source::SourceFile;
 fn lint_reference_is_up_to_date() {
     let mut expected = vec![(PathBuf::from("docs/lints/README.md"), reference::index())];
     for lint in registry() {
-        expected.push((PathBuf::from(format!("docs/lints/{}.md", lint.code)), reference::page(lint)));
+        expected
+            .push((PathBuf::from(format!("docs/lints/{}.md", lint.code)), reference::page(lint)));
     }
     let bless = std::env::var_os("FDLINT_BLESS").is_some();
     let mut stale = Vec::new();
@@ -41,7 +42,12 @@ fn explanation_examples_behave_as_they_say() {
             let report = lint_source(source, &catalog);
             let count = report.diagnostics.iter().filter(|d| d.code == lint.code).count();
             assert_eq!(count, expected, "{} {heading}: {:?}", lint.code, report.diagnostics);
-            assert!(report.problems.is_empty(), "{} {heading} does not parse: {:?}", lint.code, report.problems);
+            assert!(
+                report.problems.is_empty(),
+                "{} {heading} does not parse: {:?}",
+                lint.code,
+                report.problems
+            );
         }
     }
 }
