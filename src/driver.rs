@@ -7,7 +7,7 @@ use crate::analysis;
 use crate::catalog::Catalog;
 use crate::diagnostics::Diagnostic;
 use crate::frontend;
-use crate::ir::Span;
+use crate::ir::{Language, Span};
 use crate::source::{language_of, SourceFile};
 
 /// A problem with a file itself rather than a finding in it.
@@ -16,6 +16,8 @@ pub struct FileProblem {
     /// Where in the file, when there is a place to point at.
     pub span: Option<Span>,
     pub message: String,
+    /// The rest of the file was still analysed (C: tree-sitter recovers around the region).
+    pub recovered: bool,
 }
 
 /// What linting one file produced.
@@ -29,10 +31,17 @@ pub struct FileReport {
 /// Lints text already in memory (the fixture runner, the language server).
 pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
     let lowered = frontend::lower(source.language, &source.text);
+    // The C frontend recovers around what it cannot read (often a macro it cannot expand);
+    // a Rust file that does not parse is not analysed at all.
+    let recovered = source.language == Language::C;
     let problems = lowered
         .errors
         .iter()
-        .map(|error| FileProblem { span: Some(error.span), message: error.message.clone() })
+        .map(|error| FileProblem {
+            span: Some(error.span),
+            message: error.message.clone(),
+            recovered,
+        })
         .collect();
     let facts = analysis::analyze_file(&lowered, source.language, catalog);
     let mut diagnostics = crate::lints::check(&facts);
@@ -55,10 +64,10 @@ pub fn lint_path(path: &Path, catalog: &Catalog) -> Option<FileReport> {
     Some(report)
 }
 
-fn unreadable(path: &Path, language: crate::ir::Language, message: String) -> FileReport {
+fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
     FileReport {
         source: SourceFile::new(path.to_path_buf(), String::new(), language),
         diagnostics: Vec::new(),
-        problems: vec![FileProblem { span: None, message }],
+        problems: vec![FileProblem { span: None, message, recovered: false }],
     }
 }

@@ -9,7 +9,7 @@ use miette::{
 };
 
 use crate::diagnostics::{Diagnostic, Level};
-use crate::driver::FileReport;
+use crate::driver::{FileProblem, FileReport};
 use crate::ir::Span;
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Result<()> {
@@ -38,9 +38,11 @@ pub fn write_problems(report: &FileReport, out: &mut dyn Write, color: bool) -> 
     if report.problems.is_empty() {
         return Ok(());
     }
+    let (recovered, fatal): (Vec<_>, Vec<_>) = report.problems.iter().partition(|p| p.recovered);
+    write_recovered_summary(report, &recovered, out)?;
     let handler = handler(color);
     let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
-    for problem in &report.problems {
+    for problem in fatal {
         let rendered = Rendered {
             code: None,
             message: match problem.span {
@@ -58,6 +60,27 @@ pub fn write_problems(report: &FileReport, out: &mut dyn Write, color: bool) -> 
         out.write_all(render(&handler, &rendered).as_bytes())?;
     }
     Ok(())
+}
+
+/// Regions a C file's parser skipped, one line per file: in real C they are mostly macros that
+/// only the preprocessor could read, and a report for each would bury the findings.
+fn write_recovered_summary(
+    report: &FileReport,
+    problems: &[&FileProblem],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(first) = problems.first() else { return Ok(()) };
+    let (line, column) = report.source.line_column(first.span.map_or(0, |span| span.start));
+    let others = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    writeln!(
+        out,
+        "note: {}:{line}:{column}: {}{others}; fdlint skipped what it could not parse and analysed the rest",
+        report.source.display_path(),
+        first.message
+    )
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
