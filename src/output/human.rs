@@ -23,7 +23,7 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Re
                 Level::Deny => errors += 1,
                 _ => warnings += 1,
             }
-            let rendered = Rendered::from_lint(diagnostic, source.clone());
+            let rendered = Rendered::from_lint(diagnostic, &report.source.text, source.clone());
             out.write_all(render(&handler, &rendered).as_bytes())?;
         }
     }
@@ -114,6 +114,16 @@ fn label(span: Span, message: Option<String>, primary: bool) -> LabeledSpan {
     }
 }
 
+/// A label over several lines (a whole loop) is drawn on its first line only: the reader needs
+/// where it starts, not a box around forty lines.
+fn first_line(text: &str, span: Span) -> Span {
+    let end = text
+        .get(span.start..span.end)
+        .and_then(|s| s.find('\n'))
+        .map_or(span.end, |n| span.start + n);
+    Span::new(span.start, end)
+}
+
 /// A finding in the shape miette renders.
 #[derive(Debug)]
 struct Rendered {
@@ -126,11 +136,13 @@ struct Rendered {
 }
 
 impl Rendered {
-    fn from_lint(diagnostic: &Diagnostic, source: NamedSource<String>) -> Self {
+    fn from_lint(diagnostic: &Diagnostic, text: &str, source: NamedSource<String>) -> Self {
         let mut labels: Vec<LabeledSpan> = diagnostic
             .labels
             .iter()
-            .map(|l| label(l.span, Some(l.message.clone()), l.span == diagnostic.span))
+            .map(|l| {
+                label(first_line(text, l.span), Some(l.message.clone()), l.span == diagnostic.span)
+            })
             .collect();
         if !labels.iter().any(|l| l.primary()) {
             labels.push(label(diagnostic.span, None, true));
