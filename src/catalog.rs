@@ -44,6 +44,9 @@ pub enum Effect {
     Blocking,
     /// Returns at once and keeps nothing.
     Quick,
+    /// Sets close-on-exec on its first argument when `cloexec_flag` is among its arguments
+    /// (`fcntl(fd, F_SETFD, FD_CLOEXEC)`).
+    SetCloexec,
     /// The result holds what the receiver held (`unwrap`, `expect`).
     Passthrough,
 }
@@ -66,7 +69,8 @@ pub struct ApiModel {
     /// For `open`: the descriptor is always close-on-exec.
     #[serde(default)]
     pub cloexec: bool,
-    /// For `open`: the flag that, among the arguments, makes the descriptor close-on-exec.
+    /// For `open` and `set_cloexec`: the flag that, among the arguments, makes the
+    /// descriptor close-on-exec.
     #[serde(default)]
     pub cloexec_flag: Option<String>,
 }

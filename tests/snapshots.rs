@@ -15,6 +15,7 @@ const SNAPSHOTS: &[&str] = &[
     "fixtures/c/seed_2_parent_closes_child_keeps.c",
     "fixtures/c/ignored_fork_result_both_keep_running.c",
     "fixtures/c/accept_loop_parent_keeps_client.c",
+    "fixtures/c/fdl003_two_sockets_child_execs.c",
     "fixtures/rust/seed_2_parent_drops_child_keeps_nix.rs",
     "fixtures/rust/nix_match_parent_leaks.rs",
     "fixtures/rust/fork_in_helper_parent_keeps_stream_leaks.rs",

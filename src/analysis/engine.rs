@@ -9,7 +9,7 @@ use super::fork_side::eval_cond;
 use super::state::{
     child_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey, Value,
 };
-use super::{Connection, ForkLeak, RunEvent, RunKind, Side};
+use super::{Connection, ExecLeak, Facts, ForkLeak, RunEvent, RunKind, Side};
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
     Block, BlockId, Call, Callee, Function, Language, Operand, Place, PlaceBase, Rvalue, Span,
@@ -25,7 +25,7 @@ pub struct Context<'a> {
 /// Iterations per block before the fixpoint gives up (a safety net: the lattice is finite).
 const MAX_VISITS_PER_BLOCK: usize = 64;
 
-pub fn analyze_function(function: &Function, context: &Context) -> Vec<ForkLeak> {
+pub fn analyze_function(function: &Function, context: &Context) -> Facts {
     let mut analysis = FunctionAnalysis::new(function, context);
     let entry_states = analysis.fixpoint();
     analysis.reporting = true;
@@ -33,7 +33,7 @@ pub fn analyze_function(function: &Function, context: &Context) -> Vec<ForkLeak>
         analysis.transfer_block(BlockId(index as u32), flow.clone());
     }
     analysis.report_endless_loops(&entry_states);
-    analysis.into_leaks()
+    analysis.into_facts()
 }
 
 /// A call site the analysis gave an identity to.
@@ -57,6 +57,8 @@ struct FunctionAnalysis<'a> {
     same_process_edges: BTreeMap<Node, BTreeSet<Node>>,
     reporting: bool,
     leaks: BTreeMap<(ForkId, ConnId), BTreeMap<Side, RunEvent>>,
+    /// FDL003: (exec call, connection) → the exec's callee.
+    exec_leaks: BTreeMap<(Span, ConnId), String>,
     /// Connections shut down after a fork: a shutdown ends them for both processes.
     shut_down: BTreeSet<(ForkId, ConnId)>,
 }
@@ -74,6 +76,7 @@ impl<'a> FunctionAnalysis<'a> {
             reporting: false,
             leaks: BTreeMap::new(),
             shut_down: BTreeSet::new(),
+            exec_leaks: BTreeMap::new(),
         }
     }
 
@@ -275,6 +278,11 @@ impl<'a> FunctionAnalysis<'a> {
                 if model.as_ref().is_some_and(|m| m.listening) {
                     state.listening.insert(conn);
                 }
+                if model.as_ref().is_some_and(|m| sets_cloexec(m, &call.args)) {
+                    state.cloexec.insert(conn);
+                } else {
+                    state.cloexec.remove(&conn);
+                }
                 return Some(Outcome::Value(Value { conns: BTreeSet::from([conn]), fork: None }));
             }
             Some(Effect::Close) => self.release(state, &first_conns, false),
@@ -283,7 +291,18 @@ impl<'a> FunctionAnalysis<'a> {
                 state.listening.extend(first_conns.iter().copied());
                 state.resolve(&all_conns);
             }
-            Some(Effect::Exit) | Some(Effect::Exec) => {
+            Some(Effect::SetCloexec) => {
+                if model.as_ref().is_some_and(|m| sets_cloexec(m, &call.args)) {
+                    state.cloexec.extend(first_conns.iter().copied());
+                }
+                state.resolve(&all_conns);
+            }
+            Some(Effect::Exec) => {
+                self.exec_inherits(state, call);
+                self.end_process(key, state);
+                return None;
+            }
+            Some(Effect::Exit) => {
                 self.end_process(key, state);
                 return None;
             }
@@ -478,38 +497,78 @@ impl<'a> FunctionAnalysis<'a> {
         ConnId(site_index(&mut self.conn_sites, call, model))
     }
 
+    /// FDL003's fact: every open socket without close-on-exec goes into the new program.
+    fn exec_inherits(&mut self, state: &ProcState, call: &Call) {
+        if !self.reporting {
+            return;
+        }
+        for conn in state.live().filter(|conn| !state.cloexec.contains(conn)) {
+            self.exec_leaks.insert((call.span, conn), callee_name(call));
+        }
+    }
+
     fn fork_site(&mut self, call: &Call) -> ForkId {
         ForkId(site_index(&mut self.fork_sites, call, None))
     }
 
-    fn into_leaks(self) -> Vec<ForkLeak> {
+    fn connection(&self, conn: ConnId) -> Connection {
+        let site = &self.conn_sites[conn.0 as usize];
+        let what =
+            site.model.as_ref().and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into());
+        Connection {
+            name: self.conn_names.get(&conn).cloned().unwrap_or_else(|| site.callee.clone()),
+            open_span: site.span,
+            opener: site.callee.clone(),
+            what,
+        }
+    }
+
+    fn into_facts(self) -> Facts {
         let mut leaks = Vec::new();
         for ((fork, conn), sides) in &self.leaks {
             if self.shut_down.contains(&(*fork, *conn)) {
                 continue;
             }
-            let site = &self.conn_sites[conn.0 as usize];
             let fork_site = &self.fork_sites[fork.0 as usize];
-            let what = site
-                .model
-                .as_ref()
-                .and_then(|m| m.what.clone())
-                .unwrap_or_else(|| "connection".into());
             leaks.push(ForkLeak {
                 function: self.function.name.clone(),
                 fork_span: fork_site.span,
                 fork_callee: fork_site.callee.clone(),
-                connection: Connection {
-                    name: self.conn_names.get(conn).cloned().unwrap_or_else(|| site.callee.clone()),
-                    open_span: site.span,
-                    opener: site.callee.clone(),
-                    what,
-                },
+                connection: self.connection(*conn),
                 sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
             });
         }
         leaks.sort_by_key(|leak| (leak.fork_span, leak.connection.open_span));
-        leaks
+        let exec_leaks = self
+            .exec_leaks
+            .iter()
+            .map(|((span, conn), callee)| ExecLeak {
+                exec_span: *span,
+                exec_callee: callee.clone(),
+                connection: self.connection(*conn),
+            })
+            .collect();
+        Facts { leaks, exec_leaks }
+    }
+}
+
+/// Whether a call's arguments name the model's close-on-exec flag (`SOCK_CLOEXEC`,
+/// `libc::SOCK_CLOEXEC`, `FD_CLOEXEC`), or the model says its descriptors always are.
+fn sets_cloexec(model: &ApiModel, args: &[Operand]) -> bool {
+    model.cloexec
+        || model
+            .cloexec_flag
+            .as_deref()
+            .is_some_and(|flag| args.iter().any(|arg| mentions(arg, flag)))
+}
+
+fn mentions(operand: &Operand, flag: &str) -> bool {
+    let named = |name: &str| name == flag || name.ends_with(&format!("::{flag}"));
+    match operand {
+        Operand::Const(name) => named(name),
+        Operand::Place(Place { base: PlaceBase::Global(name), .. }) => named(name),
+        Operand::Expr(parts) => parts.iter().any(|part| mentions(part, flag)),
+        _ => false,
     }
 }
 

@@ -72,10 +72,19 @@ pub struct ForkLeak {
     pub sides: Vec<(Side, RunEvent)>,
 }
 
+/// FDL003's fact: an exec while a socket without close-on-exec is open in the process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecLeak {
+    pub exec_span: Span,
+    pub exec_callee: String,
+    pub connection: Connection,
+}
+
 /// Everything the analysis found in one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
     pub leaks: Vec<ForkLeak>,
+    pub exec_leaks: Vec<ExecLeak>,
 }
 
 /// Analyses every function of a lowered file.
@@ -83,7 +92,9 @@ pub fn analyze_file(file: &LoweredFile, language: Language, catalog: &Catalog) -
     let mut facts = Facts::default();
     for function in &file.functions {
         let context = engine::Context { catalog, language, globs: &file.glob_imports };
-        facts.leaks.extend(engine::analyze_function(function, &context));
+        let function_facts = engine::analyze_function(function, &context);
+        facts.leaks.extend(function_facts.leaks);
+        facts.exec_leaks.extend(function_facts.exec_leaks);
     }
     facts
 }

@@ -51,6 +51,8 @@ pub struct ProcState {
     /// Connections this process closed or shut down on some path to here.
     pub closed: BTreeSet<ConnId>,
     pub listening: BTreeSet<ConnId>,
+    /// Connections whose descriptor is close-on-exec (on every path to here).
+    pub cloexec: BTreeSet<ConnId>,
     pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
 }
 
@@ -88,6 +90,13 @@ impl ProcState {
         for (local, value) in &other.values {
             self.values.entry(*local).and_modify(|mine| mine.join(value)).or_insert(value.clone());
         }
+        // Close-on-exec only where every path that opened the connection set it.
+        let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
+            (a.cloexec.contains(conn) || !a.opened.contains(conn))
+                && (b.cloexec.contains(conn) || !b.opened.contains(conn))
+        };
+        let candidates: BTreeSet<ConnId> = self.cloexec.union(&other.cloexec).copied().collect();
+        self.cloexec = candidates.into_iter().filter(|c| cloexec_on_both(c, self, other)).collect();
         self.opened.extend(other.opened.iter().copied());
         self.closed.extend(other.closed.iter().copied());
         self.listening.extend(other.listening.iter().copied());

@@ -1,6 +1,7 @@
 //! The lint registry, generated from the declarations in `lints/*.toml`, and the lints' checks
 //! (one file per lint) that turn the analysis's facts into diagnostics.
 
+mod fd_leaked_into_exec;
 mod fork_after_connect;
 pub mod reference;
 
@@ -12,7 +13,10 @@ use crate::analysis::Facts;
 use crate::diagnostics::{Diagnostic, Level};
 
 /// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
-const DECLARATIONS: &[&str] = &[include_str!("../../lints/fork_after_connect.toml")];
+const DECLARATIONS: &[&str] = &[
+    include_str!("../../lints/fork_after_connect.toml"),
+    include_str!("../../lints/fd_leaked_into_exec.toml"),
+];
 
 /// One lint's declaration.
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +62,7 @@ pub fn find(code_or_name: &str) -> Option<&'static Lint> {
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     diagnostics.extend(fork_after_connect::check(facts));
+    diagnostics.extend(fd_leaked_into_exec::check(facts));
     diagnostics
 }
 
