@@ -1,6 +1,7 @@
 //! FDL003 `fd_leaked_into_exec`: an `exec*` call while a socket without close-on-exec is open.
 //! Its declaration and docs are in `lints/fd_leaked_into_exec.toml`.
 
+use super::short_name;
 use crate::analysis::{ExecLeak, Facts};
 use crate::diagnostics::{Diagnostic, Label};
 
@@ -27,9 +28,4 @@ fn diagnostic(leak: &ExecLeak) -> Diagnostic {
         conn.name
     );
     Diagnostic::new("FDL003", leak.exec_span, message, labels).with_help(help)
-}
-
-/// `nix::unistd::execv` reads as `execv` in a message.
-fn short_name(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
 }

@@ -2,6 +2,7 @@
 //! running never closes or shuts down. Its declaration and docs are in
 //! `lints/fork_after_connect.toml`; the dataflow that finds it is in `analysis`.
 
+use super::short_name;
 use crate::analysis::{Facts, ForkLeak, RunKind, Side};
 use crate::diagnostics::{Diagnostic, Label};
 
@@ -56,9 +57,4 @@ fn help(leak: &ForkLeak) -> String {
     format!(
         "open `{name}` after the fork, in the process that uses it; or close `{name}` in {branch} right after the fork; or end it with `shutdown()`, which acts for every process that shares it"
     )
-}
-
-/// `nix::unistd::fork` reads as `fork` in a message.
-fn short_name(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
 }

@@ -58,6 +58,11 @@ pub fn find(code_or_name: &str) -> Option<&'static Lint> {
     })
 }
 
+/// A callee as a message names it: `nix::unistd::fork` reads as `fork`.
+fn short_name(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
 /// Runs every lint over one file's facts.
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
