@@ -18,6 +18,16 @@ pub enum Level {
 }
 
 impl Level {
+    /// The level as `fdlint.toml` and the lint reference spell it.
+    pub fn config_name(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    /// The severity as reports print it.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Allow => "allow",

@@ -94,7 +94,7 @@ fn rules() -> ExitCode {
             "{}  {:<32} {:<5}  {}",
             lint.code,
             lint.name,
-            format!("{:?}", lint.level).to_lowercase(),
+            lint.level.config_name(),
             lint.summary
         );
     }

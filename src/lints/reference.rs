@@ -13,7 +13,7 @@ pub fn index() -> String {
             "| [{code}]({code}.md) | `{name}` | {level} | {summary} |\n",
             code = lint.code,
             name = lint.name,
-            level = level_name(lint),
+            level = lint.level.config_name(),
             summary = lint.summary
         );
     }
@@ -27,7 +27,7 @@ pub fn page(lint: &Lint) -> String {
         lint.code,
         lint.name,
         lint.name,
-        level_name(lint)
+        lint.level.config_name()
     );
     if !lint.cwe.is_empty() {
         let cwes: Vec<String> = lint.cwe.iter().map(|n| format!("CWE-{n}")).collect();
@@ -43,12 +43,4 @@ pub fn page(lint: &Lint) -> String {
         out.push('\n');
     }
     out
-}
-
-fn level_name(lint: &Lint) -> &'static str {
-    match lint.level {
-        crate::diagnostics::Level::Allow => "allow",
-        crate::diagnostics::Level::Warn => "warn",
-        crate::diagnostics::Level::Deny => "deny",
-    }
 }
