@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ir::Span;
 use crate::lints;
@@ -67,6 +67,11 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Ways to fix it, best first.
+    pub fixes: Vec<Fix>,
+    /// Set when an allow comment silences it: outputs that keep silenced findings (SARIF)
+    /// mark them; the others leave them out.
+    pub suppressed: Option<Suppression>,
 }
 
 impl Diagnostic {
@@ -81,6 +86,8 @@ impl Diagnostic {
             span,
             labels,
             help: None,
+            fixes: Vec::new(),
+            suppressed: None,
         }
     }
 
@@ -88,4 +95,63 @@ impl Diagnostic {
         self.help = Some(help);
         self
     }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+}
+
+/// How far a fix can be trusted (ruff's applicability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Applicability {
+    /// Keeps the program's meaning: `--fix` applies it.
+    Safe,
+    /// May change behaviour the author relies on: only with `--unsafe-fixes`.
+    Unsafe,
+    /// Shown, never applied: a person has to finish it.
+    Manual,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Manual => "manual",
+        }
+    }
+}
+
+/// Replace the bytes of `span` (in the diagnostic's file) with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit { span: Span::new(at, at), replacement: text.into() }
+    }
+
+    pub fn replace(span: Span, text: impl Into<String>) -> Self {
+        Edit { span, replacement: text.into() }
+    }
+}
+
+/// A fix-it: a title for people and the edits that carry it out, all in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// The allow comment that silenced a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The comment's span.
+    pub span: Span,
 }

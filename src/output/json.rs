@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Fix};
 use crate::driver::FileReport;
 use crate::ir::Span;
 use crate::source::SourceFile;
@@ -23,7 +23,7 @@ struct JsonDiagnostic<'a> {
     end_column: usize,
     labels: Vec<JsonLabel<'a>>,
     help: Option<&'a str>,
-    fixes: Vec<JsonFix>,
+    fixes: Vec<JsonFix<'a>>,
 }
 
 #[derive(Serialize)]
@@ -36,9 +36,20 @@ struct JsonLabel<'a> {
     message: &'a str,
 }
 
-/// Fixes come with the fix-its issue; the field is present and empty until then.
 #[derive(Serialize)]
-struct JsonFix {}
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: String,
+    byte_start: usize,
+    byte_end: usize,
+    replacement: &'a str,
+}
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
@@ -69,11 +80,28 @@ fn to_json<'a>(source: &SourceFile, diagnostic: &'a Diagnostic) -> JsonDiagnosti
             .map(|label| label_json(source, label.span, &label.message))
             .collect(),
         help: diagnostic.help.as_deref(),
-        fixes: Vec::new(),
+        fixes: diagnostic.fixes.iter().map(|fix| fix_json(source, fix)).collect(),
     }
 }
 
 fn label_json<'a>(source: &SourceFile, span: Span, message: &'a str) -> JsonLabel<'a> {
     let ((line, column), (end_line, end_column)) = source.range(span);
     JsonLabel { file: source.display_path(), line, column, end_line, end_column, message }
+}
+
+fn fix_json<'a>(source: &SourceFile, fix: &'a Fix) -> JsonFix<'a> {
+    JsonFix {
+        title: &fix.title,
+        applicability: fix.applicability.as_str(),
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| JsonEdit {
+                file: source.display_path(),
+                byte_start: edit.span.start,
+                byte_end: edit.span.end,
+                replacement: &edit.replacement,
+            })
+            .collect(),
+    }
 }
