@@ -20,6 +20,15 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[
     ("rust-fork.toml", include_str!("../lints/api/rust-fork.toml")),
     ("rust-zookeeper.toml", include_str!("../lints/api/rust-zookeeper.toml")),
     ("rust-socket2.toml", include_str!("../lints/api/rust-socket2.toml")),
+    ("c-hiredis.toml", include_str!("../lints/api/c-hiredis.toml")),
+    ("c-libpq.toml", include_str!("../lints/api/c-libpq.toml")),
+    ("c-mysql.toml", include_str!("../lints/api/c-mysql.toml")),
+    ("c-rdkafka.toml", include_str!("../lints/api/c-rdkafka.toml")),
+    ("rust-tokio.toml", include_str!("../lints/api/rust-tokio.toml")),
+    ("rust-redis.toml", include_str!("../lints/api/rust-redis.toml")),
+    ("rust-postgres.toml", include_str!("../lints/api/rust-postgres.toml")),
+    ("rust-mysql.toml", include_str!("../lints/api/rust-mysql.toml")),
+    ("rust-daemonize.toml", include_str!("../lints/api/rust-daemonize.toml")),
 ];
 
 /// What a call does, as far as fdlint is concerned.
@@ -49,6 +58,19 @@ pub enum Effect {
     SetCloexec,
     /// The result holds what the receiver held (`unwrap`, `expect`).
     Passthrough,
+    /// Closes every descriptor of the process from some number up (`closefrom`).
+    CloseAll,
+    /// Starts a thread (or a runtime of threads) in the calling process.
+    SpawnThread,
+    /// Waits for the thread its first argument holds to end (`join`, `pthread_join`).
+    Join,
+    /// Runs a program in a new child (fork and exec in one call): the caller goes on.
+    Spawn,
+    /// Forks and ends the parent at once; the process goes on as the child (`daemon`).
+    Daemon,
+    /// Forks a child that borrows the parent's memory until it execs or exits: the child can
+    /// do nothing else, so it owes nothing (`vfork`).
+    Vfork,
 }
 
 /// One API model: a set of names and what calling them does.
@@ -73,6 +95,20 @@ pub struct ApiModel {
     /// descriptor close-on-exec.
     #[serde(default)]
     pub cloexec_flag: Option<String>,
+    /// The type the result has, so that methods on it can be told apart
+    /// (`redis::Client::open` returns a `redis::Client`).
+    #[serde(default)]
+    pub returns: Option<String>,
+    /// For methods: the model applies only to a receiver of this type.
+    #[serde(default)]
+    pub receiver: Option<String>,
+    /// For `spawn_thread`: the thread's handle is written through this argument
+    /// (`pthread_create(&thread, ...)`) rather than returned.
+    #[serde(default)]
+    pub handle_arg: Option<usize>,
+    /// For `spawn_thread`: dropping the handle stops the threads (a tokio `Runtime`).
+    #[serde(default)]
+    pub ends_on_drop: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +119,9 @@ struct ModelFile {
     function: Vec<ApiModel>,
     #[serde(default)]
     method: Vec<ApiModel>,
+    /// Attributes on a function that give its body an effect on entry (`#[tokio::main]`).
+    #[serde(default)]
+    attribute: Vec<ApiModel>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -105,7 +144,9 @@ impl From<LanguageName> for Language {
 #[derive(Debug, Default)]
 pub struct Catalog {
     functions: HashMap<(Language, String), ApiModel>,
-    methods: HashMap<(Language, String), ApiModel>,
+    /// Several models may share a method name, told apart by their receiver type.
+    methods: HashMap<(Language, String), Vec<ApiModel>>,
+    attributes: HashMap<(Language, String), ApiModel>,
 }
 
 impl Catalog {
@@ -127,7 +168,14 @@ impl Catalog {
             insert_all(&mut self.functions, language, model);
         }
         for model in file.method {
-            insert_all(&mut self.methods, language, model);
+            for name in &model.names {
+                let models = self.methods.entry((language, name.clone())).or_default();
+                models.retain(|known| known.receiver != model.receiver);
+                models.push(model.clone());
+            }
+        }
+        for model in file.attribute {
+            insert_all(&mut self.attributes, language, model);
         }
         Ok(())
     }
@@ -141,8 +189,22 @@ impl Catalog {
         })
     }
 
-    pub fn method(&self, language: Language, name: &str) -> Option<&ApiModel> {
-        self.methods.get(&(language, name.to_string()))
+    /// The model of a method by name, preferring one made for the receiver's type; a model
+    /// that names a receiver type never applies to a receiver of unknown type.
+    pub fn method(
+        &self,
+        language: Language,
+        name: &str,
+        receiver: Option<&str>,
+    ) -> Option<&ApiModel> {
+        let models = self.methods.get(&(language, name.to_string()))?;
+        let typed =
+            receiver.and_then(|ty| models.iter().find(|m| m.receiver.as_deref() == Some(ty)));
+        typed.or_else(|| models.iter().find(|m| m.receiver.is_none()))
+    }
+
+    pub fn attribute(&self, language: Language, path: &str) -> Option<&ApiModel> {
+        self.attributes.get(&(language, path.to_string()))
     }
 }
 

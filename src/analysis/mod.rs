@@ -80,11 +80,34 @@ pub struct ExecLeak {
     pub connection: Connection,
 }
 
+/// FDL002's fact: after a fork, both processes use one connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedUse {
+    pub fork_span: Span,
+    pub fork_callee: String,
+    pub connection: Connection,
+    pub parent_use: Span,
+    pub child_use: Span,
+}
+
+/// FDL004's fact: a fork while threads run in the process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadFork {
+    pub fork_span: Span,
+    pub fork_callee: String,
+    /// Where the thread (or runtime, or client with an I/O thread) was started.
+    pub thread_span: Span,
+    /// What runs the thread, for messages ("`std::thread::spawn`", "the ZooKeeper session").
+    pub thread_what: String,
+}
+
 /// Everything the analysis found in one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
     pub leaks: Vec<ForkLeak>,
     pub exec_leaks: Vec<ExecLeak>,
+    pub shared_uses: Vec<SharedUse>,
+    pub thread_forks: Vec<ThreadFork>,
 }
 
 /// Analyses every function of a lowered file.
@@ -95,6 +118,8 @@ pub fn analyze_file(file: &LoweredFile, language: Language, catalog: &Catalog) -
         let function_facts = engine::analyze_function(function, &context);
         facts.leaks.extend(function_facts.leaks);
         facts.exec_leaks.extend(function_facts.exec_leaks);
+        facts.shared_uses.extend(function_facts.shared_uses);
+        facts.thread_forks.extend(function_facts.thread_forks);
     }
     facts
 }

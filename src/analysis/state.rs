@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RunEvent, Side};
-use crate::ir::LocalId;
+use crate::ir::{LocalId, Span};
 
 /// A connection by its opening site in the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,20 +17,46 @@ pub struct ForkId(pub u32);
 /// one entry per fork, the latest; bounded length).
 pub type ProcessKey = Vec<(ForkId, Side)>;
 
+/// Something that runs threads in the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ThreadId {
+    /// Started by the call at this thread site.
+    Spawned(u32),
+    /// The I/O thread of a client library's connection.
+    Client(ConnId),
+    /// Started before the body runs, by an attribute of the function (`#[tokio::main]`).
+    Entry,
+}
+
 /// What a variable may hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Value {
     pub conns: BTreeSet<ConnId>,
     /// The result of this fork (a pid or a `ForkResult`).
     pub fork: Option<ForkId>,
+    /// The type the catalog gave it (`redis::Client`), so methods on it can be told apart.
+    pub tag: Option<String>,
+    /// The threads it is a handle to.
+    pub threads: BTreeSet<ThreadId>,
+    /// A plain number counted up or down (`fd` in `for (fd = 3; fd < max; fd++)`).
+    pub counter: bool,
 }
 
 impl Value {
+    pub fn of_conn(conn: ConnId) -> Value {
+        Value { conns: BTreeSet::from([conn]), ..Value::default() }
+    }
+
     pub fn join(&mut self, other: &Value) {
         self.conns.extend(other.conns.iter().copied());
+        self.threads.extend(other.threads.iter().copied());
         if self.fork != other.fork {
             self.fork = None;
         }
+        if self.tag != other.tag {
+            self.tag = None;
+        }
+        self.counter &= other.counter;
     }
 }
 
@@ -41,6 +67,16 @@ pub struct Obligation {
     pub resolved: bool,
     /// The first point since the fork where the process went on running.
     pub ran: Option<RunEvent>,
+    /// The first use since the fork.
+    pub used: Option<Span>,
+    /// The process closed or shut it down.
+    pub closed: bool,
+}
+
+impl Obligation {
+    pub fn new(resolved: bool) -> Self {
+        Obligation { resolved, ran: None, used: None, closed: false }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +90,8 @@ pub struct ProcState {
     /// Connections whose descriptor is close-on-exec (on every path to here).
     pub cloexec: BTreeSet<ConnId>,
     pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
+    /// What runs threads in the process, on every path to here.
+    pub threads: BTreeSet<ThreadId>,
 }
 
 impl ProcState {
@@ -103,10 +141,15 @@ impl ProcState {
         for (key, theirs) in &other.obligations {
             let mine = self.obligations.entry(*key).or_insert_with(|| theirs.clone());
             mine.resolved |= theirs.resolved;
+            mine.closed |= theirs.closed;
             if mine.ran.is_none() {
                 mine.ran = theirs.ran.clone();
             }
+            if mine.used.is_none() {
+                mine.used = theirs.used;
+            }
         }
+        self.threads = self.threads.intersection(&other.threads).copied().collect();
     }
 }
 

@@ -67,6 +67,9 @@ pub struct Function {
     /// How many of `locals` (from the start) are parameters.
     pub param_count: usize,
     pub blocks: Vec<Block>,
+    /// Attributes on the function as written (`tokio::main`): some start threads.
+    #[serde(default)]
+    pub attributes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

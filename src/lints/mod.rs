@@ -1,8 +1,10 @@
 //! The lint registry, generated from the declarations in `lints/*.toml`, and the lints' checks
 //! (one file per lint) that turn the analysis's facts into diagnostics.
 
+mod connection_shared_across_fork;
 mod fd_leaked_into_exec;
 mod fork_after_connect;
+mod fork_with_live_threads;
 pub mod reference;
 
 use std::sync::OnceLock;
@@ -15,7 +17,9 @@ use crate::diagnostics::{Diagnostic, Level};
 /// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
 const DECLARATIONS: &[&str] = &[
     include_str!("../../lints/fork_after_connect.toml"),
+    include_str!("../../lints/connection_shared_across_fork.toml"),
     include_str!("../../lints/fd_leaked_into_exec.toml"),
+    include_str!("../../lints/fork_with_live_threads.toml"),
 ];
 
 /// One lint's declaration.
@@ -67,7 +71,9 @@ fn short_name(path: &str) -> &str {
 pub fn check(facts: &Facts) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     diagnostics.extend(fork_after_connect::check(facts));
+    diagnostics.extend(connection_shared_across_fork::check(facts));
     diagnostics.extend(fd_leaked_into_exec::check(facts));
+    diagnostics.extend(fork_with_live_threads::check(facts));
     diagnostics
 }
 

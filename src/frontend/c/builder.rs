@@ -70,6 +70,7 @@ impl<'a> FnBuilder<'a> {
             locals: self.locals,
             param_count: self.param_count,
             blocks: self.blocks,
+            attributes: Vec::new(),
         };
         (function, self.errors)
     }

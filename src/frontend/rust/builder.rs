@@ -79,6 +79,7 @@ impl<'i> FnBuilder<'i> {
         span: Span,
         name_span: Span,
         params: usize,
+        attributes: Vec<String>,
     ) -> Function {
         let blocks = self
             .blocks
@@ -91,7 +92,15 @@ impl<'i> FnBuilder<'i> {
                 span: block.span,
             })
             .collect();
-        Function { name, span, name_span, locals: self.locals, param_count: params, blocks }
+        Function {
+            name,
+            span,
+            name_span,
+            locals: self.locals,
+            param_count: params,
+            blocks,
+            attributes,
+        }
     }
 
     // ---- blocks ----

@@ -33,6 +33,7 @@ struct FnSource<'a> {
     body: &'a syn::Block,
     /// The implementing type (for `Self`), resolved.
     self_type: Option<String>,
+    attrs: &'a [syn::Attribute],
 }
 
 impl ItemLowering {
@@ -55,8 +56,13 @@ impl ItemLowering {
         match item {
             Item::Fn(function) => {
                 let name = function.sig.ident.to_string();
-                let source =
-                    FnSource { name, sig: &function.sig, body: &function.block, self_type: None };
+                let source = FnSource {
+                    name,
+                    sig: &function.sig,
+                    body: &function.block,
+                    self_type: None,
+                    attrs: &function.attrs,
+                };
                 self.lower_function(source, imports, depth);
             }
             Item::Impl(implementation) => self.lower_impl(implementation, imports, depth),
@@ -78,7 +84,13 @@ impl ItemLowering {
             if let ImplItem::Fn(method) = item {
                 let name = format!("{type_name}::{}", method.sig.ident);
                 let self_type = self_type.clone();
-                let source = FnSource { name, sig: &method.sig, body: &method.block, self_type };
+                let source = FnSource {
+                    name,
+                    sig: &method.sig,
+                    body: &method.block,
+                    self_type,
+                    attrs: &method.attrs,
+                };
                 self.lower_function(source, imports, depth);
             }
         }
@@ -89,7 +101,13 @@ impl ItemLowering {
             if let TraitItem::Fn(method) = item {
                 if let Some(body) = &method.default {
                     let name = format!("{}::{}", trait_item.ident, method.sig.ident);
-                    let source = FnSource { name, sig: &method.sig, body, self_type: None };
+                    let source = FnSource {
+                        name,
+                        sig: &method.sig,
+                        body,
+                        self_type: None,
+                        attrs: &method.attrs,
+                    };
                     self.lower_function(source, imports, depth);
                 }
             }
@@ -122,7 +140,8 @@ impl ItemLowering {
         let returns_value = !matches!(source.sig.output, syn::ReturnType::Default);
         builder.lower_body(source.body, returns_value);
         let name_span = span_of(&source.sig.ident);
-        self.functions.push(builder.finish(source.name, span, name_span, params));
+        let attributes = source.attrs.iter().map(|attr| path_text(attr.path())).collect();
+        self.functions.push(builder.finish(source.name, span, name_span, params, attributes));
         // Functions declared inside the body see the body's imports.
         let nested = nested_items(source.body);
         self.lower_items(nested, &imports, depth);
@@ -166,4 +185,10 @@ fn nested_items(body: &syn::Block) -> Vec<&Item> {
     let mut collector = Collector::default();
     collector.visit_block(body);
     collector.0
+}
+
+/// A path as written (`tokio::main`).
+fn path_text(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.join("::")
 }

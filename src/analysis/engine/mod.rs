@@ -5,11 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod calls;
+mod report;
+
 use super::fork_side::eval_cond;
 use super::state::{
-    child_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey, Value,
+    child_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey, ThreadId, Value,
 };
-use super::{Connection, ExecLeak, Facts, ForkLeak, RunEvent, RunKind, Side};
+use super::{
+    Connection, ExecLeak, Facts, ForkLeak, RunEvent, RunKind, SharedUse, Side, ThreadFork,
+};
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
     Block, BlockId, Call, Callee, Function, Language, Operand, Place, PlaceBase, Rvalue, Span,
@@ -61,6 +66,12 @@ struct FunctionAnalysis<'a> {
     exec_leaks: BTreeMap<(Span, ConnId), String>,
     /// Connections shut down after a fork: a shutdown ends them for both processes.
     shut_down: BTreeSet<(ForkId, ConnId)>,
+    /// Calls that started threads, numbered on first sight.
+    thread_sites: Vec<Site>,
+    /// FDL002: the first use of a connection by each process after a fork.
+    uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
+    /// FDL004: fork call span → (its callee, the first thread running at it).
+    thread_forks: BTreeMap<Span, (String, ThreadId)>,
 }
 
 impl<'a> FunctionAnalysis<'a> {
@@ -77,6 +88,9 @@ impl<'a> FunctionAnalysis<'a> {
             leaks: BTreeMap::new(),
             shut_down: BTreeSet::new(),
             exec_leaks: BTreeMap::new(),
+            thread_sites: Vec::new(),
+            uses: BTreeMap::new(),
+            thread_forks: BTreeMap::new(),
         }
     }
 
@@ -86,7 +100,7 @@ impl<'a> FunctionAnalysis<'a> {
         if blocks.is_empty() {
             return entry;
         }
-        entry[0].insert(ProcessKey::new(), ProcState::default());
+        entry[0].insert(ProcessKey::new(), self.entry_state());
         let mut visits = vec![0usize; blocks.len()];
         let mut worklist: BTreeSet<u32> = BTreeSet::from([0]);
         while let Some(index) = worklist.pop_first() {
@@ -104,6 +118,19 @@ impl<'a> FunctionAnalysis<'a> {
             }
         }
         entry
+    }
+
+    /// Threads an attribute starts before the body runs (`#[tokio::main]`).
+    fn entry_state(&self) -> ProcState {
+        let mut state = ProcState::default();
+        let (catalog, language) = (self.context.catalog, self.context.language);
+        let starts_threads = self.function.attributes.iter().any(|attribute| {
+            catalog.attribute(language, attribute).is_some_and(|m| m.effect == Effect::SpawnThread)
+        });
+        if starts_threads {
+            state.threads.insert(ThreadId::Entry);
+        }
+        state
     }
 
     /// Runs a block for every process that reaches it; returns the states leaving it.
@@ -198,7 +225,7 @@ impl<'a> FunctionAnalysis<'a> {
                             this.assign(
                                 state,
                                 target,
-                                Value { conns: BTreeSet::new(), fork: Some(fork) },
+                                Value { fork: Some(fork), ..Value::default() },
                             )
                         })
                     }
@@ -259,66 +286,6 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// The effect of a call; `None` when the process ends in it.
-    fn call(&mut self, key: &ProcessKey, state: &mut ProcState, call: &Call) -> Option<Outcome> {
-        let model = self.model(call);
-        let effect = model.as_ref().map(|model| model.effect);
-        let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
-        let first_conns = args.first().map(|value| value.conns.clone()).unwrap_or_default();
-        let all_conns: BTreeSet<ConnId> =
-            args.iter().flat_map(|v| v.conns.iter().copied()).collect();
-        let is_method = matches!(call.callee, Callee::Method(_));
-        match effect {
-            Some(Effect::Fork) => return Some(Outcome::Fork(self.fork_site(call))),
-            Some(Effect::Open) if !is_method || !first_conns.is_empty() => {
-                state.resolve(&all_conns);
-                let conn = self.conn_site(call, model.clone());
-                state.opened.insert(conn);
-                state.closed.remove(&conn);
-                if model.as_ref().is_some_and(|m| m.listening) {
-                    state.listening.insert(conn);
-                }
-                if model.as_ref().is_some_and(|m| sets_cloexec(m, &call.args)) {
-                    state.cloexec.insert(conn);
-                } else {
-                    state.cloexec.remove(&conn);
-                }
-                return Some(Outcome::Value(Value { conns: BTreeSet::from([conn]), fork: None }));
-            }
-            Some(Effect::Close) => self.release(state, &first_conns, false),
-            Some(Effect::Shutdown) => self.release(state, &first_conns, true),
-            Some(Effect::Listen) => {
-                state.listening.extend(first_conns.iter().copied());
-                state.resolve(&all_conns);
-            }
-            Some(Effect::SetCloexec) => {
-                if model.as_ref().is_some_and(|m| sets_cloexec(m, &call.args)) {
-                    state.cloexec.extend(first_conns.iter().copied());
-                }
-                state.resolve(&all_conns);
-            }
-            Some(Effect::Exec) => {
-                self.exec_inherits(state, call);
-                self.end_process(key, state);
-                return None;
-            }
-            Some(Effect::Exit) => {
-                self.end_process(key, state);
-                return None;
-            }
-            Some(Effect::Passthrough) => {
-                return Some(Outcome::Value(args.into_iter().next().unwrap_or_default()));
-            }
-            Some(Effect::Quick) | Some(Effect::Open) => state.resolve(&all_conns),
-            Some(Effect::Blocking) | None => {
-                state.resolve(&all_conns);
-                let event = RunEvent { span: call.span, kind: RunKind::Call(callee_name(call)) };
-                state.mark_running(&event);
-            }
-        }
-        Some(Outcome::Value(Value::default()))
-    }
-
     /// A frontend's temporary (`$0`) is read once: what it held moves on to its reader, so it
     /// no longer keeps a connection "held elsewhere" when a named binding goes out of scope.
     fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
@@ -333,61 +300,6 @@ impl<'a> FunctionAnalysis<'a> {
                 state.values.remove(local);
             }
         }
-    }
-
-    fn model(&self, call: &Call) -> Option<ApiModel> {
-        let catalog = self.context.catalog;
-        let language = self.context.language;
-        match &call.callee {
-            Callee::Path(path) => catalog.function(language, path, self.context.globs).cloned(),
-            Callee::Method(name) => catalog.method(language, name).cloned(),
-            Callee::Unknown => None,
-        }
-    }
-
-    fn release(&mut self, state: &mut ProcState, conns: &BTreeSet<ConnId>, shutdown: bool) {
-        state.resolve(conns);
-        state.closed.extend(conns.iter().copied());
-        if shutdown && self.reporting {
-            for (fork, conn) in state.obligations.keys() {
-                if conns.contains(conn) {
-                    self.shut_down.insert((*fork, *conn));
-                }
-            }
-        }
-    }
-
-    /// A fork: the process becomes a parent and a child, each owing every live connection.
-    fn split(
-        &mut self,
-        key: &ProcessKey,
-        state: &ProcState,
-        fork: ForkId,
-        bind_result: impl Fn(&mut Self, &mut ProcState),
-    ) -> Vec<Process> {
-        [Side::Parent, Side::Child]
-            .into_iter()
-            .map(|side| {
-                let mut process = state.clone();
-                process.obligations.retain(|(f, _), _| *f != fork);
-                let live: Vec<ConnId> = process.live().collect();
-                for conn in live {
-                    let resolved =
-                        side == Side::Parent && self.parent_keeps_on_purpose(&process, conn);
-                    process.obligations.insert((fork, conn), Obligation { resolved, ran: None });
-                }
-                bind_result(self, &mut process);
-                // The parent goes on as the same process; the child is a new one.
-                (child_key(key, fork, side), process, side == Side::Parent)
-            })
-            .collect()
-    }
-
-    /// A listening socket or a client served by a library thread stays in the parent by design.
-    fn parent_keeps_on_purpose(&self, state: &ProcState, conn: ConnId) -> bool {
-        let background =
-            self.conn_sites[conn.0 as usize].model.as_ref().is_some_and(|m| m.background_thread);
-        background || state.listening.contains(&conn)
     }
 
     /// The process ends here: a connection it still owes is fine only if nothing ran since the
@@ -418,160 +330,31 @@ impl<'a> FunctionAnalysis<'a> {
         state.closed.extend(dropped);
     }
 
-    fn report_unresolved(&mut self, key: &ProcessKey, state: &ProcState) {
-        if !self.reporting {
-            return;
-        }
-        for ((fork, conn), obligation) in &state.obligations {
-            if obligation.resolved {
-                continue;
-            }
-            let Some(side) = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side) else {
-                continue;
-            };
-            let event = obligation.ran.clone().unwrap_or(RunEvent {
-                span: self.fork_sites[fork.0 as usize].span,
-                kind: RunKind::Return,
-            });
-            self.leaks.entry((*fork, *conn)).or_default().entry(side).or_insert(event);
-        }
-    }
-
-    /// A loop the process never leaves: what it still owes on entry, it leaks. Whether the
-    /// process can end is asked of the process itself (its block and fork sides), so a child
-    /// that exits inside the loop does not make the parent's endless loop look finite.
-    fn report_endless_loops(&mut self, entry_states: &[Flow]) {
-        let can_end = self.nodes_that_can_end();
-        for (index, block) in self.function.blocks.iter().enumerate() {
-            if !block.loop_head {
-                continue;
-            }
-            for (key, state) in &entry_states[index] {
-                if can_end.contains(&(BlockId(index as u32), key.clone())) {
-                    continue;
-                }
-                let mut state = state.clone();
-                state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
-                self.report_unresolved(key, &state);
-            }
-        }
-    }
-
-    /// Backwards reachability over (block, process) nodes from those where the process ends.
-    fn nodes_that_can_end(&self) -> BTreeSet<Node> {
-        let mut can_end: BTreeSet<Node> = self.ended.clone();
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (node, successors) in &self.same_process_edges {
-                if !can_end.contains(node) && successors.iter().any(|s| can_end.contains(s)) {
-                    can_end.insert(node.clone());
-                    changed = true;
-                }
-            }
-        }
-        can_end
-    }
-
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
         match operand {
             Operand::Place(place) | Operand::Ref(place) => match place.base {
                 PlaceBase::Local(local) if place.projections.is_empty() => state.value_of(local),
                 // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
                 // handle's descriptor through its first field.
-                PlaceBase::Local(local) => Value { conns: state.value_of(local).conns, fork: None },
+                PlaceBase::Local(local) => {
+                    Value { conns: state.value_of(local).conns, ..Value::default() }
+                }
                 PlaceBase::Global(_) => Value::default(),
             },
             Operand::Expr(parts) => {
-                let conns =
-                    parts.iter().flat_map(|part| self.operand_value(part, state).conns).collect();
-                Value { conns, fork: None }
+                let values: Vec<Value> =
+                    parts.iter().map(|part| self.operand_value(part, state)).collect();
+                let conns: BTreeSet<ConnId> =
+                    values.iter().flat_map(|v| v.conns.iter().copied()).collect();
+                // Arithmetic on numbers: `fd + 1`, `3..1024`.
+                let counter = conns.is_empty() && values.iter().all(|v| v.counter);
+                Value { conns, counter, ..Value::default() }
             }
-            Operand::Int(_) | Operand::Str(_) | Operand::Const(_) | Operand::Unknown => {
-                Value::default()
-            }
+            Operand::Int(_) => Value { counter: true, ..Value::default() },
+            Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Value::default(),
         }
-    }
-
-    fn conn_site(&mut self, call: &Call, model: Option<ApiModel>) -> ConnId {
-        ConnId(site_index(&mut self.conn_sites, call, model))
-    }
-
-    /// FDL003's fact: every open socket without close-on-exec goes into the new program.
-    fn exec_inherits(&mut self, state: &ProcState, call: &Call) {
-        if !self.reporting {
-            return;
-        }
-        for conn in state.live().filter(|conn| !state.cloexec.contains(conn)) {
-            self.exec_leaks.insert((call.span, conn), callee_name(call));
-        }
-    }
-
-    fn fork_site(&mut self, call: &Call) -> ForkId {
-        ForkId(site_index(&mut self.fork_sites, call, None))
-    }
-
-    fn connection(&self, conn: ConnId) -> Connection {
-        let site = &self.conn_sites[conn.0 as usize];
-        let what =
-            site.model.as_ref().and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into());
-        Connection {
-            name: self.conn_names.get(&conn).cloned().unwrap_or_else(|| site.callee.clone()),
-            open_span: site.span,
-            opener: site.callee.clone(),
-            what,
-        }
-    }
-
-    fn into_facts(self) -> Facts {
-        let mut leaks = Vec::new();
-        for ((fork, conn), sides) in &self.leaks {
-            if self.shut_down.contains(&(*fork, *conn)) {
-                continue;
-            }
-            let fork_site = &self.fork_sites[fork.0 as usize];
-            leaks.push(ForkLeak {
-                function: self.function.name.clone(),
-                fork_span: fork_site.span,
-                fork_callee: fork_site.callee.clone(),
-                connection: self.connection(*conn),
-                sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
-            });
-        }
-        leaks.sort_by_key(|leak| (leak.fork_span, leak.connection.open_span));
-        let exec_leaks = self
-            .exec_leaks
-            .iter()
-            .map(|((span, conn), callee)| ExecLeak {
-                exec_span: *span,
-                exec_callee: callee.clone(),
-                connection: self.connection(*conn),
-            })
-            .collect();
-        Facts { leaks, exec_leaks }
     }
 }
-
-/// Whether a call's arguments name the model's close-on-exec flag (`SOCK_CLOEXEC`,
-/// `libc::SOCK_CLOEXEC`, `FD_CLOEXEC`), or the model says its descriptors always are.
-fn sets_cloexec(model: &ApiModel, args: &[Operand]) -> bool {
-    model.cloexec
-        || model
-            .cloexec_flag
-            .as_deref()
-            .is_some_and(|flag| args.iter().any(|arg| mentions(arg, flag)))
-}
-
-fn mentions(operand: &Operand, flag: &str) -> bool {
-    let named = |name: &str| name == flag || name.ends_with(&format!("::{flag}"));
-    match operand {
-        Operand::Const(name) => named(name),
-        Operand::Place(Place { base: PlaceBase::Global(name), .. }) => named(name),
-        Operand::Expr(parts) => parts.iter().any(|part| mentions(part, flag)),
-        _ => false,
-    }
-}
-
 /// A process after a statement, and whether it is the same process as before (false for the
 /// child a fork creates).
 type Process = (ProcessKey, ProcState, bool);

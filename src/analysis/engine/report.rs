@@ -1,0 +1,154 @@
+//! Turning the final states into facts: what each process still owes where it ends.
+
+use super::*;
+
+impl<'a> FunctionAnalysis<'a> {
+    pub(super) fn report_unresolved(&mut self, key: &ProcessKey, state: &ProcState) {
+        if !self.reporting {
+            return;
+        }
+        for ((fork, conn), obligation) in &state.obligations {
+            if obligation.resolved {
+                continue;
+            }
+            let Some(side) = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side) else {
+                continue;
+            };
+            let event = obligation.ran.clone().unwrap_or(RunEvent {
+                span: self.fork_sites[fork.0 as usize].span,
+                kind: RunKind::Return,
+            });
+            self.leaks.entry((*fork, *conn)).or_default().entry(side).or_insert(event);
+        }
+    }
+
+    /// A loop the process never leaves: what it still owes on entry, it leaks. Whether the
+    /// process can end is asked of the process itself (its block and fork sides), so a child
+    /// that exits inside the loop does not make the parent's endless loop look finite.
+    pub(super) fn report_endless_loops(&mut self, entry_states: &[Flow]) {
+        let can_end = self.nodes_that_can_end();
+        for (index, block) in self.function.blocks.iter().enumerate() {
+            if !block.loop_head {
+                continue;
+            }
+            for (key, state) in &entry_states[index] {
+                if can_end.contains(&(BlockId(index as u32), key.clone())) {
+                    continue;
+                }
+                let mut state = state.clone();
+                state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
+                self.report_unresolved(key, &state);
+            }
+        }
+    }
+
+    /// Backwards reachability over (block, process) nodes from those where the process ends.
+    pub(super) fn nodes_that_can_end(&self) -> BTreeSet<Node> {
+        let mut can_end: BTreeSet<Node> = self.ended.clone();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (node, successors) in &self.same_process_edges {
+                if !can_end.contains(node) && successors.iter().any(|s| can_end.contains(s)) {
+                    can_end.insert(node.clone());
+                    changed = true;
+                }
+            }
+        }
+        can_end
+    }
+
+    pub(super) fn connection(&self, conn: ConnId) -> Connection {
+        let site = &self.conn_sites[conn.0 as usize];
+        let what =
+            site.model.as_ref().and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into());
+        Connection {
+            name: self.conn_names.get(&conn).cloned().unwrap_or_else(|| site.callee.clone()),
+            open_span: site.span,
+            opener: site.callee.clone(),
+            what,
+        }
+    }
+
+    pub(super) fn into_facts(self) -> Facts {
+        let mut leaks = Vec::new();
+        for ((fork, conn), sides) in &self.leaks {
+            if self.shut_down.contains(&(*fork, *conn)) {
+                continue;
+            }
+            let fork_site = &self.fork_sites[fork.0 as usize];
+            leaks.push(ForkLeak {
+                function: self.function.name.clone(),
+                fork_span: fork_site.span,
+                fork_callee: fork_site.callee.clone(),
+                connection: self.connection(*conn),
+                sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
+            });
+        }
+        leaks.sort_by_key(|leak| (leak.fork_span, leak.connection.open_span));
+        let exec_leaks = self
+            .exec_leaks
+            .iter()
+            .map(|((span, conn), callee)| ExecLeak {
+                exec_span: *span,
+                exec_callee: callee.clone(),
+                connection: self.connection(*conn),
+            })
+            .collect();
+        let shared_uses = self.shared_uses();
+        let thread_forks = self.thread_forks();
+        Facts { leaks, exec_leaks, shared_uses, thread_forks }
+    }
+
+    fn shared_uses(&self) -> Vec<SharedUse> {
+        let mut shared = Vec::new();
+        for ((fork, conn), sides) in &self.uses {
+            let (Some(parent_use), Some(child_use)) =
+                (sides.get(&Side::Parent), sides.get(&Side::Child))
+            else {
+                continue;
+            };
+            if self.shut_down.contains(&(*fork, *conn)) {
+                continue;
+            }
+            let fork_site = &self.fork_sites[fork.0 as usize];
+            shared.push(SharedUse {
+                fork_span: fork_site.span,
+                fork_callee: fork_site.callee.clone(),
+                connection: self.connection(*conn),
+                parent_use: *parent_use,
+                child_use: *child_use,
+            });
+        }
+        shared
+    }
+
+    fn thread_forks(&self) -> Vec<ThreadFork> {
+        let attribute = || self.function.attributes.join(", ");
+        self.thread_forks
+            .iter()
+            .map(|(fork_span, (fork_callee, thread))| {
+                let (thread_span, thread_what) = match thread {
+                    ThreadId::Spawned(site) => {
+                        let site = &self.thread_sites[*site as usize];
+                        (site.span, format!("`{}`", site.callee))
+                    }
+                    ThreadId::Client(conn) => {
+                        let connection = self.connection(*conn);
+                        (
+                            connection.open_span,
+                            format!("the {} `{}`", connection.what, connection.name),
+                        )
+                    }
+                    ThreadId::Entry => (self.function.name_span, format!("`#[{}]`", attribute())),
+                };
+                ThreadFork {
+                    fork_span: *fork_span,
+                    fork_callee: fork_callee.clone(),
+                    thread_span,
+                    thread_what,
+                }
+            })
+            .collect()
+    }
+}
