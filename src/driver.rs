@@ -1,13 +1,15 @@
 //! The pipeline for one file: read, lower, analyse, lint. It returns values; printing is the
 //! outputs' business.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::analysis;
+use rayon::prelude::*;
+
+use crate::analysis::{self, Facts};
 use crate::catalog::Catalog;
 use crate::diagnostics::Diagnostic;
 use crate::frontend;
-use crate::ir::{Language, Span};
+use crate::ir::{Language, LoweredFile, Span};
 use crate::source::{language_of, SourceFile};
 
 /// A problem with a file itself rather than a finding in it.
@@ -28,9 +30,29 @@ pub struct FileReport {
     pub problems: Vec<FileProblem>,
 }
 
-/// Lints text already in memory (the fixture runner, the language server).
+/// Lints text already in memory (the fixture runner, the language server) as a run of its own.
 pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
-    let lowered = frontend::lower(source.language, &source.text);
+    let mut reports = lint_sources(vec![source], catalog);
+    reports.pop().expect("one report per source")
+}
+
+/// Lints the files of one run together, so a call in one file sees the function it reaches
+/// in another. Reports come back in the order of `sources`.
+pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileReport> {
+    let lowered: Vec<LoweredFile> =
+        sources.par_iter().map(|source| frontend::lower(source.language, &source.text)).collect();
+    let run: Vec<(&LoweredFile, Language)> =
+        lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
+    let facts = analysis::analyze_run(&run, catalog);
+    sources
+        .into_iter()
+        .zip(lowered)
+        .zip(facts)
+        .map(|((source, lowered), facts)| report(source, &lowered, &facts))
+        .collect()
+}
+
+fn report(source: SourceFile, lowered: &LoweredFile, facts: &Facts) -> FileReport {
     // The C frontend recovers around what it cannot read (often a macro it cannot expand);
     // a Rust file that does not parse is not analysed at all.
     let recovered = source.language == Language::C;
@@ -43,25 +65,51 @@ pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
             recovered,
         })
         .collect();
-    let facts = analysis::analyze_file(&lowered, source.language, catalog);
-    let mut diagnostics = crate::lints::check(&facts);
+    let mut diagnostics = crate::lints::check(facts);
     diagnostics.sort_by_key(|d| (d.span, d.code));
     FileReport { source, diagnostics, problems }
 }
 
-/// Reads and lints one file; a file that cannot be read becomes a report with a problem.
-pub fn lint_path(path: &Path, catalog: &Catalog) -> Option<FileReport> {
+/// Reads and lints the files of one run; a file that cannot be read becomes a report with a
+/// problem, and the others are linted all the same.
+pub fn lint_paths(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
+    let read: Vec<Result<SourceFile, FileReport>> =
+        paths.par_iter().filter_map(|path| read_source(path)).collect();
+    let mut unreadable = Vec::new();
+    let mut sources = Vec::new();
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(report) => unreadable.push(report),
+        }
+    }
+    let mut reports = lint_sources(sources, catalog);
+    reports.extend(unreadable);
+    reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    reports
+}
+
+/// Reads one file; `None` when it is not a language fdlint reads.
+pub fn read_source(path: &Path) -> Option<Result<SourceFile, FileReport>> {
     let language = language_of(path)?;
-    let report = match std::fs::read(path) {
+    let result = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => lint_source(SourceFile::new(path.to_path_buf(), text, language), catalog),
+            Ok(text) => Ok(SourceFile::new(path.to_path_buf(), text, language)),
             Err(error) => {
-                unreadable(path, language, format!("not valid UTF-8: {}", error.utf8_error()))
+                Err(unreadable(path, language, format!("not valid UTF-8: {}", error.utf8_error())))
             }
         },
-        Err(error) => unreadable(path, language, format!("cannot read: {error}")),
+        Err(error) => Err(unreadable(path, language, format!("cannot read: {error}"))),
     };
-    Some(report)
+    Some(result)
+}
+
+/// Reads and lints one file on its own.
+pub fn lint_path(path: &Path, catalog: &Catalog) -> Option<FileReport> {
+    Some(match read_source(path)? {
+        Ok(source) => lint_source(source, catalog),
+        Err(report) => report,
+    })
 }
 
 fn unreadable(path: &Path, language: Language, message: String) -> FileReport {

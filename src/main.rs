@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use rayon::prelude::*;
 
 use fdlint::catalog::Catalog;
 use fdlint::config::Config;
 use fdlint::diagnostics::Level;
-use fdlint::driver::{lint_path, FileReport};
+use fdlint::driver::{lint_paths, FileReport};
 use fdlint::output::{write_reports, OutputFormat};
 use fdlint::{frontend, lints, source, walk};
 
@@ -117,8 +116,7 @@ fn check(args: CheckArgs) -> ExitCode {
         return dump_ir(&files);
     }
     let catalog = Catalog::builtin();
-    let mut reports: Vec<FileReport> =
-        files.par_iter().filter_map(|path| lint_path(path, &catalog)).collect();
+    let mut reports: Vec<FileReport> = lint_paths(&files, &catalog);
     for report in &mut reports {
         report.diagnostics.retain_mut(|diagnostic| {
             diagnostic.level = levels.level_of(diagnostic.code, diagnostic.name, diagnostic.level);

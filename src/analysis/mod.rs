@@ -8,7 +8,12 @@
 
 mod engine;
 mod fork_side;
+mod run;
 mod state;
+pub mod summary;
+
+pub use run::analyze_run;
+use summary::{Summaries, SummaryEntry};
 
 use serde::{Deserialize, Serialize};
 
@@ -110,16 +115,26 @@ pub struct Facts {
     pub thread_forks: Vec<ThreadFork>,
 }
 
-/// Analyses every function of a lowered file.
-pub fn analyze_file(file: &LoweredFile, language: Language, catalog: &Catalog) -> Facts {
+/// Analyses every function of one file with the summaries known so far; returns its facts and
+/// the summaries of its functions.
+pub fn analyze_file(
+    file: &LoweredFile,
+    language: Language,
+    catalog: &Catalog,
+    summaries: &Summaries,
+    file_id: usize,
+) -> (Facts, Vec<SummaryEntry>) {
     let mut facts = Facts::default();
+    let mut entries = Vec::new();
+    let context =
+        engine::Context { catalog, language, globs: &file.glob_imports, summaries, file: file_id };
     for function in &file.functions {
-        let context = engine::Context { catalog, language, globs: &file.glob_imports };
-        let function_facts = engine::analyze_function(function, &context);
+        let (function_facts, summary) = engine::analyze_function(function, &context);
         facts.leaks.extend(function_facts.leaks);
         facts.exec_leaks.extend(function_facts.exec_leaks);
         facts.shared_uses.extend(function_facts.shared_uses);
         facts.thread_forks.extend(function_facts.thread_forks);
+        entries.push(SummaryEntry { name: function.name.clone(), file: file_id, summary });
     }
-    facts
+    (facts, entries)
 }

@@ -92,6 +92,19 @@ pub struct ProcState {
     pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
     /// What runs threads in the process, on every path to here.
     pub threads: BTreeSet<ThreadId>,
+    /// What globals and fields hold, by place (`g:zh`, `l:0.fd`, `g:pool[]`).
+    pub heap: BTreeMap<String, Value>,
+    /// The process went on running (a loop, a blocking or unknown call) since the function
+    /// began, and since the latest fork.
+    pub ran: bool,
+    pub ran_since_fork: bool,
+    /// Connections passed to calls that use them.
+    pub used: BTreeSet<ConnId>,
+    /// Every descriptor was closed (`closefrom`, a close loop).
+    pub closed_all: bool,
+    /// Forks after which this child lost running threads: the first of them, and whether
+    /// the child went on running since (rather than exec or exit at once).
+    pub threads_lost: BTreeMap<ForkId, (ThreadId, bool)>,
 }
 
 impl ProcState {
@@ -102,6 +115,28 @@ impl ProcState {
 
     pub fn value_of(&self, local: LocalId) -> Value {
         self.values.get(&local).cloned().unwrap_or_default()
+    }
+
+    /// What a global or field holds: the place itself, else the nearest enclosing place
+    /// (`ctx->fd` read through `ctx`'s handle), else nothing known.
+    pub fn heap_value(&self, key: &str) -> Option<Value> {
+        let mut key = key;
+        loop {
+            if let Some(value) = self.heap.get(key) {
+                return Some(value.clone());
+            }
+            key = &key[..key.rfind(['.', '['])?];
+        }
+    }
+
+    /// Connections held anywhere under a place root (`l:3` covers `l:3.fd` and `l:3[]`).
+    pub fn heap_under(&self, root: &str) -> BTreeSet<ConnId> {
+        self.heap
+            .range(root.to_string()..)
+            .take_while(|(key, _)| key.starts_with(root))
+            .filter(|(key, _)| matches!(key.as_bytes().get(root.len()), None | Some(b'.' | b'[')))
+            .flat_map(|(_, value)| value.conns.iter().copied())
+            .collect()
     }
 
     /// The process used or released these connections: its obligations to them are met.
@@ -115,6 +150,11 @@ impl ProcState {
 
     /// The process goes on running here: every open obligation remembers the first place.
     pub fn mark_running(&mut self, event: &RunEvent) {
+        self.ran = true;
+        self.ran_since_fork = true;
+        for (_, ran) in self.threads_lost.values_mut() {
+            *ran = true;
+        }
         for obligation in self.obligations.values_mut() {
             if !obligation.resolved && obligation.ran.is_none() {
                 obligation.ran = Some(event.clone());
@@ -150,6 +190,20 @@ impl ProcState {
             }
         }
         self.threads = self.threads.intersection(&other.threads).copied().collect();
+        for (place, value) in &other.heap {
+            self.heap
+                .entry(place.clone())
+                .and_modify(|mine| mine.join(value))
+                .or_insert(value.clone());
+        }
+        self.ran |= other.ran;
+        self.ran_since_fork |= other.ran_since_fork;
+        self.used.extend(other.used.iter().copied());
+        self.closed_all &= other.closed_all;
+        for (fork, (thread, ran)) in &other.threads_lost {
+            let mine = self.threads_lost.entry(*fork).or_insert((*thread, *ran));
+            mine.1 |= *ran;
+        }
     }
 }
 

@@ -13,9 +13,19 @@ impl<'a> FunctionAnalysis<'a> {
         let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let receiver = args.first().cloned().unwrap_or_default();
         let model = self.model(call, receiver.tag.as_deref());
-        let all_conns: BTreeSet<ConnId> =
-            args.iter().flat_map(|v| v.conns.iter().copied()).collect();
+        let mut all_conns: BTreeSet<ConnId> =
+            call.args.iter().flat_map(|arg| self.reachable(arg, state)).collect();
         let Some(model) = model else {
+            let summaries = self.context.summaries;
+            let file = self.context.file;
+            if let Some(summary) = summaries.lookup(self.context.language, file, &call.callee) {
+                return self.apply_summary(key, state, call, summary);
+            }
+            if call.callee == Callee::Unknown {
+                // A call through a pointer may reach any function of the program, and with it
+                // every global.
+                all_conns.extend(state.heap_under("g:"));
+            }
             return Some(self.unknown_call(key, state, call, &receiver, &all_conns));
         };
         let returned = Value { tag: model.returns.clone(), ..Value::default() };
@@ -24,11 +34,16 @@ impl<'a> FunctionAnalysis<'a> {
                 return Some(Outcome::Fork(self.fork_site(call, Some(model))));
             }
             Effect::Open if self.opens(call, &model, &receiver) => {
+                // `accept(listener)` uses the listener.
+                self.note_use(key, state, &all_conns, call.span);
                 state.resolve(&all_conns);
                 return Some(Outcome::Value(self.open(state, call, model)));
             }
             Effect::Close if receiver.conns.is_empty() && receiver.counter => self.close_all(state),
-            Effect::Close => self.release(state, &receiver.conns, false),
+            Effect::Close => {
+                self.release(state, &receiver.conns, false);
+                self.drop_threads(state, &receiver);
+            }
             Effect::Shutdown => self.release(state, &receiver.conns, true),
             Effect::CloseAll => self.close_all(state),
             Effect::Listen => {
@@ -123,6 +138,7 @@ impl<'a> FunctionAnalysis<'a> {
         let background = model.background_thread;
         let cloexec = sets_cloexec(&model, &call.args);
         let tag = model.returns.clone();
+        let model_handle_arg = model.handle_arg;
         let conn = self.conn_site(call, Some(model));
         state.opened.insert(conn);
         state.closed.remove(&conn);
@@ -137,7 +153,13 @@ impl<'a> FunctionAnalysis<'a> {
         if background {
             state.threads.insert(ThreadId::Client(conn));
         }
-        Value { tag, ..Value::of_conn(conn) }
+        let value = Value { tag, ..Value::of_conn(conn) };
+        // `mysql_real_connect(conn, ...)` connects the handle it is given.
+        let through = model_handle_arg.and_then(|index| call.args.get(index));
+        if let Some(Operand::Ref(place) | Operand::Place(place)) = through {
+            self.assign(state, place, value.clone());
+        }
+        value
     }
 
     /// A thread starts; its handle is returned or written through an argument.
@@ -158,30 +180,66 @@ impl<'a> FunctionAnalysis<'a> {
         handle
     }
 
+    /// Dropping a runtime stops its threads (a plain thread handle does not).
+    pub(super) fn drop_threads(&self, state: &mut ProcState, value: &Value) {
+        for thread in &value.threads {
+            let ThreadId::Spawned(site) = thread else { continue };
+            let site = &self.thread_sites[*site as usize];
+            if site.model.as_ref().is_some_and(|m| m.ends_on_drop) {
+                state.threads.remove(thread);
+            }
+        }
+    }
+
     /// A loop closing every descriptor, `closefrom`, `close_range`: nothing stays open.
-    fn close_all(&mut self, state: &mut ProcState) {
+    pub(super) fn close_all(&mut self, state: &mut ProcState) {
         let live: BTreeSet<ConnId> = state.live().collect();
         self.release(state, &live, false);
+        state.closed_all = true;
+    }
+
+    /// The connections an argument gives the callee: its value, and what the fields of the
+    /// structure it names hold.
+    pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> BTreeSet<ConnId> {
+        let mut conns = self.operand_value(operand, state).conns;
+        if let Operand::Place(place) | Operand::Ref(place) = operand {
+            let root = match &place.base {
+                PlaceBase::Local(local) => format!("l:{}", local.0),
+                PlaceBase::Global(name) => format!("g:{name}"),
+            };
+            conns.extend(state.heap_under(&heap_key(place).unwrap_or(root)));
+        }
+        conns
     }
 
     /// FDL002's evidence: the process uses a connection it inherited at a fork.
-    fn note_use(
+    pub(super) fn note_use(
         &mut self,
         key: &ProcessKey,
         state: &mut ProcState,
         conns: &BTreeSet<ConnId>,
         span: Span,
     ) {
+        let mut records = Vec::new();
+        state.used.extend(conns.iter().copied());
+        if self.reporting {
+            self.seen_used.extend(conns.iter().copied());
+        }
         for ((fork, conn), obligation) in state.obligations.iter_mut() {
-            if !conns.contains(conn) || obligation.closed || obligation.used.is_some() {
+            if !conns.contains(conn) || obligation.closed {
                 continue;
             }
-            obligation.used = Some(span);
+            // Recorded even when a path around a loop already used it: the report pass sees
+            // each block once, with the loop's joined state.
+            obligation.used.get_or_insert(span);
             let shared_by_design = state.listening.contains(conn);
             let side = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side);
-            if let (true, false, Some(side)) = (self.reporting, shared_by_design, side) {
-                self.uses.entry((*fork, *conn)).or_default().entry(side).or_insert(span);
+            if let (false, Some(side)) = (shared_by_design, side) {
+                records.push((*fork, *conn, side));
             }
+        }
+        for (fork, conn, side) in records {
+            self.record_use(fork, conn, side, span);
         }
     }
 
@@ -210,6 +268,9 @@ impl<'a> FunctionAnalysis<'a> {
     ) {
         state.resolve(conns);
         state.closed.extend(conns.iter().copied());
+        if self.reporting {
+            self.seen_closed.extend(conns.iter().copied());
+        }
         for ((_, conn), obligation) in state.obligations.iter_mut() {
             if conns.contains(conn) {
                 obligation.closed = true;
@@ -239,10 +300,7 @@ impl<'a> FunctionAnalysis<'a> {
         // A vfork child borrows the parent's memory until it execs or exits: it can do nothing
         // that owes a connection, and the parent waits for it.
         let vfork = site.model.as_ref().is_some_and(|m| m.effect == Effect::Vfork);
-        if !vfork {
-            let (span, callee) = (site.span, site.callee.clone());
-            self.note_threads_at_fork(state, span, &callee);
-        }
+        let threads = if vfork { None } else { state.threads.first().copied() };
         [Side::Parent, Side::Child]
             .into_iter()
             .map(|side| {
@@ -250,25 +308,86 @@ impl<'a> FunctionAnalysis<'a> {
                 process.obligations.retain(|(f, _), _| *f != fork);
                 let live: Vec<ConnId> = if vfork { Vec::new() } else { process.live().collect() };
                 for conn in live {
-                    let resolved =
-                        side == Side::Parent && self.parent_keeps_on_purpose(&process, conn);
+                    let on_purpose = self.parent_keeps_on_purpose(&process, conn);
+                    let resolved = side == Side::Parent && on_purpose;
                     process.obligations.insert((fork, conn), Obligation::new(resolved));
+                    if resolved && self.served_by_thread(conn) {
+                        // The parent's I/O thread goes on talking on the connection.
+                        let span = self.fork_sites[fork.0 as usize].span;
+                        self.record_use(fork, conn, Side::Parent, span);
+                    }
                 }
                 if side == Side::Child {
-                    // Only the thread that called fork() lives on in the child.
+                    // Only the thread that called fork() lives on in the child; FDL004 waits to
+                    // see whether the child does more than exec or exit at once.
                     process.threads.clear();
+                    if let Some(thread) = threads {
+                        process.threads_lost.insert(fork, (thread, false));
+                    }
                 }
+                process.ran_since_fork = false;
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
                 (child_key(key, fork, side), process, side == Side::Parent)
             })
+            .collect::<Vec<Process>>()
+            .into_iter()
+            .filter_map(|process| self.inside_forking_callee(fork, process))
             .collect()
+    }
+
+    /// A fork made inside a called function: a side that does not come back from it runs
+    /// there (or ends at once) and ends; the side that returns goes on in the caller.
+    fn inside_forking_callee(&mut self, fork: ForkId, process: Process) -> Option<Process> {
+        let site = &self.fork_sites[fork.0 as usize];
+        let Some(summary) = site.fork_summary.clone() else { return Some(process) };
+        let (span, callee) = (site.span, site.callee.clone());
+        let (key, mut state, same) = process;
+        let side = if same { &summary.parent } else { &summary.child };
+        if side.returns {
+            return Some((key, state, same));
+        }
+        if side.closes_all {
+            self.close_all(&mut state);
+        }
+        if side.ran {
+            state.mark_running(&RunEvent { span, kind: RunKind::Call(callee) });
+        }
+        self.end_process(&key, &mut state);
+        None
+    }
+
+    fn served_by_thread(&self, conn: ConnId) -> bool {
+        let site = &self.conn_sites[conn.0 as usize];
+        site.model.as_ref().is_some_and(|m| m.background_thread)
+            || site.origin.as_ref().is_some_and(|o| o.background_thread)
+    }
+
+    fn record_use(&mut self, fork: ForkId, conn: ConnId, side: Side, span: Span) {
+        if self.reporting {
+            self.uses.entry((fork, conn)).or_default().entry(side).or_insert(span);
+        }
+    }
+
+    /// FDL004: a child that went on running after a fork that lost threads.
+    pub(super) fn report_lost_threads(&mut self, state: &ProcState) {
+        if !self.reporting {
+            return;
+        }
+        for (fork, (thread, ran)) in &state.threads_lost {
+            if *ran {
+                let site = &self.fork_sites[fork.0 as usize];
+                let callee = site.callee.clone();
+                self.thread_forks.entry(site.span).or_insert((callee, *thread));
+            }
+        }
     }
 
     /// A listening socket or a client served by a library thread stays in the parent by design.
     pub(super) fn parent_keeps_on_purpose(&self, state: &ProcState, conn: ConnId) -> bool {
-        let background =
-            self.conn_sites[conn.0 as usize].model.as_ref().is_some_and(|m| m.background_thread);
+        let site = &self.conn_sites[conn.0 as usize];
+        let background = site.model.as_ref().is_some_and(|m| m.background_thread)
+            || site.origin.as_ref().is_some_and(|o| o.background_thread);
         background || state.listening.contains(&conn)
     }
 

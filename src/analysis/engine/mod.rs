@@ -7,30 +7,36 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod calls;
 mod report;
+mod summarise;
 
 use super::fork_side::eval_cond;
 use super::state::{
     child_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey, ThreadId, Value,
 };
+use super::summary::{ForkSummary, OpenOrigin, Root, Summaries, Summary};
 use super::{
     Connection, ExecLeak, Facts, ForkLeak, RunEvent, RunKind, SharedUse, Side, ThreadFork,
 };
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
-    Block, BlockId, Call, Callee, Function, Language, Operand, Place, PlaceBase, Rvalue, Span,
-    StmtKind, Terminator,
+    Block, BlockId, Call, Callee, Function, Language, Operand, Place, PlaceBase, Projection,
+    Rvalue, Span, StmtKind, Terminator,
 };
 
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub language: Language,
     pub globs: &'a [String],
+    /// The other functions of the run, and which file this one is in.
+    pub summaries: &'a Summaries,
+    pub file: usize,
 }
 
 /// Iterations per block before the fixpoint gives up (a safety net: the lattice is finite).
 const MAX_VISITS_PER_BLOCK: usize = 64;
 
-pub fn analyze_function(function: &Function, context: &Context) -> Facts {
+/// Analyses one function: what it leaks, and its summary for its callers.
+pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summary) {
     let mut analysis = FunctionAnalysis::new(function, context);
     let entry_states = analysis.fixpoint();
     analysis.reporting = true;
@@ -38,7 +44,8 @@ pub fn analyze_function(function: &Function, context: &Context) -> Facts {
         analysis.transfer_block(BlockId(index as u32), flow.clone());
     }
     analysis.report_endless_loops(&entry_states);
-    analysis.into_facts()
+    let summary = analysis.summary();
+    (analysis.into_facts(), summary)
 }
 
 /// A call site the analysis gave an identity to.
@@ -46,6 +53,18 @@ struct Site {
     span: Span,
     callee: String,
     model: Option<ApiModel>,
+    /// A caller's value as the function sees it: a parameter or a global.
+    symbol: Option<Root>,
+    /// A connection opened in another function and handed out by it.
+    origin: Option<OpenOrigin>,
+    /// A call to a function that forks inside.
+    fork_summary: Option<ForkSummary>,
+}
+
+impl Site {
+    fn new(span: Span, callee: String, model: Option<ApiModel>) -> Self {
+        Site { span, callee, model, symbol: None, origin: None, fork_summary: None }
+    }
 }
 
 struct FunctionAnalysis<'a> {
@@ -72,6 +91,14 @@ struct FunctionAnalysis<'a> {
     uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
     /// FDL004: fork call span → (its callee, the first thread running at it).
     thread_forks: BTreeMap<Span, (String, ThreadId)>,
+    /// Report pass, for the summary: the states that return, and the processes that end
+    /// (with whether they ran since the fork and closed everything).
+    returns: Vec<(ProcessKey, ProcState, BTreeSet<ConnId>)>,
+    process_ends: Vec<(ProcessKey, ProcState)>,
+    /// Report pass, for the summary: every connection used or closed on some path, wherever
+    /// the path goes (a loop that never ends included).
+    seen_used: BTreeSet<ConnId>,
+    seen_closed: BTreeSet<ConnId>,
 }
 
 impl<'a> FunctionAnalysis<'a> {
@@ -91,6 +118,10 @@ impl<'a> FunctionAnalysis<'a> {
             thread_sites: Vec::new(),
             uses: BTreeMap::new(),
             thread_forks: BTreeMap::new(),
+            returns: Vec::new(),
+            process_ends: Vec::new(),
+            seen_used: BTreeSet::new(),
+            seen_closed: BTreeSet::new(),
         }
     }
 
@@ -120,9 +151,11 @@ impl<'a> FunctionAnalysis<'a> {
         entry
     }
 
-    /// Threads an attribute starts before the body runs (`#[tokio::main]`).
-    fn entry_state(&self) -> ProcState {
+    /// Threads an attribute starts before the body runs (`#[tokio::main]`); the parameters and
+    /// globals hold the caller's values, symbolically.
+    fn entry_state(&mut self) -> ProcState {
         let mut state = ProcState::default();
+        self.bind_symbols(&mut state);
         let (catalog, language) = (self.context.catalog, self.context.language);
         let starts_threads = self.function.attributes.iter().any(|attribute| {
             catalog.attribute(language, attribute).is_some_and(|m| m.effect == Effect::SpawnThread)
@@ -141,12 +174,16 @@ impl<'a> FunctionAnalysis<'a> {
             if block.loop_head {
                 state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
             }
+            self.report_lost_threads(&state);
             let node = (id, key.clone());
             let mut processes = vec![(key, state, true)];
             for stmt in &block.stmts {
                 let mut next = Vec::new();
                 for (key, state, same) in processes {
                     let results = self.step(key, state, &stmt.kind);
+                    for (_, state, _) in &results {
+                        self.report_lost_threads(state);
+                    }
                     if self.reporting && same && results.is_empty() {
                         self.ended.insert(node.clone());
                     }
@@ -195,15 +232,21 @@ impl<'a> FunctionAnalysis<'a> {
                 }
             }
             Terminator::Return { value, span } => {
-                if let Some(value) = value {
-                    let conns = self.operand_value(value, &state).conns;
-                    state.resolve(&conns);
+                // `return fd;` hands the connection out; `return zk == NULL ? -1 : 0;` does not.
+                let returned = match value {
+                    Some(operand @ Operand::Place(_)) => self.operand_value(operand, &state).conns,
+                    _ => BTreeSet::new(),
+                };
+                state.resolve(&returned);
+                if self.reporting {
+                    self.returns.push((key.clone(), state.clone(), returned));
                 }
                 if self.function.name == "main" {
                     self.end_process(&key, &mut state);
                 } else {
                     let event = RunEvent { span: *span, kind: RunKind::Return };
                     state.mark_running(&event);
+                    self.report_lost_threads(&state);
                     self.report_unresolved(&key, &state);
                 }
                 return true;
@@ -245,15 +288,39 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn assign(&mut self, state: &mut ProcState, target: &Place, value: Value) {
-        match (&target.base, target.projections.is_empty()) {
-            (PlaceBase::Local(local), true) => {
-                self.name_connections(*local, &value);
-                state.values.insert(*local, value);
+        match heap_key(target) {
+            None => {
+                let PlaceBase::Local(local) = target.base else { return };
+                self.name_connections(local, &value);
+                state.values.insert(local, value);
             }
-            // Stored into a field, through a pointer, or in a global: it escapes, and whoever
-            // holds the structure now owns it.
-            _ => state.resolve(&value.conns),
+            // A global or a field holds it now: the process still does.
+            Some(key) => {
+                self.name_stored(&key, &value);
+                state.heap.insert(key, value);
+            }
         }
+    }
+
+    fn name_stored(&mut self, key: &str, value: &Value) {
+        let name = self.place_name(key);
+        for conn in &value.conns {
+            self.conn_names.entry(*conn).or_insert_with(|| name.clone());
+        }
+    }
+
+    /// A heap key as the source spells it, near enough: `g:zh` → `zh`, `l:0.fd` → `ctx.fd`.
+    fn place_name(&self, key: &str) -> String {
+        let rest = &key[2..];
+        let split = rest.find(['.', '[']).unwrap_or(rest.len());
+        let (root, path) = rest.split_at(split);
+        let root = match (key.starts_with("l:"), root.parse::<usize>()) {
+            (true, Ok(index)) => {
+                self.function.locals.get(index).map(|l| l.name.clone()).unwrap_or_default()
+            }
+            _ => root.to_string(),
+        };
+        format!("{root}{path}")
     }
 
     fn name_connections(&mut self, local: crate::ir::LocalId, value: &Value) {
@@ -305,6 +372,10 @@ impl<'a> FunctionAnalysis<'a> {
     /// The process ends here: a connection it still owes is fine only if nothing ran since the
     /// fork (it ended "at once").
     fn end_process(&mut self, key: &ProcessKey, state: &mut ProcState) {
+        self.report_lost_threads(state);
+        if self.reporting {
+            self.process_ends.push((key.clone(), state.clone()));
+        }
         for obligation in state.obligations.values_mut() {
             if obligation.ran.is_none() {
                 obligation.resolved = true;
@@ -315,7 +386,12 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The binding goes out of scope: Rust drops what only it still holds.
     fn scope_end(&mut self, key: &ProcessKey, state: &mut ProcState, local: crate::ir::LocalId) {
-        let Some(value) = state.values.remove(&local) else { return };
+        let root = format!("l:{}", local.0);
+        let mut value = state.values.remove(&local).unwrap_or_default();
+        self.drop_threads(state, &value);
+        // A struct going out of scope drops the connections in its fields.
+        value.conns.extend(state.heap_under(&root));
+        state.heap.retain(|place, _| !in_root(place, &root));
         let held_elsewhere: BTreeSet<ConnId> =
             state.values.values().flat_map(|v| v.conns.iter().copied()).collect();
         let dropped: BTreeSet<ConnId> = value.conns.difference(&held_elsewhere).copied().collect();
@@ -332,15 +408,23 @@ impl<'a> FunctionAnalysis<'a> {
 
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
         match operand {
-            Operand::Place(place) | Operand::Ref(place) => match place.base {
-                PlaceBase::Local(local) if place.projections.is_empty() => state.value_of(local),
-                // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
-                // handle's descriptor through its first field.
-                PlaceBase::Local(local) => {
-                    Value { conns: state.value_of(local).conns, ..Value::default() }
+            Operand::Place(place) | Operand::Ref(place) => {
+                let Some(key) = heap_key(place) else {
+                    let PlaceBase::Local(local) = place.base else { return Value::default() };
+                    return state.value_of(local);
+                };
+                if let Some(value) = state.heap_value(&key) {
+                    return value;
                 }
-                PlaceBase::Global(_) => Value::default(),
-            },
+                match place.base {
+                    // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
+                    // handle's descriptor through its first field.
+                    PlaceBase::Local(local) => {
+                        Value { conns: state.value_of(local).conns, ..Value::default() }
+                    }
+                    PlaceBase::Global(_) => Value::default(),
+                }
+            }
             Operand::Expr(parts) => {
                 let values: Vec<Value> =
                     parts.iter().map(|part| self.operand_value(part, state)).collect();
@@ -368,11 +452,44 @@ enum Outcome {
 }
 
 fn site_index(sites: &mut Vec<Site>, call: &Call, model: Option<ApiModel>) -> u32 {
-    if let Some(index) = sites.iter().position(|site| site.span == call.span) {
+    add_site(sites, Site::new(call.span, callee_name(call), model))
+}
+
+/// The site's number: the same span and callee is the same site.
+fn add_site(sites: &mut Vec<Site>, site: Site) -> u32 {
+    if let Some(index) = sites.iter().position(|s| s.span == site.span && s.callee == site.callee) {
         return index as u32;
     }
-    sites.push(Site { span: call.span, callee: callee_name(call), model });
+    sites.push(site);
     (sites.len() - 1) as u32
+}
+
+/// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
+/// `[]` for each projection (a dereference adds nothing).
+fn heap_key(place: &Place) -> Option<String> {
+    if place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)) {
+        return None;
+    }
+    let mut key = match &place.base {
+        PlaceBase::Local(local) => format!("l:{}", local.0),
+        PlaceBase::Global(name) => format!("g:{name}"),
+    };
+    for projection in &place.projections {
+        match projection {
+            Projection::Field(field) => {
+                key.push('.');
+                key.push_str(field);
+            }
+            Projection::Index => key.push_str("[]"),
+            Projection::Deref => {}
+        }
+    }
+    Some(key)
+}
+
+/// Whether a heap key lies under a root (`l:3` covers `l:3.fd`, not `l:31`).
+fn in_root(key: &str, root: &str) -> bool {
+    key.strip_prefix(root).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 fn callee_name(call: &Call) -> String {

@@ -1,0 +1,283 @@
+//! Summaries, both ways: reading one off a function's final states (with its parameters and
+//! globals bound to symbols), and applying a callee's summary at a call.
+
+use super::*;
+use crate::analysis::summary::{SideSummary, StoreTarget};
+
+impl<'a> FunctionAnalysis<'a> {
+    /// Each parameter and each global the body names holds "the caller's value", a symbol, so
+    /// that what the body does to it can be read off at the end.
+    pub(super) fn bind_symbols(&mut self, state: &mut ProcState) {
+        for index in 0..self.function.param_count {
+            let conn = self.symbol_site(Root::Param(index));
+            state.values.insert(crate::ir::LocalId(index as u32), Value::of_conn(conn));
+        }
+        for name in globals_named(self.function) {
+            let conn = self.symbol_site(Root::Global(name.clone()));
+            state.heap.insert(format!("g:{name}"), Value::of_conn(conn));
+        }
+    }
+
+    fn symbol_site(&mut self, root: Root) -> ConnId {
+        let callee = match &root {
+            Root::Param(index) => format!("parameter {index}"),
+            Root::Global(name) => format!("global {name}"),
+        };
+        let site = Site { symbol: Some(root), ..Site::new(self.function.name_span, callee, None) };
+        ConnId(add_site(&mut self.conn_sites, site))
+    }
+
+    fn symbol_of(&self, conn: ConnId) -> Option<&Root> {
+        self.conn_sites[conn.0 as usize].symbol.as_ref()
+    }
+
+    /// The summary, from the report pass's records.
+    pub(super) fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        let roots = |conns: &mut dyn Iterator<Item = &ConnId>| -> BTreeSet<Root> {
+            conns.filter_map(|conn| self.symbol_of(*conn).cloned()).collect()
+        };
+        // What the callee did to the caller's values counts whether it returns, ends or loops.
+        summary.closes = roots(&mut self.seen_closed.iter());
+        summary.uses = roots(&mut self.seen_used.iter());
+        for (_, state, returned) in &self.returns {
+            summary.closes_all |= state.closed_all;
+            summary.runs |= state.ran;
+            // A client's I/O thread travels with the connection it hands out.
+            summary.starts_thread |=
+                state.threads.iter().any(|t| !matches!(t, ThreadId::Client(_)));
+            if summary.returns_open.is_none() {
+                summary.returns_open = returned.iter().find_map(|conn| self.origin(*conn));
+            }
+            self.note_stores(state, &mut summary);
+        }
+        summary.never_returns = self.returns.is_empty();
+        // Never returning without ever ending: a loop with no way out.
+        summary.runs |= self.returns.iter().all(|(_, s, _)| s.ran)
+            && self.process_ends.iter().all(|(_, state)| state.ran);
+        summary.fork = self.fork_summary();
+        summary
+    }
+
+    fn note_stores(&self, state: &ProcState, summary: &mut Summary) {
+        for (key, value) in &state.heap {
+            let Some(target) = self.store_target(key) else { continue };
+            for conn in &value.conns {
+                let Some(origin) = self.origin(*conn) else { continue };
+                if !summary.stores_open.iter().any(|(t, o)| *t == target && *o == origin) {
+                    summary.stores_open.push((target.clone(), origin));
+                }
+            }
+        }
+    }
+
+    /// A heap key as the caller will see it: a global, or a field of a parameter.
+    fn store_target(&self, key: &str) -> Option<StoreTarget> {
+        let rest = &key[2..];
+        let split = rest.find(['.', '[']).unwrap_or(rest.len());
+        let (root, path) = rest.split_at(split);
+        let root = if key.starts_with("g:") {
+            Root::Global(root.to_string())
+        } else {
+            let index: usize = root.parse().ok()?;
+            if index >= self.function.param_count || path.is_empty() {
+                return None;
+            }
+            Root::Param(index)
+        };
+        Some(StoreTarget { root, path: path.to_string() })
+    }
+
+    /// Where a connection this function hands out was opened, for its callers.
+    fn origin(&self, conn: ConnId) -> Option<OpenOrigin> {
+        let site = &self.conn_sites[conn.0 as usize];
+        if site.symbol.is_some() {
+            return None;
+        }
+        if let Some(origin) = &site.origin {
+            return Some(origin.clone());
+        }
+        let model = site.model.as_ref();
+        Some(OpenOrigin {
+            what: model.and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into()),
+            opener: site.callee.clone(),
+            function: self.function.name.clone(),
+            file: self.context.file,
+            span: site.span,
+            background_thread: model.is_some_and(|m| m.background_thread),
+            cloexec: model.is_some_and(|m| m.cloexec),
+        })
+    }
+
+    /// For a function that forks: what each side does before it leaves the function.
+    fn fork_summary(&self) -> Option<ForkSummary> {
+        if self.fork_sites.is_empty() {
+            return None;
+        }
+        let fork = ForkId(0);
+        let side_of = |key: &ProcessKey| key.iter().find(|(f, _)| *f == fork).map(|(_, s)| *s);
+        let mut sides = [SideSummary::default(), SideSummary::default()];
+        let slot = |side: Side| if side == Side::Parent { 0 } else { 1 };
+        for (key, state, _) in &self.returns {
+            let Some(side) = side_of(key) else { continue };
+            let summary = &mut sides[slot(side)];
+            summary.returns = true;
+            summary.ran |= state.ran_since_fork;
+            summary.closes_all |= state.closed_all;
+        }
+        for (key, state) in &self.process_ends {
+            let Some(side) = side_of(key) else { continue };
+            let summary = &mut sides[slot(side)];
+            summary.ran |= state.ran_since_fork;
+            summary.closes_all |= state.closed_all;
+        }
+        let [parent, child] = sides;
+        Some(ForkSummary { parent, child })
+    }
+
+    /// A call to a function of the run: do to the caller's state what its summary says.
+    pub(super) fn apply_summary(
+        &mut self,
+        key: &ProcessKey,
+        state: &mut ProcState,
+        call: &Call,
+        summary: &Summary,
+    ) -> Option<Outcome> {
+        let held = |this: &Self, state: &ProcState, root: &Root| this.held_by(state, call, root);
+        for root in &summary.closes {
+            let conns = held(self, state, root);
+            self.release(state, &conns, false);
+        }
+        if summary.closes_all {
+            self.close_all(state);
+        }
+        for root in &summary.uses {
+            let conns = held(self, state, root);
+            self.note_use(key, state, &conns, call.span);
+            state.resolve(&conns);
+        }
+        if summary.starts_thread {
+            let thread = ThreadId::Spawned(site_index(&mut self.thread_sites, call, None));
+            state.threads.insert(thread);
+        }
+        if summary.runs {
+            let event = RunEvent { span: call.span, kind: RunKind::Call(callee_name(call)) };
+            state.mark_running(&event);
+        }
+        if let Some(fork) = &summary.fork {
+            let site = Site {
+                fork_summary: Some(fork.clone()),
+                ..Site::new(call.span, callee_name(call), None)
+            };
+            return Some(Outcome::Fork(ForkId(add_site(&mut self.fork_sites, site))));
+        }
+        if summary.never_returns {
+            self.end_process(key, state);
+            return None;
+        }
+        for (target, origin) in &summary.stores_open {
+            let conn = self.handed_out(state, call, origin, &format!("{target:?}"));
+            let Some(place_key) = self.caller_place(call, target) else { continue };
+            self.name_stored(&place_key, &Value::of_conn(conn));
+            state.heap.insert(place_key, Value::of_conn(conn));
+        }
+        let returned = match &summary.returns_open {
+            Some(origin) => Value::of_conn(self.handed_out(state, call, origin, "return")),
+            None => Value::default(),
+        };
+        Some(Outcome::Value(returned))
+    }
+
+    /// What the caller's value at `root` holds: an argument (and its fields) or a global.
+    fn held_by(&self, state: &ProcState, call: &Call, root: &Root) -> BTreeSet<ConnId> {
+        match root {
+            Root::Param(index) => {
+                call.args.get(*index).map(|arg| self.reachable(arg, state)).unwrap_or_default()
+            }
+            Root::Global(name) => state.heap_under(&format!("g:{name}")),
+        }
+    }
+
+    /// The caller's heap key for a callee's store target.
+    fn caller_place(&self, call: &Call, target: &StoreTarget) -> Option<String> {
+        let base = match &target.root {
+            Root::Global(name) => format!("g:{name}"),
+            Root::Param(index) => match call.args.get(*index)? {
+                Operand::Place(place) | Operand::Ref(place) => match heap_key(place) {
+                    Some(key) => key,
+                    None => match place.base {
+                        PlaceBase::Local(local) => format!("l:{}", local.0),
+                        PlaceBase::Global(_) => return None,
+                    },
+                },
+                _ => return None,
+            },
+        };
+        Some(format!("{base}{}", target.path))
+    }
+
+    /// A connection opened inside a callee and handed to this function at `call`.
+    fn handed_out(
+        &mut self,
+        state: &mut ProcState,
+        call: &Call,
+        origin: &OpenOrigin,
+        how: &str,
+    ) -> ConnId {
+        let callee = format!("{} ({how})", callee_name(call));
+        let site = Site { origin: Some(origin.clone()), ..Site::new(call.span, callee, None) };
+        let conn = ConnId(add_site(&mut self.conn_sites, site));
+        state.opened.insert(conn);
+        state.closed.remove(&conn);
+        if origin.cloexec {
+            state.cloexec.insert(conn);
+        } else {
+            state.cloexec.remove(&conn);
+        }
+        if origin.background_thread {
+            state.threads.insert(ThreadId::Client(conn));
+        }
+        conn
+    }
+}
+
+/// The globals a function's statements name.
+fn globals_named(function: &Function) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut visit = |operand: &Operand| collect_globals(operand, &mut names);
+    for block in &function.blocks {
+        for stmt in &block.stmts {
+            match &stmt.kind {
+                StmtKind::Assign { target, value } => {
+                    visit(&Operand::Place(target.clone()));
+                    visit_rvalue(value, &mut visit);
+                }
+                StmtKind::Eval(value) => visit_rvalue(value, &mut visit),
+                StmtKind::ScopeEnd(_) => {}
+            }
+        }
+    }
+    names
+}
+
+fn visit_rvalue(value: &Rvalue, visit: &mut impl FnMut(&Operand)) {
+    match value {
+        Rvalue::Use(operand) => visit(operand),
+        Rvalue::Call(call) => call.args.iter().for_each(visit),
+    }
+}
+
+fn collect_globals(operand: &Operand, names: &mut BTreeSet<String>) {
+    let mut stack = vec![operand];
+    while let Some(operand) = stack.pop() {
+        match operand {
+            Operand::Place(place) | Operand::Ref(place) => {
+                if let PlaceBase::Global(name) = &place.base {
+                    names.insert(name.clone());
+                }
+            }
+            Operand::Expr(parts) => stack.extend(parts.iter()),
+            _ => {}
+        }
+    }
+}
