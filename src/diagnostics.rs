@@ -2,6 +2,7 @@
 //! serialise them, each into its own format.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -46,15 +47,37 @@ impl fmt::Display for Level {
 /// A secondary span with its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
+    /// In the diagnostic's file, or in `elsewhere`'s file when that is set.
     pub span: Span,
     pub message: String,
+    /// Set when the label is in another file of the run (the open inside a callee).
+    pub elsewhere: Option<Elsewhere>,
 }
 
 impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Label { span, message: message.into() }
+        Label { span, message: message.into(), elsewhere: None }
+    }
+
+    /// A label at `span` of the run's file `file`: in this diagnostic's file or another.
+    pub fn in_run(locate: Locate<'_>, file: usize, span: Span, message: impl Into<String>) -> Self {
+        Label { span, message: message.into(), elsewhere: locate(file, span) }
     }
 }
+
+/// A place in another file of the run, resolved to its path and 1-based positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// Resolves a span of the run's file `file` to `Some(place)` when it is another file than the
+/// one being reported on, `None` when it is the same file.
+pub type Locate<'a> = &'a dyn Fn(usize, Span) -> Option<Elsewhere>;
 
 /// One finding in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

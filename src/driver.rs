@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{self, Facts};
 use crate::catalog::Catalog;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
 use crate::ir::{Language, LoweredFile, Span};
 use crate::source::{language_of, SourceFile};
@@ -44,15 +44,29 @@ pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileRepo
     let run: Vec<(&LoweredFile, Language)> =
         lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
     let facts = analysis::analyze_run(&run, catalog);
+    let diagnostics: Vec<Vec<Diagnostic>> =
+        facts.iter().map(|facts| check(facts, &sources)).collect();
     sources
         .into_iter()
         .zip(lowered)
-        .zip(facts)
-        .map(|((source, lowered), facts)| report(source, &lowered, &facts))
+        .zip(diagnostics)
+        .map(|((source, lowered), diagnostics)| report(source, &lowered, diagnostics))
         .collect()
 }
 
-fn report(source: SourceFile, lowered: &LoweredFile, facts: &Facts) -> FileReport {
+/// The lints over one file's facts, with labels in the run's other files placed in them.
+fn check(facts: &Facts, sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let locate = |file: usize, span: Span| {
+        let source = sources.get(file).filter(|_| file != facts.file)?;
+        let ((line, column), (end_line, end_column)) = source.range(span);
+        Some(Elsewhere { path: source.path.clone(), line, column, end_line, end_column })
+    };
+    let mut diagnostics = crate::lints::check(facts, &locate);
+    diagnostics.sort_by_key(|d| (d.span, d.code));
+    diagnostics
+}
+
+fn report(source: SourceFile, lowered: &LoweredFile, diagnostics: Vec<Diagnostic>) -> FileReport {
     // The C frontend recovers around what it cannot read (often a macro it cannot expand);
     // a Rust file that does not parse is not analysed at all.
     let recovered = source.language == Language::C;
@@ -65,8 +79,6 @@ fn report(source: SourceFile, lowered: &LoweredFile, facts: &Facts) -> FileRepor
             recovered,
         })
         .collect();
-    let mut diagnostics = crate::lints::check(facts);
-    diagnostics.sort_by_key(|d| (d.span, d.code));
     FileReport { source, diagnostics, problems }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fdlint::catalog::Catalog;
-use fdlint::driver::lint_source;
+use fdlint::driver::lint_sources;
 use fdlint::source::{language_of, SourceFile};
 
 /// (line, code) → how many times.
@@ -15,31 +15,38 @@ type Expectations = BTreeMap<(usize, String), usize>;
 #[test]
 fn every_fixture_produces_exactly_its_annotations() {
     let catalog = Catalog::builtin();
-    let files = fixture_files(Path::new("fixtures"));
-    assert!(files.len() >= 25, "expected the fixture corpus, found {} files", files.len());
+    let cases = fixture_cases(Path::new("fixtures"));
+    let files: usize = cases.iter().map(Vec::len).sum();
+    assert!(files >= 25, "expected the fixture corpus, found {files} files");
     let mut failures = Vec::new();
-    for path in &files {
-        let Some(language) = language_of(path) else { continue };
-        let text = std::fs::read_to_string(path).expect("fixtures are UTF-8");
-        let expected = expectations(&text);
-        let source = SourceFile::new(path.clone(), text, language);
-        let report = lint_source(source, &catalog);
-        let mut actual = Expectations::new();
-        for diagnostic in &report.diagnostics {
-            let (line, _) = report.source.line_column(diagnostic.span.start);
-            *actual.entry((line, diagnostic.code.to_string())).or_default() += 1;
-        }
-        if actual != expected {
-            failures.push(describe_mismatch(path, &expected, &actual, &report.source.text));
+    for case in &cases {
+        let sources: Vec<SourceFile> = case.iter().map(|path| read_fixture(path)).collect();
+        for report in lint_sources(sources, &catalog) {
+            let expected = expectations(&report.source.text);
+            let mut actual = Expectations::new();
+            for diagnostic in &report.diagnostics {
+                let (line, _) = report.source.line_column(diagnostic.span.start);
+                *actual.entry((line, diagnostic.code.to_string())).or_default() += 1;
+            }
+            if actual != expected {
+                let path = &report.source.path;
+                failures.push(describe_mismatch(path, &expected, &actual, &report.source.text));
+            }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} fixtures differ:\n\n{}",
+        "{} of {} fixture files differ:\n\n{}",
         failures.len(),
-        files.len(),
+        files,
         failures.join("\n")
     );
+}
+
+fn read_fixture(path: &Path) -> SourceFile {
+    let language = language_of(path).expect("cases hold only source files");
+    let text = std::fs::read_to_string(path).expect("fixtures are UTF-8");
+    SourceFile::new(path.to_path_buf(), text, language)
 }
 
 fn describe_mismatch(
@@ -98,21 +105,45 @@ fn is_code(word: &str) -> bool {
     word.len() == 6 && word.starts_with("FDL") && word[3..].chars().all(|c| c.is_ascii_digit())
 }
 
-fn fixture_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("fixtures/ is readable").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if language_of(&path).is_some() {
-                files.push(path);
+/// The fixture cases: a source file directly in `fixtures/<group>/` is a case of its own; a
+/// folder in `fixtures/<group>/` is one case whose files are linted together, as one run (a
+/// connection opened in one file and forked over in another). `fixtures/pending/` holds cases
+/// the analysis does not meet yet and is not run.
+fn fixture_cases(root: &Path) -> Vec<Vec<PathBuf>> {
+    let mut cases = Vec::new();
+    for group in sorted_entries(root).into_iter().filter(|p| p.is_dir()) {
+        if group.file_name().is_some_and(|name| name == "pending") {
+            continue;
+        }
+        for entry in sorted_entries(&group) {
+            if entry.is_dir() {
+                cases.push(source_files_under(&entry));
+            } else if language_of(&entry).is_some() {
+                cases.push(vec![entry]);
             }
         }
     }
-    files.sort();
+    cases.retain(|case| !case.is_empty());
+    cases
+}
+
+fn source_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in sorted_entries(dir) {
+        if entry.is_dir() {
+            files.extend(source_files_under(&entry));
+        } else if language_of(&entry).is_some() {
+            files.push(entry);
+        }
+    }
     files
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(dir).expect("fixtures/ is readable");
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+    paths.sort();
+    paths
 }
 
 #[test]

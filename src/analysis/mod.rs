@@ -36,6 +36,17 @@ impl Side {
     }
 }
 
+/// A place in another function of the run, maybe in another file: where a callee opened a
+/// connection it handed out, or where a callee forked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Located {
+    /// The file's index in the run.
+    pub file: usize,
+    pub span: Span,
+    /// The function it happened in (`registry_init`).
+    pub function: String,
+}
+
 /// A connection as the analysis saw it opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
@@ -47,6 +58,8 @@ pub struct Connection {
     pub opener: String,
     /// What kind of connection ("socket", "ZooKeeper session").
     pub what: String,
+    /// When a callee opened it and handed it out (`open_span` is then the call): the open.
+    pub opened_in: Option<Located>,
 }
 
 /// Where and how a process went on running while it still held a connection.
@@ -72,6 +85,8 @@ pub struct ForkLeak {
     pub function: String,
     pub fork_span: Span,
     pub fork_callee: String,
+    /// When `fork_callee` is a function of the run that forks inside: the fork in it.
+    pub fork_inside: Option<Located>,
     pub connection: Connection,
     /// The leaking sides, parent first, each with where it keeps running.
     pub sides: Vec<(Side, RunEvent)>,
@@ -90,6 +105,7 @@ pub struct ExecLeak {
 pub struct SharedUse {
     pub fork_span: Span,
     pub fork_callee: String,
+    pub fork_inside: Option<Located>,
     pub connection: Connection,
     pub parent_use: Span,
     pub child_use: Span,
@@ -100,6 +116,7 @@ pub struct SharedUse {
 pub struct ThreadFork {
     pub fork_span: Span,
     pub fork_callee: String,
+    pub fork_inside: Option<Located>,
     /// Where the thread (or runtime, or client with an I/O thread) was started.
     pub thread_span: Span,
     /// What runs the thread, for messages ("`std::thread::spawn`", "the ZooKeeper session").
@@ -109,6 +126,8 @@ pub struct ThreadFork {
 /// Everything the analysis found in one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
+    /// The file's index in the run, to tell its own spans from other files'.
+    pub file: usize,
     pub leaks: Vec<ForkLeak>,
     pub exec_leaks: Vec<ExecLeak>,
     pub shared_uses: Vec<SharedUse>,
@@ -124,7 +143,7 @@ pub fn analyze_file(
     summaries: &Summaries,
     file_id: usize,
 ) -> (Facts, Vec<SummaryEntry>) {
-    let mut facts = Facts::default();
+    let mut facts = Facts { file: file_id, ..Facts::default() };
     let mut entries = Vec::new();
     let context =
         engine::Context { catalog, language, globs: &file.glob_imports, summaries, file: file_id };

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::Located;
 use crate::ir::{Callee, Language, Span};
 
 /// Where a caller's value comes from, seen from inside the callee.
@@ -60,6 +61,8 @@ pub struct SideSummary {
 pub struct ForkSummary {
     pub parent: SideSummary,
     pub child: SideSummary,
+    /// The fork itself, through any helpers it is nested in.
+    pub at: Located,
 }
 
 /// What calling a function does, as far as the analysis is concerned.

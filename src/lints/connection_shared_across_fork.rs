@@ -2,22 +2,32 @@
 //! Its declaration and docs are in `lints/connection_shared_across_fork.toml`.
 
 use super::short_name;
+use super::story::Story;
 use crate::analysis::{Facts, SharedUse};
-use crate::diagnostics::{Diagnostic, Label};
+use crate::diagnostics::{Diagnostic, Locate};
 
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
-    facts.shared_uses.iter().map(diagnostic).collect()
+pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
+    facts
+        .shared_uses
+        .iter()
+        .map(|shared| diagnostic(shared, Story::new(locate, facts.file)))
+        .collect()
 }
 
-fn diagnostic(shared: &SharedUse) -> Diagnostic {
+fn diagnostic(shared: &SharedUse, mut story: Story<'_>) -> Diagnostic {
     let conn = &shared.connection;
     let fork = short_name(&shared.fork_callee);
-    let labels = vec![
-        Label::new(conn.open_span, format!("1: `{}` ({}) opened here", conn.name, conn.what)),
-        Label::new(shared.fork_span, format!("2: `{fork}()` gives both processes the connection")),
-        Label::new(shared.parent_use, format!("3: the parent uses `{}` here", conn.name)),
-        Label::new(shared.child_use, format!("4: the child uses `{}` here", conn.name)),
-    ];
+    story
+        .opened(conn, "")
+        .forked(
+            shared.fork_span,
+            &shared.fork_callee,
+            shared.fork_inside.as_ref(),
+            "gives both processes the connection",
+        )
+        .here(shared.parent_use, format!("the parent uses `{}` here", conn.name))
+        .here(shared.child_use, format!("the child uses `{}` here", conn.name));
+    let labels = story.into_labels();
     let message = format!(
         "`{}` ({}) is used by both processes after `{fork}()`: their bytes interleave on one stream",
         conn.name, conn.what

@@ -2,23 +2,21 @@
 //! Its declaration and docs are in `lints/fd_leaked_into_exec.toml`.
 
 use super::short_name;
+use super::story::Story;
 use crate::analysis::{ExecLeak, Facts};
-use crate::diagnostics::{Diagnostic, Label};
+use crate::diagnostics::{Diagnostic, Locate};
 
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
-    facts.exec_leaks.iter().map(diagnostic).collect()
+pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
+    facts.exec_leaks.iter().map(|leak| diagnostic(leak, Story::new(locate, facts.file))).collect()
 }
 
-fn diagnostic(leak: &ExecLeak) -> Diagnostic {
+fn diagnostic(leak: &ExecLeak, mut story: Story<'_>) -> Diagnostic {
     let conn = &leak.connection;
     let exec = short_name(&leak.exec_callee);
-    let labels = vec![
-        Label::new(
-            conn.open_span,
-            format!("1: `{}` ({}) opened here without close-on-exec", conn.name, conn.what),
-        ),
-        Label::new(leak.exec_span, format!("2: `{exec}` hands it to the new program")),
-    ];
+    story
+        .opened(conn, " without close-on-exec")
+        .here(leak.exec_span, format!("`{exec}` hands it to the new program"));
+    let labels = story.into_labels();
     let message = format!(
         "`{}` ({}) is not close-on-exec and leaks into the program `{exec}` runs",
         conn.name, conn.what

@@ -3,21 +3,23 @@
 //! `lints/fork_after_connect.toml`; the dataflow that finds it is in `analysis`.
 
 use super::short_name;
+use super::story::Story;
 use crate::analysis::{Facts, ForkLeak, RunKind, Side};
-use crate::diagnostics::{Diagnostic, Label};
+use crate::diagnostics::{Diagnostic, Locate};
 
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
-    facts.leaks.iter().map(diagnostic).collect()
+pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
+    facts.leaks.iter().map(|leak| diagnostic(leak, Story::new(locate, facts.file))).collect()
 }
 
-fn diagnostic(leak: &ForkLeak) -> Diagnostic {
+fn diagnostic(leak: &ForkLeak, mut story: Story<'_>) -> Diagnostic {
     let conn = &leak.connection;
-    let fork = short_name(&leak.fork_callee);
-    let mut labels = vec![
-        Label::new(conn.open_span, format!("1: `{}` ({}) opened here", conn.name, conn.what)),
-        Label::new(leak.fork_span, format!("2: `{fork}()` copies it into the child")),
-    ];
-    for (number, (side, event)) in (3..).zip(&leak.sides) {
+    story.opened(conn, "").forked(
+        leak.fork_span,
+        &leak.fork_callee,
+        leak.fork_inside.as_ref(),
+        "copies it into the child",
+    );
+    for (side, event) in &leak.sides {
         if event.span == leak.fork_span {
             continue;
         }
@@ -26,12 +28,11 @@ fn diagnostic(leak: &ForkLeak) -> Diagnostic {
             RunKind::Loop => "goes on running in this loop".to_string(),
             RunKind::Return => "returns to its caller".to_string(),
         };
-        labels.push(Label::new(
-            event.span,
-            format!("{number}: the {} {how} without closing `{}`", side.name(), conn.name),
-        ));
+        story
+            .here(event.span, format!("the {} {how} without closing `{}`", side.name(), conn.name));
     }
-    Diagnostic::new("FDL001", leak.fork_span, message(leak), labels).with_help(help(leak))
+    Diagnostic::new("FDL001", leak.fork_span, message(leak), story.into_labels())
+        .with_help(help(leak))
 }
 
 fn message(leak: &ForkLeak) -> String {

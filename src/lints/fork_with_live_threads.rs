@@ -2,22 +2,23 @@
 //! declaration and docs are in `lints/fork_with_live_threads.toml`.
 
 use super::short_name;
+use super::story::Story;
 use crate::analysis::{Facts, ThreadFork};
-use crate::diagnostics::{Diagnostic, Label};
+use crate::diagnostics::{Diagnostic, Locate};
 
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
-    facts.thread_forks.iter().map(diagnostic).collect()
+pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
+    facts.thread_forks.iter().map(|fork| diagnostic(fork, Story::new(locate, facts.file))).collect()
 }
 
-fn diagnostic(fork: &ThreadFork) -> Diagnostic {
+fn diagnostic(fork: &ThreadFork, mut story: Story<'_>) -> Diagnostic {
     let callee = short_name(&fork.fork_callee);
-    let labels = vec![
-        Label::new(fork.thread_span, format!("1: {} starts a thread here", fork.thread_what)),
-        Label::new(
-            fork.fork_span,
-            format!("2: `{callee}()` copies the process, but only the calling thread"),
-        ),
-    ];
+    story.here(fork.thread_span, format!("{} starts a thread here", fork.thread_what)).forked(
+        fork.fork_span,
+        &fork.fork_callee,
+        fork.fork_inside.as_ref(),
+        "copies the process, but only the calling thread",
+    );
+    let labels = story.into_labels();
     let message = format!(
         "`{callee}()` while {} runs a thread: the child gets its memory but not the thread",
         fork.thread_what

@@ -6,13 +6,14 @@ mod fd_leaked_into_exec;
 mod fork_after_connect;
 mod fork_with_live_threads;
 pub mod reference;
+mod story;
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use crate::analysis::Facts;
-use crate::diagnostics::{Diagnostic, Level};
+use crate::diagnostics::{Diagnostic, Level, Locate};
 
 /// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
 const DECLARATIONS: &[&str] = &[
@@ -67,13 +68,13 @@ fn short_name(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-/// Runs every lint over one file's facts.
-pub fn check(facts: &Facts) -> Vec<Diagnostic> {
+/// Runs every lint over one file's facts; `locate` places labels in the run's other files.
+pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    diagnostics.extend(fork_after_connect::check(facts));
-    diagnostics.extend(connection_shared_across_fork::check(facts));
-    diagnostics.extend(fd_leaked_into_exec::check(facts));
-    diagnostics.extend(fork_with_live_threads::check(facts));
+    diagnostics.extend(fork_after_connect::check(facts, locate));
+    diagnostics.extend(connection_shared_across_fork::check(facts, locate));
+    diagnostics.extend(fd_leaked_into_exec::check(facts, locate));
+    diagnostics.extend(fork_with_live_threads::check(facts, locate));
     diagnostics
 }
 

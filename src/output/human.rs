@@ -25,10 +25,23 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Re
             }
             let rendered = Rendered::from_lint(diagnostic, &report.source.text, source.clone());
             out.write_all(render(&handler, &rendered).as_bytes())?;
+            write_labels_elsewhere(diagnostic, out)?;
         }
     }
     if warnings + errors > 0 {
         writeln!(out, "{}", summary(errors, warnings))?;
+    }
+    Ok(())
+}
+
+/// Labels in other files of the run (the open inside a callee in another file) cannot be drawn
+/// in this file's snippet: each gets a line with its place, in the story's order.
+fn write_labels_elsewhere(diagnostic: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+    for label in &diagnostic.labels {
+        if let Some(place) = &label.elsewhere {
+            let path = crate::source::display_path(&place.path);
+            writeln!(out, "  = note: {}:{}:{}: {}", path, place.line, place.column, label.message)?;
+        }
     }
     Ok(())
 }
@@ -140,6 +153,7 @@ impl Rendered {
         let mut labels: Vec<LabeledSpan> = diagnostic
             .labels
             .iter()
+            .filter(|l| l.elsewhere.is_none())
             .map(|l| {
                 label(first_line(text, l.span), Some(l.message.clone()), l.span == diagnostic.span)
             })

@@ -5,10 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Fix};
+use crate::diagnostics::{Diagnostic, Elsewhere, Fix, Label};
 use crate::driver::FileReport;
-use crate::ir::Span;
-use crate::source::SourceFile;
+use crate::source::{display_path, SourceFile};
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -74,18 +73,20 @@ fn to_json<'a>(source: &SourceFile, diagnostic: &'a Diagnostic) -> JsonDiagnosti
         column,
         end_line,
         end_column,
-        labels: diagnostic
-            .labels
-            .iter()
-            .map(|label| label_json(source, label.span, &label.message))
-            .collect(),
+        labels: diagnostic.labels.iter().map(|label| label_json(source, label)).collect(),
         help: diagnostic.help.as_deref(),
         fixes: diagnostic.fixes.iter().map(|fix| fix_json(source, fix)).collect(),
     }
 }
 
-fn label_json<'a>(source: &SourceFile, span: Span, message: &'a str) -> JsonLabel<'a> {
-    let ((line, column), (end_line, end_column)) = source.range(span);
+fn label_json<'a>(source: &SourceFile, label: &'a Label) -> JsonLabel<'a> {
+    let message = &label.message;
+    if let Some(place) = &label.elsewhere {
+        let Elsewhere { line, column, end_line, end_column, .. } = *place;
+        let file = display_path(&place.path);
+        return JsonLabel { file, line, column, end_line, end_column, message };
+    }
+    let ((line, column), (end_line, end_column)) = source.range(label.span);
     JsonLabel { file: source.display_path(), line, column, end_line, end_column, message }
 }
 

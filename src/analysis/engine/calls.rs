@@ -246,7 +246,7 @@ impl<'a> FunctionAnalysis<'a> {
     /// FDL004's evidence: the process forks while something runs threads in it.
     pub(super) fn note_threads_at_fork(&mut self, state: &ProcState, span: Span, callee: &str) {
         if let (true, Some(thread)) = (self.reporting, state.threads.first()) {
-            self.thread_forks.entry(span).or_insert((callee.to_string(), *thread));
+            self.thread_forks.entry(span).or_insert((callee.to_string(), *thread, None));
         }
     }
 
@@ -377,8 +377,8 @@ impl<'a> FunctionAnalysis<'a> {
         for (fork, (thread, ran)) in &state.threads_lost {
             if *ran {
                 let site = &self.fork_sites[fork.0 as usize];
-                let callee = site.callee.clone();
-                self.thread_forks.entry(site.span).or_insert((callee, *thread));
+                let entry = (site.callee.clone(), *thread, self.fork_inside(*fork));
+                self.thread_forks.entry(site.span).or_insert(entry);
             }
         }
     }

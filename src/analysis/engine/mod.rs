@@ -15,7 +15,7 @@ use super::state::{
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summaries, Summary};
 use super::{
-    Connection, ExecLeak, Facts, ForkLeak, RunEvent, RunKind, SharedUse, Side, ThreadFork,
+    Connection, ExecLeak, Facts, ForkLeak, Located, RunEvent, RunKind, SharedUse, Side, ThreadFork,
 };
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
@@ -90,7 +90,7 @@ struct FunctionAnalysis<'a> {
     /// FDL002: the first use of a connection by each process after a fork.
     uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
     /// FDL004: fork call span → (its callee, the first thread running at it).
-    thread_forks: BTreeMap<Span, (String, ThreadId)>,
+    thread_forks: BTreeMap<Span, (String, ThreadId, Option<Located>)>,
     /// Report pass, for the summary: the states that return, and the processes that end
     /// (with whether they ran since the fork and closed everything).
     returns: Vec<(ProcessKey, ProcState, BTreeSet<ConnId>)>,
@@ -457,7 +457,9 @@ fn site_index(sites: &mut Vec<Site>, call: &Call, model: Option<ApiModel>) -> u3
 
 /// The site's number: the same span and callee is the same site.
 fn add_site(sites: &mut Vec<Site>, site: Site) -> u32 {
-    if let Some(index) = sites.iter().position(|s| s.span == site.span && s.callee == site.callee) {
+    // A callee that hands out one connection twice (stored and returned) hands out one.
+    let same = |s: &Site| s.span == site.span && s.callee == site.callee && s.origin == site.origin;
+    if let Some(index) = sites.iter().position(same) {
         return index as u32;
     }
     sites.push(site);

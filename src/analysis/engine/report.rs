@@ -60,14 +60,31 @@ impl<'a> FunctionAnalysis<'a> {
 
     pub(super) fn connection(&self, conn: ConnId) -> Connection {
         let site = &self.conn_sites[conn.0 as usize];
-        let what =
-            site.model.as_ref().and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into());
+        let what = match &site.origin {
+            Some(origin) => origin.what.clone(),
+            None => site
+                .model
+                .as_ref()
+                .and_then(|m| m.what.clone())
+                .unwrap_or_else(|| "connection".into()),
+        };
+        let opened_in = site.origin.as_ref().map(|origin| Located {
+            file: origin.file,
+            span: origin.span,
+            function: origin.function.clone(),
+        });
         Connection {
             name: self.conn_names.get(&conn).cloned().unwrap_or_else(|| site.callee.clone()),
             open_span: site.span,
             opener: site.callee.clone(),
             what,
+            opened_in,
         }
+    }
+
+    /// When a fork happened inside a called function of the run: where.
+    pub(super) fn fork_inside(&self, fork: ForkId) -> Option<Located> {
+        self.fork_sites[fork.0 as usize].fork_summary.as_ref().map(|_| self.fork_located(fork))
     }
 
     pub(super) fn into_facts(self) -> Facts {
@@ -81,6 +98,7 @@ impl<'a> FunctionAnalysis<'a> {
                 function: self.function.name.clone(),
                 fork_span: fork_site.span,
                 fork_callee: fork_site.callee.clone(),
+                fork_inside: self.fork_inside(*fork),
                 connection: self.connection(*conn),
                 sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
             });
@@ -97,7 +115,7 @@ impl<'a> FunctionAnalysis<'a> {
             .collect();
         let shared_uses = self.shared_uses();
         let thread_forks = self.thread_forks();
-        Facts { leaks, exec_leaks, shared_uses, thread_forks }
+        Facts { file: self.context.file, leaks, exec_leaks, shared_uses, thread_forks }
     }
 
     fn shared_uses(&self) -> Vec<SharedUse> {
@@ -115,6 +133,7 @@ impl<'a> FunctionAnalysis<'a> {
             shared.push(SharedUse {
                 fork_span: fork_site.span,
                 fork_callee: fork_site.callee.clone(),
+                fork_inside: self.fork_inside(*fork),
                 connection: self.connection(*conn),
                 parent_use: *parent_use,
                 child_use: *child_use,
@@ -127,7 +146,7 @@ impl<'a> FunctionAnalysis<'a> {
         let attribute = || self.function.attributes.join(", ");
         self.thread_forks
             .iter()
-            .map(|(fork_span, (fork_callee, thread))| {
+            .map(|(fork_span, (fork_callee, thread, fork_inside))| {
                 let (thread_span, thread_what) = match thread {
                     ThreadId::Spawned(site) => {
                         let site = &self.thread_sites[*site as usize];
@@ -145,6 +164,7 @@ impl<'a> FunctionAnalysis<'a> {
                 ThreadFork {
                     fork_span: *fork_span,
                     fork_callee: fork_callee.clone(),
+                    fork_inside: fork_inside.clone(),
                     thread_span,
                     thread_what,
                 }

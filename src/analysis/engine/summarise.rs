@@ -132,7 +132,20 @@ impl<'a> FunctionAnalysis<'a> {
             summary.closes_all |= state.closed_all;
         }
         let [parent, child] = sides;
-        Some(ForkSummary { parent, child })
+        Some(ForkSummary { parent, child, at: self.fork_located(fork) })
+    }
+
+    /// Where a fork of this function really is: the fork call, or inside the helper it calls.
+    pub(super) fn fork_located(&self, fork: ForkId) -> Located {
+        let site = &self.fork_sites[fork.0 as usize];
+        match &site.fork_summary {
+            Some(inner) => inner.at.clone(),
+            None => Located {
+                file: self.context.file,
+                span: site.span,
+                function: self.function.name.clone(),
+            },
+        }
     }
 
     /// A call to a function of the run: do to the caller's state what its summary says.
@@ -176,13 +189,13 @@ impl<'a> FunctionAnalysis<'a> {
             return None;
         }
         for (target, origin) in &summary.stores_open {
-            let conn = self.handed_out(state, call, origin, &format!("{target:?}"));
+            let conn = self.handed_out(state, call, origin);
             let Some(place_key) = self.caller_place(call, target) else { continue };
             self.name_stored(&place_key, &Value::of_conn(conn));
             state.heap.insert(place_key, Value::of_conn(conn));
         }
         let returned = match &summary.returns_open {
-            Some(origin) => Value::of_conn(self.handed_out(state, call, origin, "return")),
+            Some(origin) => Value::of_conn(self.handed_out(state, call, origin)),
             None => Value::default(),
         };
         Some(Outcome::Value(returned))
@@ -217,15 +230,9 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// A connection opened inside a callee and handed to this function at `call`.
-    fn handed_out(
-        &mut self,
-        state: &mut ProcState,
-        call: &Call,
-        origin: &OpenOrigin,
-        how: &str,
-    ) -> ConnId {
-        let callee = format!("{} ({how})", callee_name(call));
-        let site = Site { origin: Some(origin.clone()), ..Site::new(call.span, callee, None) };
+    fn handed_out(&mut self, state: &mut ProcState, call: &Call, origin: &OpenOrigin) -> ConnId {
+        let site =
+            Site { origin: Some(origin.clone()), ..Site::new(call.span, callee_name(call), None) };
         let conn = ConnId(add_site(&mut self.conn_sites, site));
         state.opened.insert(conn);
         state.closed.remove(&conn);
