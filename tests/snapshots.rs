@@ -1,11 +1,12 @@
 //! Rendered output checked in beside a few fixtures, reviewed like clippy's UI tests:
-//! `fixtures/x/name.c` has `name.human` (the human report, without colour) and `name.jsonl`.
+//! `fixtures/x/name.c` has `name.human` (the human report, without colour) and `name.jsonl`;
+//! a folder case `fixtures/x/name/` (linted as one run) has them beside the folder.
 //! `FDLINT_BLESS=1 cargo test --test snapshots` rewrites them; review the diff.
 
 use std::path::{Path, PathBuf};
 
 use fdlint::catalog::Catalog;
-use fdlint::driver::lint_source;
+use fdlint::driver::lint_sources;
 use fdlint::output::{write_reports, OutputFormat};
 use fdlint::source::{language_of, SourceFile};
 
@@ -19,6 +20,7 @@ const SNAPSHOTS: &[&str] = &[
     "fixtures/rust/seed_2_parent_drops_child_keeps_nix.rs",
     "fixtures/rust/nix_match_parent_leaks.rs",
     "fixtures/rust/fork_in_helper_parent_keeps_stream_leaks.rs",
+    "fixtures/c/twemproxy_zk_field_workers",
 ];
 
 #[test]
@@ -28,17 +30,15 @@ fn rendered_outputs_match_the_checked_in_snapshots() {
     let mut stale = Vec::new();
     for fixture in SNAPSHOTS {
         let path = PathBuf::from(fixture);
-        let text = std::fs::read_to_string(&path).expect("snapshot fixture exists");
-        let language = language_of(&path).expect("a .c or .rs fixture");
-        let report = lint_source(SourceFile::new(path.clone(), text, language), &catalog);
+        let reports = lint_sources(sources_of(&path), &catalog);
         assert!(
-            !report.diagnostics.is_empty(),
+            reports.iter().any(|report| !report.diagnostics.is_empty()),
             "{fixture}: a snapshot fixture should have findings"
         );
         for (format, extension) in [(OutputFormat::Human, "human"), (OutputFormat::Json, "jsonl")] {
             let mut out = Vec::new();
             let mut errors = Vec::new();
-            write_reports(format, std::slice::from_ref(&report), &mut out, &mut errors, false)
+            write_reports(format, &reports, &mut out, &mut errors, false)
                 .expect("writing to memory");
             let rendered = String::from_utf8(out).expect("outputs are UTF-8");
             let snapshot = path.with_extension(extension);
@@ -80,6 +80,24 @@ fn json_lines_parse_and_carry_the_specified_fields() {
             }
         }
     }
+}
+
+/// A fixture file, or every source file of a folder case, in path order.
+fn sources_of(path: &Path) -> Vec<SourceFile> {
+    let mut paths = vec![path.to_path_buf()];
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).expect("snapshot folder is readable");
+        paths = entries.flatten().map(|entry| entry.path()).collect();
+        paths.sort();
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let language = language_of(&path)?;
+            let text = std::fs::read_to_string(&path).expect("snapshot fixture exists");
+            Some(SourceFile::new(path, text, language))
+        })
+        .collect()
 }
 
 fn read(path: &Path) -> String {
