@@ -98,7 +98,7 @@ pub struct ProcState {
     /// began, and since the latest fork.
     pub ran: bool,
     pub ran_since_fork: bool,
-    /// Connections passed to calls that use them.
+    /// Connections passed to calls that use them since the latest fork.
     pub used: BTreeSet<ConnId>,
     /// Every descriptor was closed (`closefrom`, a close loop).
     pub closed_all: bool,

@@ -53,6 +53,9 @@ pub struct SideSummary {
     pub ran: bool,
     /// It closed every descriptor (`closefrom`, a close loop).
     pub closes_all: bool,
+    /// What it closed or dropped, and what it used, of the caller's values.
+    pub closes: BTreeSet<Root>,
+    pub uses: BTreeSet<Root>,
 }
 
 /// A function that forks: which side comes back to the caller (`spawn_worker` returns the pid
@@ -72,7 +75,8 @@ pub struct Summary {
     pub returns_open: Option<OpenOrigin>,
     /// Stores a connection it opened into a global or a field of an argument.
     pub stores_open: Vec<(StoreTarget, OpenOrigin)>,
-    /// Closes or drops what these roots hold (on some path).
+    /// Closes or drops what these roots hold (on some path). For a function that forks, what
+    /// each side does is in `fork` instead.
     pub closes: BTreeSet<Root>,
     /// Shuts down what these roots hold.
     pub shuts_down: BTreeSet<Root>,

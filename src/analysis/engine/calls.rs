@@ -280,6 +280,7 @@ impl<'a> FunctionAnalysis<'a> {
             state.threads.remove(&ThreadId::Client(*conn));
         }
         if shutdown && self.reporting {
+            self.seen_shut_down.extend(conns.iter().copied());
             for (fork, conn) in state.obligations.keys() {
                 if conns.contains(conn) {
                     self.shut_down.insert((*fork, *conn));
@@ -326,6 +327,7 @@ impl<'a> FunctionAnalysis<'a> {
                     }
                 }
                 process.ran_since_fork = false;
+                process.used.clear();
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
                 (child_key(key, fork, side), process, side == Side::Parent)
@@ -341,9 +343,12 @@ impl<'a> FunctionAnalysis<'a> {
     fn inside_forking_callee(&mut self, fork: ForkId, process: Process) -> Option<Process> {
         let site = &self.fork_sites[fork.0 as usize];
         let Some(summary) = site.fork_summary.clone() else { return Some(process) };
-        let (span, callee) = (site.span, site.callee.clone());
+        let (span, callee, call) = (site.span, site.callee.clone(), site.fork_call.clone());
         let (key, mut state, same) = process;
         let side = if same { &summary.parent } else { &summary.child };
+        if let Some(call) = &call {
+            self.apply_side_effects(&key, &mut state, call, side);
+        }
         if side.returns {
             return Some((key, state, same));
         }

@@ -57,13 +57,22 @@ struct Site {
     symbol: Option<Root>,
     /// A connection opened in another function and handed out by it.
     origin: Option<OpenOrigin>,
-    /// A call to a function that forks inside.
+    /// A call to a function that forks inside, and the call (for its arguments).
     fork_summary: Option<ForkSummary>,
+    fork_call: Option<Call>,
 }
 
 impl Site {
     fn new(span: Span, callee: String, model: Option<ApiModel>) -> Self {
-        Site { span, callee, model, symbol: None, origin: None, fork_summary: None }
+        Site {
+            span,
+            callee,
+            model,
+            symbol: None,
+            origin: None,
+            fork_summary: None,
+            fork_call: None,
+        }
     }
 }
 
@@ -99,6 +108,7 @@ struct FunctionAnalysis<'a> {
     /// the path goes (a loop that never ends included).
     seen_used: BTreeSet<ConnId>,
     seen_closed: BTreeSet<ConnId>,
+    seen_shut_down: BTreeSet<ConnId>,
 }
 
 impl<'a> FunctionAnalysis<'a> {
@@ -122,6 +132,7 @@ impl<'a> FunctionAnalysis<'a> {
             process_ends: Vec::new(),
             seen_used: BTreeSet::new(),
             seen_closed: BTreeSet::new(),
+            seen_shut_down: BTreeSet::new(),
         }
     }
 

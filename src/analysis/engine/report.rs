@@ -38,6 +38,8 @@ impl<'a> FunctionAnalysis<'a> {
                 let mut state = state.clone();
                 state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
                 self.report_unresolved(key, &state);
+                // The process ends nowhere but here, as far as a summary is concerned.
+                self.process_ends.push((key.clone(), state));
             }
         }
     }

@@ -39,6 +39,7 @@ impl<'a> FunctionAnalysis<'a> {
         };
         // What the callee did to the caller's values counts whether it returns, ends or loops.
         summary.closes = roots(&mut self.seen_closed.iter());
+        summary.shuts_down = roots(&mut self.seen_shut_down.iter());
         summary.uses = roots(&mut self.seen_used.iter());
         for (_, state, returned) in &self.returns {
             summary.closes_all |= state.closed_all;
@@ -118,18 +119,19 @@ impl<'a> FunctionAnalysis<'a> {
         let side_of = |key: &ProcessKey| key.iter().find(|(f, _)| *f == fork).map(|(_, s)| *s);
         let mut sides = [SideSummary::default(), SideSummary::default()];
         let slot = |side: Side| if side == Side::Parent { 0 } else { 1 };
-        for (key, state, _) in &self.returns {
+        let ends = self.process_ends.iter().map(|(key, state)| (key, state, false));
+        let returns = self.returns.iter().map(|(key, state, _)| (key, state, true));
+        for (key, state, returned) in returns.chain(ends) {
             let Some(side) = side_of(key) else { continue };
             let summary = &mut sides[slot(side)];
-            summary.returns = true;
+            summary.returns |= returned;
             summary.ran |= state.ran_since_fork;
             summary.closes_all |= state.closed_all;
-        }
-        for (key, state) in &self.process_ends {
-            let Some(side) = side_of(key) else { continue };
-            let summary = &mut sides[slot(side)];
-            summary.ran |= state.ran_since_fork;
-            summary.closes_all |= state.closed_all;
+            let symbols = |conns: &BTreeSet<ConnId>| -> Vec<Root> {
+                conns.iter().filter_map(|conn| self.symbol_of(*conn).cloned()).collect()
+            };
+            summary.closes.extend(symbols(&state.closed));
+            summary.uses.extend(symbols(&state.used));
         }
         let [parent, child] = sides;
         Some(ForkSummary { parent, child, at: self.fork_located(fork) })
@@ -157,17 +159,24 @@ impl<'a> FunctionAnalysis<'a> {
         summary: &Summary,
     ) -> Option<Outcome> {
         let held = |this: &Self, state: &ProcState, root: &Root| this.held_by(state, call, root);
-        for root in &summary.closes {
+        for root in &summary.shuts_down {
             let conns = held(self, state, root);
-            self.release(state, &conns, false);
+            self.release(state, &conns, true);
         }
-        if summary.closes_all {
-            self.close_all(state);
-        }
-        for root in &summary.uses {
-            let conns = held(self, state, root);
-            self.note_use(key, state, &conns, call.span);
-            state.resolve(&conns);
+        // A helper that forks closes and uses per side: see `apply_side_effects`.
+        if summary.fork.is_none() {
+            for root in &summary.closes {
+                let conns = held(self, state, root);
+                self.release(state, &conns, false);
+            }
+            if summary.closes_all {
+                self.close_all(state);
+            }
+            for root in &summary.uses {
+                let conns = held(self, state, root);
+                self.note_use(key, state, &conns, call.span);
+                state.resolve(&conns);
+            }
         }
         if summary.starts_thread {
             let thread = ThreadId::Spawned(site_index(&mut self.thread_sites, call, None));
@@ -180,6 +189,7 @@ impl<'a> FunctionAnalysis<'a> {
         if let Some(fork) = &summary.fork {
             let site = Site {
                 fork_summary: Some(fork.clone()),
+                fork_call: Some(call.clone()),
                 ..Site::new(call.span, callee_name(call), None)
             };
             return Some(Outcome::Fork(ForkId(add_site(&mut self.fork_sites, site))));
@@ -199,6 +209,25 @@ impl<'a> FunctionAnalysis<'a> {
             None => Value::default(),
         };
         Some(Outcome::Value(returned))
+    }
+
+    /// What one side of a helper's fork did to the caller's values before it left the helper.
+    pub(super) fn apply_side_effects(
+        &mut self,
+        key: &ProcessKey,
+        state: &mut ProcState,
+        call: &Call,
+        side: &SideSummary,
+    ) {
+        for root in &side.closes {
+            let conns = self.held_by(state, call, root);
+            self.release(state, &conns, false);
+        }
+        for root in &side.uses {
+            let conns = self.held_by(state, call, root);
+            self.note_use(key, state, &conns, call.span);
+            state.resolve(&conns);
+        }
     }
 
     /// What the caller's value at `root` holds: an argument (and its fields) or a global.
