@@ -71,6 +71,8 @@ pub enum Effect {
     /// Forks a child that borrows the parent's memory until it execs or exits: the child can
     /// do nothing else, so it owes nothing (`vfork`).
     Vfork,
+    /// Its first argument (a collection) holds the other arguments from now on (`push`).
+    Store,
 }
 
 /// One API model: a set of names and what calling them does.

@@ -85,6 +85,7 @@ impl<'a> FunctionAnalysis<'a> {
                 self.exec_inherits(state, call);
                 self.keeps_running(key, state, call, &all_conns);
             }
+            Effect::Store => self.store_into_receiver(state, call, &args),
             Effect::Quick | Effect::Open => state.resolve(&all_conns),
             Effect::Blocking => self.keeps_running(key, state, call, &all_conns),
         }
@@ -122,6 +123,17 @@ impl<'a> FunctionAnalysis<'a> {
         state.resolve(conns);
         let event = RunEvent { span: call.span, kind: RunKind::Call(callee_name(call)) };
         state.mark_running(&event);
+    }
+
+    /// `replicas.push(stream)`: the collection holds the stream, and dropping it drops them.
+    fn store_into_receiver(&mut self, state: &mut ProcState, call: &Call, args: &[Value]) {
+        let Some(Operand::Place(place) | Operand::Ref(place)) = call.args.first() else { return };
+        let Some((receiver, stored)) = args.split_first() else { return };
+        let mut holds = receiver.clone();
+        for value in stored {
+            holds.conns.extend(value.conns.iter().copied());
+        }
+        self.assign(state, place, holds);
     }
 
     /// A free function opens; a method opens when it is modelled for its receiver's type or

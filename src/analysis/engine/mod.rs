@@ -19,8 +19,8 @@ use super::{
 };
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
-    Block, BlockId, Call, Callee, Function, Language, Operand, Place, PlaceBase, Projection,
-    Rvalue, Span, StmtKind, Terminator,
+    Block, BlockId, Call, Callee, Cond, Function, Language, Operand, Pattern, Place, PlaceBase,
+    Projection, Rvalue, Span, StmtKind, Terminator,
 };
 
 pub struct Context<'a> {
@@ -233,11 +233,15 @@ impl<'a> FunctionAnalysis<'a> {
         match &block.term {
             Terminator::Goto(target) => outgoing.push((*target, key, state)),
             Terminator::Branch { cond, then, otherwise, .. } => {
+                let matched = |this: &Self, mut state: ProcState| {
+                    this.bind_pattern(cond, &mut state);
+                    state
+                };
                 match eval_cond(cond, &key, &state) {
-                    Some(true) => outgoing.push((*then, key, state)),
+                    Some(true) => outgoing.push((*then, key, matched(self, state))),
                     Some(false) => outgoing.push((*otherwise, key, state)),
                     None => {
-                        outgoing.push((*then, key.clone(), state.clone()));
+                        outgoing.push((*then, key.clone(), matched(self, state.clone())));
                         outgoing.push((*otherwise, key, state));
                     }
                 }
@@ -413,8 +417,24 @@ impl<'a> FunctionAnalysis<'a> {
         let mut late = state.clone();
         late.obligations.retain(|(_, conn), o| dropped.contains(conn) && o.ran.is_some());
         self.report_unresolved(key, &late);
-        state.resolve(&dropped);
-        state.closed.extend(dropped);
+        self.release(state, &dropped, false);
+    }
+
+    /// On the edge where `Ok(stream)` matched, `stream` holds what the matched value holds
+    /// (a constructor wraps its one value whole: see `operand_value`).
+    fn bind_pattern(&self, cond: &Cond, state: &mut ProcState) {
+        let Cond::Matches { value, pattern } = cond else { return };
+        let matched = self.operand_value(value, state);
+        let mut pending = vec![pattern];
+        while let Some(pattern) = pending.pop() {
+            match pattern {
+                Pattern::Bind(local) => {
+                    state.values.insert(*local, matched.clone());
+                }
+                Pattern::Ctor { fields, .. } | Pattern::Or(fields) => pending.extend(fields),
+                Pattern::Wild | Pattern::Int(_) | Pattern::Unknown => {}
+            }
+        }
     }
 
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
@@ -436,6 +456,8 @@ impl<'a> FunctionAnalysis<'a> {
                     PlaceBase::Global(_) => Value::default(),
                 }
             }
+            // `Some(stream)`, `(stream)`: the one value it wraps, whole.
+            Operand::Expr(parts) if parts.len() == 1 => self.operand_value(&parts[0], state),
             Operand::Expr(parts) => {
                 let values: Vec<Value> =
                     parts.iter().map(|part| self.operand_value(part, state)).collect();

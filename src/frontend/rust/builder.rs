@@ -188,6 +188,13 @@ impl<'i> FnBuilder<'i> {
         }
     }
 
+    /// The local borrows what it names (`&mut self`): its scope's end drops nothing.
+    pub(super) fn borrowed(&mut self, id: LocalId) {
+        for scope in &mut self.scopes {
+            scope.declared.retain(|declared| *declared != id);
+        }
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Option<LocalId> {
         self.scopes.iter().rev().find_map(|scope| scope.names.get(name).copied())
     }

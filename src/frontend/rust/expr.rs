@@ -24,8 +24,8 @@ impl FnBuilder<'_> {
         }
         let depth = depth + 1;
         match expr {
-            Expr::Call(_) if self.is_constant(expr, depth) => {
-                let value = self.constant_operand(expr);
+            Expr::Call(call) if self.is_constructor(&call.func) => {
+                let value = Operand::Expr(self.operands(&call.args, depth));
                 self.emit(&dest, Rvalue::Use(value), span);
             }
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => {
@@ -73,8 +73,10 @@ impl FnBuilder<'_> {
         if let Expr::Try(expr_try) = expr {
             return self.lower_try(expr_try, depth);
         }
-        if matches!(expr, Expr::Call(_)) && self.is_constant(expr, depth) {
-            return self.constant_operand(expr);
+        if let Expr::Call(call) = expr {
+            if self.is_constructor(&call.func) {
+                return Operand::Expr(self.operands(&call.args, depth));
+            }
         }
         if is_statement_like(expr) {
             return self.hoist(expr, depth);
@@ -135,6 +137,9 @@ impl FnBuilder<'_> {
             if let Some(local) = self.lookup(&name) {
                 return Operand::Place(Place::local(local));
             }
+            if self.imports.is_static(&name) {
+                return Operand::Place(Place::global(name));
+            }
         }
         let resolved = self.imports.resolve(&path.path);
         let last = path.path.segments.last().map(|segment| segment.ident.to_string());
@@ -188,46 +193,14 @@ impl FnBuilder<'_> {
         }
     }
 
-    // ---- constants ----
+    // ---- constructors ----
 
-    /// A literal, a constant, or a tuple variant or struct built from constants
-    /// (`FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)`, `Some(3)`): a value with no effect, so not a
-    /// call. Capitalised callees are constructors by Rust's naming convention.
-    fn is_constant(&self, expr: &Expr, depth: u32) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        match strip_transparent(expr) {
-            Expr::Lit(_) => true,
-            Expr::Path(path) => matches!(self.path_operand(path), Operand::Const(_)),
-            Expr::Binary(binary) if !is_compound_assignment(&binary.op) => {
-                self.is_constant(&binary.left, depth + 1)
-                    && self.is_constant(&binary.right, depth + 1)
-            }
-            Expr::Call(call) => {
-                let Expr::Path(func) = strip_transparent(&call.func) else { return false };
-                matches!(self.path_operand(func), Operand::Const(_))
-                    && call.args.iter().all(|arg| self.is_constant(arg, depth + 1))
-            }
-            _ => false,
-        }
-    }
-
-    /// The operand of an expression `is_constant` accepted (so bounded in depth): it keeps the
-    /// names it mentions.
-    fn constant_operand(&self, expr: &Expr) -> Operand {
-        match strip_transparent(expr) {
-            Expr::Call(call) => {
-                Operand::Expr(call.args.iter().map(|arg| self.constant_operand(arg)).collect())
-            }
-            Expr::Binary(binary) => Operand::Expr(vec![
-                self.constant_operand(&binary.left),
-                self.constant_operand(&binary.right),
-            ]),
-            Expr::Path(path) => self.path_operand(path),
-            Expr::Lit(lit) => literal_operand(&lit.lit),
-            _ => Operand::Unknown,
-        }
+    /// A capitalised callee is a tuple struct or variant by Rust's naming convention
+    /// (`Some(stream)`, `Ok(conn)`, `FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)`): building a value
+    /// has no effect, so it is an operand over its arguments rather than a call.
+    fn is_constructor(&self, func: &Expr) -> bool {
+        let Expr::Path(path) = strip_transparent(func) else { return false };
+        matches!(self.path_operand(path), Operand::Const(_))
     }
 
     // ---- calls ----

@@ -4,7 +4,7 @@
 //! whatever name it imported (`fork`, `unistd::fork`, `US::connect`). Resolution rewrites the
 //! first segment of a path through the map; anything unknown stays as written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use syn::visit::Visit;
 use syn::{Item, UseTree};
@@ -14,6 +14,8 @@ pub(super) struct Imports {
     aliases: HashMap<String, String>,
     /// Namespaces opened with `*`, in order of appearance.
     pub(super) globs: Vec<String>,
+    /// The module's `static` items: capitalised like constants, but places that hold values.
+    statics: HashSet<String>,
 }
 
 impl Imports {
@@ -23,8 +25,14 @@ impl Imports {
         let mut imports = Imports::default();
         let mut imports_parent = false;
         for item in items {
-            if let Item::Use(item_use) = item {
-                imports_parent |= imports.add_tree(&item_use.tree, Vec::new());
+            match item {
+                Item::Use(item_use) => {
+                    imports_parent |= imports.add_tree(&item_use.tree, Vec::new());
+                }
+                Item::Static(item_static) => {
+                    imports.statics.insert(item_static.ident.to_string());
+                }
+                _ => {}
             }
         }
         if let (true, Some(parent)) = (imports_parent, parent) {
@@ -41,6 +49,11 @@ impl Imports {
         for tree in collector.trees {
             self.add_tree(tree, Vec::new());
         }
+    }
+
+    /// Whether a name written alone is one of the module's statics.
+    pub(super) fn is_static(&self, name: &str) -> bool {
+        self.statics.contains(name)
     }
 
     /// Makes `Self` stand for the implementing type inside an impl.
@@ -72,6 +85,7 @@ impl Imports {
         for (alias, path) in &parent.aliases {
             self.aliases.entry(alias.clone()).or_insert_with(|| path.clone());
         }
+        self.statics.extend(parent.statics.iter().cloned());
     }
 
     /// Walks one use tree under `prefix`. Returns whether it contained `super::*`.

@@ -130,9 +130,13 @@ impl ItemLowering {
                 syn::FnArg::Receiver(receiver) => {
                     let id = builder.new_local("self", span_of(&receiver.self_token));
                     builder.declare("self".into(), id);
+                    if receiver.reference.is_some() {
+                        builder.borrowed(id);
+                    }
                 }
                 syn::FnArg::Typed(typed) => {
-                    builder.bind_parameter(&typed.pat, span_of(&*typed.pat))
+                    let borrowed = matches!(*typed.ty, syn::Type::Reference(_));
+                    builder.bind_parameter(&typed.pat, span_of(&*typed.pat), borrowed)
                 }
             }
         }

@@ -6,7 +6,7 @@
 
 use syn::{Lit, Pat};
 
-use crate::ir::{Pattern, Span};
+use crate::ir::{LocalId, Pattern, Span};
 
 use super::builder::{Binding, FnBuilder};
 use super::expr::looks_like_constant;
@@ -97,13 +97,19 @@ impl FnBuilder<'_> {
 
     /// Parameters: like a pattern, but a parameter that binds nothing (`_: T`) still gets a
     /// local so the n-th argument meets the n-th parameter in simple signatures.
-    pub(super) fn bind_parameter(&mut self, pat: &Pat, span: Span) {
+    /// A parameter's bindings; a `borrowed` one (`ctx: &mut Context`) drops nothing when the
+    /// function ends, so it gets no `ScopeEnd`.
+    pub(super) fn bind_parameter(&mut self, pat: &Pat, span: Span, borrowed: bool) {
         let (_, bindings) = self.lower_pattern(pat, 0);
         if bindings.is_empty() {
             let id = self.new_local("_", span);
             self.declare("_".into(), id);
         }
+        let ids: Vec<LocalId> = bindings.iter().map(|binding| binding.id).collect();
         self.bring_into_scope(bindings);
+        if borrowed {
+            ids.into_iter().for_each(|id| self.borrowed(id));
+        }
     }
 }
 

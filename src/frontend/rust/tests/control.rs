@@ -209,12 +209,11 @@ fn f(path: &str) -> Result<TcpStream> {
 }
 "#,
         expect![[r#"
-            fn f params=1 locals=[_0:path, _1:first, _2:$0, _3:inner, _4:$1, _5:$2, _6:$3, _7:second, _8:$4, _9:$5]
+            fn f params=1 locals=[_0:path, _1:first, _2:$0, _3:inner, _4:$1, _5:$2, _6:second, _7:$3, _8:$4]
               bb0:
                 _2 = call open(_0)
                 if let Err(_) = _2 then bb1 else bb2
               bb1:
-                scope_end _0
                 return
               bb2:
                 _1 = _2
@@ -222,35 +221,30 @@ fn f(path: &str) -> Result<TcpStream> {
                 if let Err(_) = _4 then bb3 else bb4
               bb3:
                 scope_end _1
-                scope_end _0
                 return
               bb4:
                 _3 = _4
                 _5 = method bad(_3)
                 if _5 then bb5 else bb6
               bb5:
-                _6 = call Err(global e)
                 scope_end _3
                 scope_end _1
-                scope_end _0
-                return _6
+                return expr(global e)
               bb6:
                 scope_end _3
-                _8 = call open(_0)
-                if let Err(_) = _8 then bb8 else bb9
+                _7 = call open(_0)
+                if let Err(_) = _7 then bb8 else bb9
               bb7:
                 goto bb6
               bb8:
                 scope_end _1
-                scope_end _0
                 return
               bb9:
-                _7 = _8
-                _9 = _7
-                scope_end _7
+                _6 = _7
+                _8 = _6
+                scope_end _6
                 scope_end _1
-                scope_end _0
-                return _9
+                return _8
         "#]],
     );
 }

@@ -115,7 +115,6 @@ mod inner { fn hidden() { fn nested(x: i32) {} nested(1); } }
                 eval method serve(_0, _1)
                 eval call Server::helper()
                 scope_end _1
-                scope_end _0
                 return
             fn Wrapper::handle params=1 locals=[_0:self]
               bb0:
@@ -124,7 +123,6 @@ mod inner { fn hidden() { fn nested(x: i32) {} nested(1); } }
             fn Spawn::spawn params=1 locals=[_0:self]
               bb0:
                 eval call fork_child(_0)
-                scope_end _0
                 return
             fn hidden params=0 locals=[]
               bb0:
