@@ -1,7 +1,7 @@
 //! Deciding which process takes a branch: a condition over a fork's result is true in the
 //! child, in the parent, or in both.
 
-use super::state::{ProcState, ProcessKey};
+use super::state::{heap_key, ProcState, ProcessKey};
 use super::Side;
 use crate::ir::{CmpOp, Cond, Operand, Pattern, PlaceBase};
 
@@ -22,11 +22,14 @@ pub fn eval_cond(cond: &Cond, key: &ProcessKey, state: &ProcState) -> Option<boo
 /// The side of the fork whose result `operand` holds, in process `key`.
 pub fn fork_side(operand: &Operand, key: &ProcessKey, state: &ProcState) -> Option<Side> {
     let Operand::Place(place) = operand else { return None };
-    let PlaceBase::Local(local) = place.base else { return None };
-    if !place.projections.is_empty() {
-        return None;
-    }
-    let fork = state.values.get(&local)?.fork?;
+    // A pid kept in a field (`(child->pid = fork()) == 0`) is tested there.
+    let fork = match heap_key(place) {
+        Some(heap) => state.heap.get(&heap)?.fork?,
+        None => match place.base {
+            PlaceBase::Local(local) => state.values.get(&local)?.fork?,
+            PlaceBase::Global(_) => return None,
+        },
+    };
     key.iter().find(|(f, _)| *f == fork).map(|(_, side)| *side)
 }
 

@@ -8,6 +8,7 @@
 
 mod engine;
 mod fork_side;
+mod open_result;
 mod run;
 mod state;
 pub mod summary;

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RunEvent, Side};
-use crate::ir::{LocalId, Span};
+use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
 
 /// A connection by its opening site in the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -242,4 +242,27 @@ pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
         new_key.remove(0);
     }
     new_key
+}
+
+/// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
+/// `[]` for each projection (a dereference adds nothing).
+pub fn heap_key(place: &Place) -> Option<String> {
+    if place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)) {
+        return None;
+    }
+    let mut key = match &place.base {
+        PlaceBase::Local(local) => format!("l:{}", local.0),
+        PlaceBase::Global(name) => format!("g:{name}"),
+    };
+    for projection in &place.projections {
+        match projection {
+            Projection::Field(field) => {
+                key.push('.');
+                key.push_str(field);
+            }
+            Projection::Index => key.push_str("[]"),
+            Projection::Deref => {}
+        }
+    }
+    Some(key)
 }

@@ -42,6 +42,8 @@ pub struct OpenOrigin {
     pub span: Span,
     pub background_thread: bool,
     pub cloexec: bool,
+    /// A listening socket by the time the function hands it out (`listen()` inside).
+    pub listening: bool,
 }
 
 /// What one side of a fork made inside the function does before it leaves the function.
@@ -75,6 +77,8 @@ pub struct Summary {
     pub returns_open: Option<OpenOrigin>,
     /// Stores a connection it opened into a global or a field of an argument.
     pub stores_open: Vec<(StoreTarget, OpenOrigin)>,
+    /// Stores what one argument or global holds into a field of another (`session->fd = fd`).
+    pub stores_value: Vec<(StoreTarget, Root)>,
     /// Closes or drops what these roots hold (on some path). For a function that forks, what
     /// each side does is in `fork` instead.
     pub closes: BTreeSet<Root>,

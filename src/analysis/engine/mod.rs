@@ -10,8 +10,10 @@ mod report;
 mod summarise;
 
 use super::fork_side::eval_cond;
+use super::open_result;
 use super::state::{
-    child_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey, ThreadId, Value,
+    child_key, heap_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey,
+    ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summaries, Summary};
 use super::{
@@ -20,7 +22,7 @@ use super::{
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
     Block, BlockId, Call, Callee, Cond, Function, Language, Operand, Pattern, Place, PlaceBase,
-    Projection, Rvalue, Span, StmtKind, Terminator,
+    Rvalue, Span, StmtKind, Terminator,
 };
 
 pub struct Context<'a> {
@@ -191,7 +193,7 @@ impl<'a> FunctionAnalysis<'a> {
             for stmt in &block.stmts {
                 let mut next = Vec::new();
                 for (key, state, same) in processes {
-                    let results = self.step(key, state, &stmt.kind);
+                    let results = self.step(key, state, &stmt.kind, stmt.span);
                     for (_, state, _) in &results {
                         self.report_lost_threads(state);
                     }
@@ -233,16 +235,19 @@ impl<'a> FunctionAnalysis<'a> {
         match &block.term {
             Terminator::Goto(target) => outgoing.push((*target, key, state)),
             Terminator::Branch { cond, then, otherwise, .. } => {
-                let matched = |this: &Self, mut state: ProcState| {
-                    this.bind_pattern(cond, &mut state);
+                let taken = |this: &Self, mut state: ProcState, branch: bool| {
+                    if branch {
+                        this.bind_pattern(cond, &mut state);
+                    }
+                    this.forget_failed_open(cond, branch, &mut state);
                     state
                 };
                 match eval_cond(cond, &key, &state) {
-                    Some(true) => outgoing.push((*then, key, matched(self, state))),
-                    Some(false) => outgoing.push((*otherwise, key, state)),
+                    Some(true) => outgoing.push((*then, key, taken(self, state, true))),
+                    Some(false) => outgoing.push((*otherwise, key, taken(self, state, false))),
                     None => {
-                        outgoing.push((*then, key.clone(), matched(self, state.clone())));
-                        outgoing.push((*otherwise, key, state));
+                        outgoing.push((*then, key.clone(), taken(self, state.clone(), true)));
+                        outgoing.push((*otherwise, key, taken(self, state, false)));
                     }
                 }
             }
@@ -253,6 +258,9 @@ impl<'a> FunctionAnalysis<'a> {
                     _ => BTreeSet::new(),
                 };
                 state.resolve(&returned);
+                // What `*out` or a global holds is the caller's now, as a returned value is.
+                let handed_over = self.caller_visible(&state);
+                state.resolve(&handed_over);
                 if self.reporting {
                     self.returns.push((key.clone(), state.clone(), returned));
                 }
@@ -272,12 +280,21 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// One statement in one process: zero (it ended), one or two (a fork) processes after.
-    fn step(&mut self, key: ProcessKey, mut state: ProcState, kind: &StmtKind) -> Vec<Process> {
+    fn step(
+        &mut self,
+        key: ProcessKey,
+        mut state: ProcState,
+        kind: &StmtKind,
+        span: Span,
+    ) -> Vec<Process> {
         match kind {
             StmtKind::Assign { target, value } => {
                 let Some(result) = self.rvalue(&key, &mut state, value) else { return Vec::new() };
                 match result {
-                    Outcome::Value(value) => self.assign(&mut state, target, value),
+                    Outcome::Value(value) => {
+                        self.hand_over_if_kept(&key, &mut state, target, &value, span);
+                        self.assign(&mut state, target, value)
+                    }
                     Outcome::Fork(fork) => {
                         return self.split(&key, &state, fork, |this, state| {
                             this.assign(
@@ -314,6 +331,38 @@ impl<'a> FunctionAnalysis<'a> {
                 self.name_stored(&key, &value);
                 state.heap.insert(key, value);
             }
+        }
+    }
+
+    /// The connections held in globals and in what the parameters point to.
+    fn caller_visible(&self, state: &ProcState) -> BTreeSet<ConnId> {
+        let mut conns = state.heap_under("g:");
+        for index in 0..self.function.param_count {
+            conns.extend(state.heap_under(&format!("l:{index}")));
+        }
+        conns
+    }
+
+    /// Storing a connection where the rest of the program finds it (a global, a field of the
+    /// caller's struct: an event loop's table) hands it over to that code: the process keeps
+    /// it to use it.
+    fn hand_over_if_kept(
+        &mut self,
+        key: &ProcessKey,
+        state: &mut ProcState,
+        target: &Place,
+        value: &Value,
+        span: Span,
+    ) {
+        let visible = match target.base {
+            PlaceBase::Global(_) => true,
+            PlaceBase::Local(local) => {
+                !target.projections.is_empty() && (local.0 as usize) < self.function.param_count
+            }
+        };
+        if visible && !value.conns.is_empty() {
+            self.note_use(key, state, &value.conns, span);
+            state.resolve(&value.conns);
         }
     }
 
@@ -420,6 +469,27 @@ impl<'a> FunctionAnalysis<'a> {
         self.release(state, &dropped, false);
     }
 
+    /// On the edge where the open a local holds failed (`fd < 0`, `zh == NULL`, `Err(_)`),
+    /// there is no connection: the process owes nothing for it there.
+    fn forget_failed_open(&self, cond: &Cond, branch: bool, state: &mut ProcState) {
+        let Some((Operand::Place(place), failed_when)) = open_result::failure_test(cond) else {
+            return;
+        };
+        if failed_when != branch || heap_key(place).is_some() {
+            return;
+        }
+        let PlaceBase::Local(local) = place.base else { return };
+        let Some(value) = state.values.get_mut(&local) else { return };
+        // A caller's value (a summary's symbol) is checked, not opened, here.
+        let (gone, kept): (BTreeSet<ConnId>, BTreeSet<ConnId>) = std::mem::take(&mut value.conns)
+            .into_iter()
+            .partition(|conn| self.conn_sites[conn.0 as usize].symbol.is_none());
+        value.conns = kept;
+        // Not a release: what an earlier fork owes for the same open site (an accept loop's
+        // previous client) stays owed.
+        state.closed.extend(gone);
+    }
+
     /// On the edge where `Ok(stream)` matched, `stream` holds what the matched value holds
     /// (a constructor wraps its one value whole: see `operand_value`).
     fn bind_pattern(&self, cond: &Cond, state: &mut ProcState) {
@@ -497,29 +567,6 @@ fn add_site(sites: &mut Vec<Site>, site: Site) -> u32 {
     }
     sites.push(site);
     (sites.len() - 1) as u32
-}
-
-/// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
-/// `[]` for each projection (a dereference adds nothing).
-fn heap_key(place: &Place) -> Option<String> {
-    if place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)) {
-        return None;
-    }
-    let mut key = match &place.base {
-        PlaceBase::Local(local) => format!("l:{}", local.0),
-        PlaceBase::Global(name) => format!("g:{name}"),
-    };
-    for projection in &place.projections {
-        match projection {
-            Projection::Field(field) => {
-                key.push('.');
-                key.push_str(field);
-            }
-            Projection::Index => key.push_str("[]"),
-            Projection::Deref => {}
-        }
-    }
-    Some(key)
 }
 
 /// Whether a heap key lies under a root (`l:3` covers `l:3.fd`, not `l:31`).

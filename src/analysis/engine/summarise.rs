@@ -48,7 +48,7 @@ impl<'a> FunctionAnalysis<'a> {
             summary.starts_thread |=
                 state.threads.iter().any(|t| !matches!(t, ThreadId::Client(_)));
             if summary.returns_open.is_none() {
-                summary.returns_open = returned.iter().find_map(|conn| self.origin(*conn));
+                summary.returns_open = returned.iter().find_map(|conn| self.origin(*conn, state));
             }
             self.note_stores(state, &mut summary);
         }
@@ -64,7 +64,14 @@ impl<'a> FunctionAnalysis<'a> {
         for (key, value) in &state.heap {
             let Some(target) = self.store_target(key) else { continue };
             for conn in &value.conns {
-                let Some(origin) = self.origin(*conn) else { continue };
+                if let Some(source) = self.symbol_of(*conn) {
+                    let store = (target.clone(), source.clone());
+                    if store.0.root != store.1 && !summary.stores_value.contains(&store) {
+                        summary.stores_value.push(store);
+                    }
+                    continue;
+                }
+                let Some(origin) = self.origin(*conn, state) else { continue };
                 if !summary.stores_open.iter().any(|(t, o)| *t == target && *o == origin) {
                     summary.stores_open.push((target.clone(), origin));
                 }
@@ -90,16 +97,18 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// Where a connection this function hands out was opened, for its callers.
-    fn origin(&self, conn: ConnId) -> Option<OpenOrigin> {
+    fn origin(&self, conn: ConnId, state: &ProcState) -> Option<OpenOrigin> {
         let site = &self.conn_sites[conn.0 as usize];
         if site.symbol.is_some() {
             return None;
         }
+        let listening = state.listening.contains(&conn);
         if let Some(origin) = &site.origin {
-            return Some(origin.clone());
+            return Some(OpenOrigin { listening: origin.listening || listening, ..origin.clone() });
         }
         let model = site.model.as_ref();
         Some(OpenOrigin {
+            listening,
             what: model.and_then(|m| m.what.clone()).unwrap_or_else(|| "connection".into()),
             opener: site.callee.clone(),
             function: self.function.name.clone(),
@@ -204,6 +213,13 @@ impl<'a> FunctionAnalysis<'a> {
             self.name_stored(&place_key, &Value::of_conn(conn));
             state.heap.insert(place_key, Value::of_conn(conn));
         }
+        for (target, source) in &summary.stores_value {
+            let conns = self.held_by(state, call, source);
+            let Some(place_key) = self.caller_place(call, target) else { continue };
+            let mut value = state.heap.get(&place_key).cloned().unwrap_or_default();
+            value.conns.extend(conns);
+            state.heap.insert(place_key, value);
+        }
         let returned = match &summary.returns_open {
             Some(origin) => Value::of_conn(self.handed_out(state, call, origin)),
             None => Value::default(),
@@ -265,6 +281,9 @@ impl<'a> FunctionAnalysis<'a> {
         let conn = ConnId(add_site(&mut self.conn_sites, site));
         state.opened.insert(conn);
         state.closed.remove(&conn);
+        if origin.listening {
+            state.listening.insert(conn);
+        }
         if origin.cloexec {
             state.cloexec.insert(conn);
         } else {
