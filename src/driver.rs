@@ -62,6 +62,9 @@ fn check(facts: &Facts, sources: &[SourceFile]) -> Vec<Diagnostic> {
         Some(Elsewhere { path: source.path.clone(), line, column, end_line, end_column })
     };
     let mut diagnostics = crate::lints::check(facts, &locate);
+    if let Some(source) = sources.get(facts.file) {
+        crate::suppress::apply(source, &mut diagnostics);
+    }
     diagnostics.sort_by_key(|d| (d.span, d.code));
     diagnostics
 }

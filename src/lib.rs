@@ -8,4 +8,5 @@ pub mod ir;
 pub mod lints;
 pub mod output;
 pub mod source;
+pub mod suppress;
 pub mod walk;

@@ -135,7 +135,10 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let denied = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.level == Level::Deny);
+    let denied = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.level == Level::Deny && d.suppressed.is_none());
     if !walk_problems.is_empty() {
         ExitCode::from(2)
     } else if denied && !args.exit_zero {

@@ -7,6 +7,7 @@ mod fork_after_connect;
 mod fork_with_live_threads;
 pub mod reference;
 mod story;
+pub mod unused_allow;
 
 use std::sync::OnceLock;
 
@@ -21,6 +22,7 @@ const DECLARATIONS: &[&str] = &[
     include_str!("../../lints/connection_shared_across_fork.toml"),
     include_str!("../../lints/fd_leaked_into_exec.toml"),
     include_str!("../../lints/fork_with_live_threads.toml"),
+    include_str!("../../lints/unused_allow.toml"),
 ];
 
 /// One lint's declaration.
@@ -63,6 +65,22 @@ pub fn find(code_or_name: &str) -> Option<&'static Lint> {
     })
 }
 
+/// The lint whose code or name is closest to a misspelt `name`, if one is close enough.
+pub fn closest(name: &str) -> Option<&'static Lint> {
+    let lower = name.to_ascii_lowercase();
+    let similarity = |lint: &Lint| {
+        let by_name = strsim::jaro_winkler(&lower, &lint.name);
+        let by_code = strsim::jaro_winkler(&lower, &lint.code.to_ascii_lowercase());
+        by_name.max(by_code)
+    };
+    registry()
+        .iter()
+        .map(|lint| (similarity(lint), lint))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, lint)| lint)
+}
+
 /// A callee as a message names it: `nix::unistd::fork` reads as `fork`.
 fn short_name(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
@@ -99,5 +117,8 @@ mod tests {
         }
         assert_eq!(find("fork_after_connect").map(|l| l.code.as_str()), Some("FDL001"));
         assert_eq!(find("fdl001").map(|l| l.name.as_str()), Some("fork_after_connect"));
+        assert_eq!(closest("fork_after_conect").map(|l| l.code.as_str()), Some("FDL001"));
+        assert_eq!(closest("FDL01").map(|l| l.code.as_str()), Some("FDL001"));
+        assert!(closest("completely_different").is_none());
     }
 }

@@ -18,7 +18,7 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Re
     let mut errors = 0;
     for report in reports {
         let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
-        for diagnostic in &report.diagnostics {
+        for diagnostic in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
             match diagnostic.level {
                 Level::Deny => errors += 1,
                 _ => warnings += 1,
