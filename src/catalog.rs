@@ -113,9 +113,11 @@ pub struct ApiModel {
     pub ends_on_drop: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// A file of models for one language: a `lints/api/*.toml` file, or an `[[api]]` entry of a
+/// user's config.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ModelFile {
+pub struct ModelFile {
     language: LanguageName,
     #[serde(default)]
     function: Vec<ApiModel>,
@@ -128,7 +130,7 @@ struct ModelFile {
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum LanguageName {
+pub enum LanguageName {
     C,
     Rust,
 }
@@ -143,7 +145,7 @@ impl From<LanguageName> for Language {
 }
 
 /// Models looked up by language and name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Catalog {
     functions: HashMap<(Language, String), ApiModel>,
     /// Several models may share a method name, told apart by their receiver type.
@@ -164,7 +166,13 @@ impl Catalog {
 
     /// Adds the models of one TOML document (a `lints/api` file or a user's config section).
     pub fn add_models(&mut self, text: &str) -> Result<(), toml::de::Error> {
-        let file: ModelFile = toml::from_str(text)?;
+        self.add_model_file(toml::from_str(text)?);
+        Ok(())
+    }
+
+    /// Adds the models of one parsed file; a later model of a name replaces an earlier one, so
+    /// a user's model overrides the built-in one.
+    pub fn add_model_file(&mut self, file: ModelFile) {
         let language = Language::from(file.language);
         for model in file.function {
             insert_all(&mut self.functions, language, model);
@@ -179,7 +187,6 @@ impl Catalog {
         for model in file.attribute {
             insert_all(&mut self.attributes, language, model);
         }
-        Ok(())
     }
 
     /// The model of a free function by its resolved path, trying each glob-imported prefix

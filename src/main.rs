@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use fdlint::catalog::Catalog;
-use fdlint::config::Config;
+use fdlint::config::{Levels, Resolver};
 use fdlint::diagnostics::Level;
 use fdlint::driver::{lint_paths, FileReport};
-use fdlint::output::{write_reports, OutputFormat};
+use fdlint::output::{render_config_error, write_reports, OutputFormat};
 use fdlint::{frontend, lints, source, walk};
 
 /// Finds connections leaked across fork() in C and Rust.
@@ -53,6 +52,13 @@ struct CheckArgs {
     /// Exit 0 even when findings are at deny level.
     #[arg(long)]
     exit_zero: bool,
+    /// Use this config file (fdlint.toml, or a Cargo.toml with fdlint metadata) for every
+    /// file, instead of each file's nearest one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every config file.
+    #[arg(long)]
+    isolated: bool,
     /// Print each function's IR (the control-flow graph) instead of linting.
     #[arg(long)]
     dump_ir: bool,
@@ -101,12 +107,19 @@ fn rules() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let levels = match resolve_levels(&args) {
+    let levels = match Levels::from_flags(&args.level_flags) {
         Ok(levels) => levels,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);
         }
+    };
+    let resolver = if args.isolated {
+        Ok(Resolver::isolated())
+    } else if let Some(path) = &args.config {
+        Resolver::fixed(path).map_err(|error| vec![error])
+    } else {
+        Ok(Resolver::discover())
     };
     let (files, walk_problems) = walk::collect_files(&args.paths);
     for problem in &walk_problems {
@@ -115,14 +128,19 @@ fn check(args: CheckArgs) -> ExitCode {
     if args.dump_ir {
         return dump_ir(&files);
     }
-    let catalog = Catalog::builtin();
-    let mut reports: Vec<FileReport> = lint_paths(&files, &catalog);
-    for report in &mut reports {
-        report.diagnostics.retain_mut(|diagnostic| {
-            diagnostic.level = levels.level_of(diagnostic.code, diagnostic.name, diagnostic.level);
-            diagnostic.level != Level::Allow
-        });
+    let groups = match resolver.and_then(|mut resolver| resolver.group(&files)) {
+        Ok(groups) => groups,
+        Err(errors) => return config_errors(&errors),
+    };
+    let mut reports: Vec<FileReport> = Vec::new();
+    for group in groups {
+        let mut group_reports = lint_paths(&group.files, &group.catalog());
+        for report in &mut group_reports {
+            levels.apply(group.config.as_deref(), &mut report.diagnostics);
+        }
+        reports.extend(group_reports);
     }
+    reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     let color = args.output_format == OutputFormat::Human && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -163,45 +181,13 @@ fn level_flags_in_order(matches: &ArgMatches) -> Vec<(String, Level)> {
     flags.into_iter().map(|(_, value, level)| (value, level)).collect()
 }
 
-/// Levels from the command line over `fdlint.toml` over the lints' defaults.
-struct Levels {
-    config: Config,
-    command_line: Vec<(String, Level)>,
-    deny_warnings: bool,
-}
-
-impl Levels {
-    fn level_of(&self, code: &str, name: &str, default: Level) -> Level {
-        let matches = |key: &str| key.eq_ignore_ascii_case(code) || key.eq_ignore_ascii_case(name);
-        let from_cli =
-            self.command_line.iter().rev().find(|(key, _)| matches(key)).map(|(_, l)| *l);
-        let level = from_cli.or_else(|| self.config.level(code, name)).unwrap_or(default);
-        if self.deny_warnings && level == Level::Warn {
-            Level::Deny
-        } else {
-            level
-        }
+fn config_errors(errors: &[fdlint::config::ConfigError]) -> ExitCode {
+    let color = std::io::stderr().is_terminal();
+    let mut stderr = std::io::stderr().lock();
+    for error in errors {
+        let _ = stderr.write_all(render_config_error(error, color).as_bytes());
     }
-}
-
-fn resolve_levels(args: &CheckArgs) -> Result<Levels, String> {
-    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let config = match Config::discover(&start) {
-        Ok(found) => found.map(|(_, config)| config).unwrap_or_default(),
-        Err(error) => return Err(format!("{}:{}", error.path.display(), error.message)),
-    };
-    let mut command_line = Vec::new();
-    let mut deny_warnings = false;
-    for (name, level) in &args.level_flags {
-        if *level == Level::Deny && name == "warnings" {
-            deny_warnings = true;
-        } else if lints::find(name).is_none() {
-            return Err(format!("unknown lint `{name}`; `fdlint rules` lists them"));
-        } else {
-            command_line.push((name.clone(), *level));
-        }
-    }
-    Ok(Levels { config, command_line, deny_warnings })
+    ExitCode::from(2)
 }
 
 fn dump_ir(files: &[PathBuf]) -> ExitCode {

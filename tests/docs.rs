@@ -11,7 +11,10 @@ use fdlint::source::SourceFile;
 
 #[test]
 fn lint_reference_is_up_to_date() {
-    let mut expected = vec![(PathBuf::from("docs/lints/README.md"), reference::index())];
+    let mut expected = vec![
+        (PathBuf::from("docs/lints/README.md"), reference::index()),
+        (PathBuf::from("docs/config.md"), fdlint::config::reference::page()),
+    ];
     for lint in registry() {
         expected
             .push((PathBuf::from(format!("docs/lints/{}.md", lint.code)), reference::page(lint)));

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fdlint::catalog::Catalog;
-use fdlint::driver::lint_sources;
+use fdlint::config::{Levels, Resolver};
+use fdlint::driver::{lint_sources, FileReport};
 use fdlint::source::{language_of, SourceFile};
 
 /// (line, code) → how many times.
@@ -20,8 +21,7 @@ fn every_fixture_produces_exactly_its_annotations() {
     assert!(files >= 25, "expected the fixture corpus, found {files} files");
     let mut failures = Vec::new();
     for case in &cases {
-        let sources: Vec<SourceFile> = case.iter().map(|path| read_fixture(path)).collect();
-        for report in lint_sources(sources, &catalog) {
+        for report in lint_as_configured(case, &catalog) {
             let expected = expectations(&report.source.text);
             let mut actual = Expectations::new();
             for diagnostic in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
@@ -41,6 +41,25 @@ fn every_fixture_produces_exactly_its_annotations() {
         files,
         failures.join("\n")
     );
+}
+
+/// Lints one case under its config (`fdlint.toml` or Cargo metadata, the nearest above each
+/// file, as the command line finds it): the files it excludes are left out, its models join the
+/// catalog, its levels apply.
+fn lint_as_configured(case: &[PathBuf], builtin: &Catalog) -> Vec<FileReport> {
+    let groups = Resolver::discover()
+        .group(case)
+        .unwrap_or_else(|errors| panic!("a fixture's config does not load: {errors:?}"));
+    let mut reports = Vec::new();
+    for group in groups {
+        let sources: Vec<SourceFile> = group.files.iter().map(|path| read_fixture(path)).collect();
+        let catalog = group.config.as_ref().filter(|c| !c.api.is_empty()).map(|c| c.catalog());
+        for mut report in lint_sources(sources, catalog.as_ref().unwrap_or(builtin)) {
+            Levels::default().apply(group.config.as_deref(), &mut report.diagnostics);
+            reports.push(report);
+        }
+    }
+    reports
 }
 
 fn read_fixture(path: &Path) -> SourceFile {

@@ -1,6 +1,7 @@
 //! Outputs: each turns the reports into its own format. Only this layer serialises.
 
 mod concise;
+mod config_error;
 mod human;
 mod json;
 
@@ -9,6 +10,8 @@ use std::io::{self, Write};
 use clap::ValueEnum;
 
 use crate::driver::FileReport;
+
+pub use config_error::render_config_error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
