@@ -1,4 +1,5 @@
 pub mod analysis;
+pub mod atomic_write;
 pub mod catalog;
 pub mod config;
 pub mod diagnostics;

@@ -6,10 +6,12 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use fdlint::atomic_write::write_atomically;
 use fdlint::config::{Levels, Resolver};
 use fdlint::diagnostics::Level;
 use fdlint::driver::{lint_paths, FileReport};
 use fdlint::output::{render_config_error, write_reports, OutputFormat};
+use fdlint::suppress::add_allow::add_allows;
 use fdlint::{frontend, lints, source, walk};
 
 /// Finds connections leaked across fork() in C and Rust.
@@ -59,6 +61,9 @@ struct CheckArgs {
     /// Ignore every config file.
     #[arg(long)]
     isolated: bool,
+    /// Write an allow comment for every current finding, so that only new ones are reported.
+    #[arg(long)]
+    add_allow: bool,
     /// Print each function's IR (the control-flow graph) instead of linting.
     #[arg(long)]
     dump_ir: bool,
@@ -141,6 +146,9 @@ fn check(args: CheckArgs) -> ExitCode {
         reports.extend(group_reports);
     }
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    if args.add_allow {
+        return add_allow(&reports);
+    }
     let color = args.output_format == OutputFormat::Human && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -179,6 +187,28 @@ fn level_flags_in_order(matches: &ArgMatches) -> Vec<(String, Level)> {
     }
     flags.sort_by_key(|(index, _, _)| *index);
     flags.into_iter().map(|(_, value, level)| (value, level)).collect()
+}
+
+fn add_allow(reports: &[FileReport]) -> ExitCode {
+    let (mut comments, mut files, mut failed) = (0, 0, false);
+    for report in reports {
+        let Some((text, added)) = add_allows(&report.source, &report.diagnostics) else {
+            continue;
+        };
+        match write_atomically(&report.source.path, &text) {
+            Ok(()) => (comments, files) = (comments + added, files + 1),
+            Err(error) => {
+                eprintln!("error: {}: cannot write: {error}", report.source.display_path());
+                failed = true;
+            }
+        }
+    }
+    eprintln!("fdlint: added {comments} allow comment(s) in {files} file(s)");
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn config_errors(errors: &[fdlint::config::ConfigError]) -> ExitCode {

@@ -224,3 +224,44 @@ fn a_suppressed_finding_does_not_fail_the_run() {
     let run = fdlint(&dir.0, &["--output-format", "concise", "leak.c"]);
     assert_eq!((run.status, codes(&run)), (Some(0), vec!["FDL005".to_string()]), "{run:?}");
 }
+
+/// `--add-allow` on `fixtures/config/add_allow/`: each file becomes its checked-in
+/// `<name>.allowed`, the run afterwards is clean, and a second `--add-allow` changes nothing.
+#[test]
+fn add_allow_silences_every_finding_once_in_the_files_own_style() {
+    let bless = std::env::var_os("FDLINT_BLESS").is_some();
+    let cases = repo().join("fixtures/config/add_allow");
+    let dir = TempDir::new();
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(&cases).expect("cases").flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".c") || name.ends_with(".rs") {
+            dir.write(&name, std::fs::read(entry.path()).expect("read the case"));
+            sources.push(name);
+        }
+    }
+    sources.sort();
+    assert_eq!(sources.len(), 3);
+    let before = fdlint(&dir.0, &["--output-format", "concise", "."]);
+    assert_eq!(codes(&before).len(), 4, "{before:?}");
+
+    let run = fdlint(&dir.0, &["--add-allow", "."]);
+    assert_eq!(run.status, Some(0), "{run:?}");
+    assert_eq!(run.stderr, "fdlint: added 4 allow comment(s) in 3 file(s)\n", "{run:?}");
+    let mut stale = Vec::new();
+    for name in &sources {
+        let written = std::fs::read_to_string(dir.0.join(name)).expect("read the result");
+        let expected = cases.join(format!("{name}.allowed"));
+        if bless {
+            std::fs::write(&expected, &written).expect("write .allowed");
+        } else if std::fs::read_to_string(&expected).ok().as_deref() != Some(written.as_str()) {
+            stale.push(format!("{}:\n{written}", expected.display()));
+        }
+    }
+    assert!(stale.is_empty(), "run FDLINT_BLESS=1 cargo test --test config:\n{}", stale.join("\n"));
+
+    let after = fdlint(&dir.0, &["--output-format", "concise", "."]);
+    assert_eq!((after.status, after.stdout.as_str()), (Some(0), ""), "{after:?}");
+    let again = fdlint(&dir.0, &["--add-allow", "."]);
+    assert_eq!(again.stderr, "fdlint: added 0 allow comment(s) in 0 file(s)\n", "{again:?}");
+}

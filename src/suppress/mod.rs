@@ -5,6 +5,7 @@
 //!
 //! This module reads source text only; the analysis knows nothing of it.
 
+pub mod add_allow;
 pub mod comments;
 
 use crate::diagnostics::{Diagnostic, Suppression};

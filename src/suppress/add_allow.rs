@@ -1,0 +1,166 @@
+//! `--add-allow`: an allow comment for every current finding, so that a legacy tree can adopt
+//! fdlint and fail only on new findings (ruff's `--add-noqa`). The comment goes on its own line
+//! before the finding's line, with that line's indentation and line ending, in the file's
+//! comment style; when an allow comment already covers the line, the names join its list.
+//! Silenced findings get nothing, so running it twice adds nothing.
+
+use std::collections::BTreeMap;
+
+use super::{allows, comments};
+use crate::diagnostics::{Diagnostic, Edit};
+use crate::ir::Language;
+use crate::lints::unused_allow;
+use crate::source::SourceFile;
+
+/// The file's text with the allow comments added, and how many lines got one; `None` when
+/// there is nothing to add.
+pub fn add_allows(source: &SourceFile, diagnostics: &[Diagnostic]) -> Option<(String, usize)> {
+    // Line → the lint names to allow there. An unused allow is fixed by removing it, not
+    // silenced.
+    let mut wanted: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for diagnostic in diagnostics {
+        if diagnostic.suppressed.is_some() || diagnostic.code == unused_allow::CODE {
+            continue;
+        }
+        let (line, _) = source.line_column(diagnostic.span.start);
+        let names = wanted.entry(line).or_default();
+        if !names.contains(&diagnostic.name) {
+            names.push(diagnostic.name);
+        }
+    }
+    if wanted.is_empty() {
+        return None;
+    }
+    let existing = allows(source.language, &source.text);
+    let style = Style::of(source);
+    let mut edits: Vec<Edit> = wanted
+        .iter()
+        .map(|(line, names)| {
+            let covering = existing.iter().find(|allow| {
+                let (first, _) = source.line_column(allow.comment.span.start);
+                let (last, _) = source.line_column(allow.comment.span.end);
+                (first..=last + 1).contains(line) && !allow.items.is_empty()
+            });
+            match covering {
+                Some(allow) => {
+                    let end = allow.items.last().map_or(0, |item| item.span.end);
+                    Edit::insert(end, format!(", {}", names.join(", ")))
+                }
+                None => style.new_line(source, *line, names),
+            }
+        })
+        .collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
+    let mut text = source.text.clone();
+    for edit in &edits {
+        text.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+    }
+    Some((text, wanted.len()))
+}
+
+/// How the file writes comments and ends lines.
+struct Style {
+    block: bool,
+    newline: &'static str,
+}
+
+impl Style {
+    /// Rust files, and C files that already use `//`, get `//`; other C files `/* */`.
+    fn of(source: &SourceFile) -> Style {
+        let block = source.language == Language::C
+            && !comments(source.language, &source.text).iter().any(|c| !c.block);
+        let first_end = source.text.find('\n');
+        let crlf = first_end.is_some_and(|n| source.text[..n].ends_with('\r'));
+        Style { block, newline: if crlf { "\r\n" } else { "\n" } }
+    }
+
+    /// A line with the comment, inserted before `line` with its indentation.
+    fn new_line(&self, source: &SourceFile, line: usize, names: &[&str]) -> Edit {
+        let start = line_start(&source.text, line);
+        let rest = &source.text[start..];
+        let indent = &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()];
+        let own_end = rest.find('\n').map(|n| &rest[..n]);
+        let newline = match own_end {
+            Some(content) if content.ends_with('\r') => "\r\n",
+            Some(_) => "\n",
+            None => self.newline,
+        };
+        let directive = format!("fdlint: allow({})", names.join(", "));
+        let in_macro =
+            previous_line(&source.text, start).is_some_and(|prev| prev.trim_end().ends_with('\\'));
+        let comment = if self.block || in_macro {
+            format!("/* {directive} */")
+        } else {
+            format!("// {directive}")
+        };
+        // Inside a C macro the new line must go on continuing it.
+        let continuation = if in_macro { " \\" } else { "" };
+        Edit::insert(start, format!("{indent}{comment}{continuation}{newline}"))
+    }
+}
+
+fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n').nth(line - 2).map_or(text.len(), |(n, _)| n + 1)
+}
+
+fn previous_line(text: &str, start: usize) -> Option<&str> {
+    let before = text[..start].strip_suffix('\n')?;
+    let begin = before.rfind('\n').map_or(0, |n| n + 1);
+    Some(&before[begin..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Span;
+
+    /// The text after allowing an FDL001 finding at each of `needles`.
+    fn allowed(language: Language, text: &str, needles: &[&str]) -> String {
+        let source = SourceFile::new("t".into(), text.to_string(), language);
+        let diagnostics: Vec<Diagnostic> = needles
+            .iter()
+            .map(|needle| {
+                let start = text.find(needle).expect("needle");
+                let span = Span::new(start, start + needle.len());
+                Diagnostic::new("FDL001", span, String::new(), Vec::new())
+            })
+            .collect();
+        add_allows(&source, &diagnostics).map_or(text.to_string(), |(text, _)| text)
+    }
+
+    #[test]
+    fn c_without_line_comments_gets_a_block_comment() {
+        assert_eq!(
+            allowed(Language::C, "/* x */\n\tfork();", &["fork"]),
+            "/* x */\n\t/* fdlint: allow(fork_after_connect) */\n\tfork();"
+        );
+        assert_eq!(
+            allowed(Language::C, "// x\r\n  fork();\r\n", &["fork"]),
+            "// x\r\n  // fdlint: allow(fork_after_connect)\r\n  fork();\r\n"
+        );
+    }
+
+    #[test]
+    fn a_line_inside_a_macro_goes_on_continuing_it() {
+        assert_eq!(
+            allowed(Language::C, "#define F() \\\n    fork(); \\\n    x()\n", &["fork"]),
+            "#define F() \\\n    /* fdlint: allow(fork_after_connect) */ \\\n    fork(); \\\n    x()\n"
+        );
+    }
+
+    #[test]
+    fn two_findings_on_one_line_share_a_comment_and_silenced_ones_get_none() {
+        let text = "fn f() {\n    a(); b();\n}\n";
+        assert_eq!(
+            allowed(Language::Rust, text, &["a()", "b()"]),
+            "fn f() {\n    // fdlint: allow(fork_after_connect)\n    a(); b();\n}\n"
+        );
+        let source = SourceFile::new("t".into(), text.to_string(), Language::Rust);
+        let mut silenced = Diagnostic::new("FDL001", Span::new(13, 14), String::new(), Vec::new());
+        silenced.suppressed = Some(crate::diagnostics::Suppression { span: Span::new(0, 0) });
+        assert_eq!(add_allows(&source, &[silenced]), None);
+    }
+}
