@@ -9,10 +9,19 @@ use crate::suppress::{Allow, AllowItem};
 
 pub const CODE: &str = "FDL005";
 
-/// The finding for `allow`, whose `problems` silence nothing (all of its items when empty).
+/// The finding for `allow`, whose `problems` silence nothing. A comment fdlint cannot read gets
+/// no fix: what it meant to silence is for a person to say.
 pub fn diagnostic(text: &str, allow: &Allow, problems: &[&AllowItem]) -> Diagnostic {
     let labels = problems.iter().map(|item| Label::new(item.span, item_label(item))).collect();
     let whole = problems.len() == allow.items.len();
+    if allow.malformed {
+        let message = "cannot read this allow comment: write `fdlint: allow(LINT, ...)`";
+        return Diagnostic::new(CODE, allow.comment.span, message.to_string(), Vec::new())
+            .with_help(
+            "a lint's code (`FDL001`) or name (`fork_after_connect`), several separated by commas"
+                .to_string(),
+        );
+    }
     let message = match problems {
         [] => "this allow comment names no lint".to_string(),
         [item] => item_problem(item),

@@ -21,6 +21,9 @@ pub struct Allow {
     pub comment: Comment,
     /// The names in `allow(…)`, as written.
     pub items: Vec<AllowItem>,
+    /// The comment starts with `fdlint:` but does not read as `allow(…)` (`alow(x)`, a
+    /// missing parenthesis): it silences nothing, and says so.
+    pub malformed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +48,13 @@ pub fn allows(language: Language, text: &str) -> Vec<Allow> {
 fn parse_allow(text: &str, comment: Comment) -> Option<Allow> {
     let (body_start, body) = comment.body(text);
     let rest = body.trim_start().strip_prefix("fdlint:")?.trim_start();
-    let list = rest.strip_prefix("allow")?.trim_start().strip_prefix('(')?;
-    let list = &list[..list.find(')')?];
+    let list = rest
+        .strip_prefix("allow")
+        .and_then(|rest| rest.trim_start().strip_prefix('('))
+        .and_then(|list| Some(&list[..list.find(')')?]));
+    let Some(list) = list else {
+        return Some(Allow { comment, items: Vec::new(), malformed: true });
+    };
     let mut items = Vec::new();
     for part in list.split(',') {
         let name = part.trim();
@@ -56,7 +64,7 @@ fn parse_allow(text: &str, comment: Comment) -> Option<Allow> {
             items.push(AllowItem { name: name.to_string(), span });
         }
     }
-    Some(Allow { comment, items })
+    Some(Allow { comment, items, malformed: false })
 }
 
 /// Where `part`, a slice of `whole`, starts in it.
@@ -152,7 +160,8 @@ mod tests {
     fn allows_are_parsed_with_the_span_of_each_name() {
         let text = "x; /* fdlint:allow( FDL001 ,fork_after_connect) why */ // fdlint: other";
         let found = allows(Language::C, text);
-        assert_eq!(found.len(), 1);
+        assert_eq!(found.len(), 2);
+        assert!(!found[0].malformed && found[1].malformed);
         let names: Vec<&str> =
             found[0].items.iter().map(|i| &text[i.span.start..i.span.end]).collect();
         assert_eq!(names, ["FDL001", "fork_after_connect"]);
