@@ -15,6 +15,22 @@ use crate::source::SourceFile;
 /// The file's text with the allow comments added, and how many lines got one; `None` when
 /// there is nothing to add.
 pub fn add_allows(source: &SourceFile, diagnostics: &[Diagnostic]) -> Option<(String, usize)> {
+    let mut edits = allow_edits(source, diagnostics);
+    if edits.is_empty() {
+        return None;
+    }
+    let added = edits.len();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
+    let mut text = source.text.clone();
+    for edit in &edits {
+        text.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+    }
+    Some((text, added))
+}
+
+/// The edits that silence `diagnostics` (one per line that has findings, none of them
+/// overlapping), for `--add-allow` or an editor's "silence this" action.
+pub fn allow_edits(source: &SourceFile, diagnostics: &[Diagnostic]) -> Vec<Edit> {
     // Line → the lint names to allow there. An unused allow is fixed by removing it, not
     // silenced.
     let mut wanted: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
@@ -29,33 +45,33 @@ pub fn add_allows(source: &SourceFile, diagnostics: &[Diagnostic]) -> Option<(St
         }
     }
     if wanted.is_empty() {
-        return None;
+        return Vec::new();
     }
     let existing = allows(source.language, &source.text);
     let style = Style::of(source);
-    let mut edits: Vec<Edit> = wanted
-        .iter()
-        .map(|(line, names)| {
-            let covering = existing.iter().find(|allow| {
-                let (first, _) = source.line_column(allow.comment.span.start);
-                let (last, _) = source.line_column(allow.comment.span.end);
-                (first..=last + 1).contains(line) && !allow.items.is_empty()
-            });
-            match covering {
-                Some(allow) => {
-                    let end = allow.items.last().map_or(0, |item| item.span.end);
-                    Edit::insert(end, format!(", {}", names.join(", ")))
-                }
-                None => style.new_line(source, *line, names),
+    let mut edits = Vec::new();
+    // An allow comment that already covers a line grows its list; one comment may cover two
+    // lines with findings, so the names it gains are gathered first.
+    let mut grown: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (line, names) in &wanted {
+        let covering = existing.iter().find(|allow| {
+            let (first, _) = source.line_column(allow.comment.span.start);
+            let (last, _) = source.line_column(allow.comment.span.end);
+            (first..=last + 1).contains(line) && !allow.items.is_empty()
+        });
+        match covering.and_then(|allow| allow.items.last()) {
+            Some(last_item) => {
+                let gained = grown.entry(last_item.span.end).or_default();
+                gained
+                    .extend(names.iter().filter(|name| !gained.contains(name)).collect::<Vec<_>>());
             }
-        })
-        .collect();
-    edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
-    let mut text = source.text.clone();
-    for edit in &edits {
-        text.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+            None => edits.push(style.new_line(source, *line, names)),
+        }
     }
-    Some((text, wanted.len()))
+    for (at, names) in grown {
+        edits.push(Edit::insert(at, format!(", {}", names.join(", "))));
+    }
+    edits
 }
 
 /// How the file writes comments and ends lines.
@@ -140,6 +156,15 @@ mod tests {
         assert_eq!(
             allowed(Language::C, "// x\r\n  fork();\r\n", &["fork"]),
             "// x\r\n  // fdlint: allow(fork_after_connect)\r\n  fork();\r\n"
+        );
+    }
+
+    #[test]
+    fn an_allow_covering_two_lines_with_findings_gains_each_name_once() {
+        let text = "a(); // fdlint: allow(FDL002)\nb();\n";
+        assert_eq!(
+            allowed(Language::C, text, &["a()", "b()"]),
+            "a(); // fdlint: allow(FDL002, fork_after_connect)\nb();\n"
         );
     }
 
