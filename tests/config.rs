@@ -168,6 +168,10 @@ fn config_names_a_file_for_every_path_and_isolated_ignores_all() {
         &["--output-format", "concise", "--config", "elsewhere/strict.toml", "project"],
     );
     assert_eq!((run.status, codes(&run).len()), (Some(1), 1), "{run:?}");
+    // Globs are relative to the config file's folder, here the folder fdlint runs in.
+    dir.write("skip-leak.toml", "exclude = [\"project/leak.c\"]\n");
+    let run = fdlint(&dir.0, &["--config", "skip-leak.toml", "project"]);
+    assert_eq!((run.status, run.stdout.as_str()), (Some(0), ""), "{run:?}");
     let run = fdlint(&dir.0, &["--config", "elsewhere/Cargo.toml", "project"]);
     assert_eq!(run.status, Some(2), "{run:?}");
     assert!(run.stderr.contains("has no `[package.metadata.fdlint]`"), "{run:?}");

@@ -93,7 +93,9 @@ impl Config {
         let raw =
             raw.map_err(|e| ConfigError::new(path, text, vec![ConfigProblem::from_toml(&e)]))?;
         let Some(raw) = raw else { return Ok(None) };
-        let root = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+        // Globs are relative to the config's folder, wherever fdlint runs from.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let root = absolute.parent().map_or_else(PathBuf::new, Path::to_path_buf);
         let mut problems = Vec::new();
         let lints = check_levels(&raw.lints, &mut problems);
         let include = raw.include.as_ref().map(|globs| Globs::new(globs, &mut problems));
@@ -115,8 +117,7 @@ impl Config {
     /// matches any file or folder name on the way; a folder matched leaves out all within it.
     pub fn is_excluded(&self, path: &Path) -> bool {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
-        let Ok(relative) = absolute.strip_prefix(&root) else { return false };
+        let Ok(relative) = absolute.strip_prefix(&self.root) else { return false };
         let included = self.include.as_ref().is_none_or(|globs| globs.matches(relative));
         !included || self.exclude.matches(relative)
     }
