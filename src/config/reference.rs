@@ -70,6 +70,7 @@ pub const EFFECTS: &[(&str, &str)] = &[
     ("spawn", "runs a program in a new child; the caller goes on"),
     ("daemon", "forks and ends the parent at once"),
     ("vfork", "forks a child that can only exec or exit"),
+    ("store", "its first argument (a collection) holds the other arguments from then on (`push`)"),
 ];
 
 /// The page.
@@ -158,10 +159,11 @@ mod tests {
     #[test]
     fn every_key_the_parser_accepts_is_documented() {
         let names = |keys: &[Key]| keys.iter().map(|k| k.name.to_string()).collect::<Vec<_>>();
-        assert_eq!(accepted_keys("unknown_key = 1\n"), names(KEYS));
-        let model = "[[api]]\nlanguage = \"c\"\n[[api.function]]\nunknown_key = 1\n";
+        assert_eq!(accepted_keys("zzzzzz = 1\n"), names(KEYS));
+        let model = "[[api]]\nlanguage = \"c\"\n[[api.function]]\nzzzzzz = 1\n";
         assert_eq!(accepted_keys(model), names(MODEL_KEYS));
-        let effect = "[[api]]\nlanguage = \"c\"\n[[api.function]]\nnames = []\neffect = \"x\"\n";
+        let effect =
+            "[[api]]\nlanguage = \"c\"\n[[api.function]]\nnames = []\neffect = \"zzzzzz\"\n";
         let effects: Vec<String> = EFFECTS.iter().map(|(name, _)| name.to_string()).collect();
         assert_eq!(accepted_keys(effect), effects);
     }
