@@ -139,3 +139,30 @@ impl Resolver {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fdlint_toml_wins_over_cargo_toml_and_a_manifest_without_metadata_is_passed_over() {
+        let root = std::env::temp_dir().join(format!("fdlint-discover-{}", std::process::id()));
+        let write = |relative: &str, text: &str| {
+            let path = root.join(relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("Cargo.toml", "[workspace.metadata.fdlint.lints]\nFDL001 = \"allow\"\n");
+        write("a/Cargo.toml", "[package]\nname = \"a\" # uses fdlint\n");
+        write("a/src/main.rs", "");
+        write("b/Cargo.toml", "[package.metadata.fdlint.lints]\nFDL001 = \"deny\"\n");
+        write("b/fdlint.toml", "[lints]\nFDL001 = \"warn\"\n");
+        write("b/main.c", "");
+        let mut resolver = Resolver::discover();
+        let a = resolver.config_for(&root.join("a/src/main.rs")).unwrap().unwrap();
+        assert_eq!(a.path, root.join("Cargo.toml"));
+        let b = resolver.config_for(&root.join("b/main.c")).unwrap().unwrap();
+        assert_eq!(b.path, root.join("b/fdlint.toml"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -92,6 +92,23 @@ fn suggestion(unknown: &str, expected: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Config, ConfigKind};
+
+    #[test]
+    fn no_prefix_of_a_config_panics_and_each_error_points_inside_the_file() {
+        let text = "include = [\"src/**\"]\nexclude = [\"é[\"]\n[lints]\nFDL001 = \"deny\"\n\
+                    [[api]]\nlanguage = \"c\"\n[[api.function]]\nnames = [\"x\"]\neffect = \"open\"\n";
+        for end in (0..=text.len()).filter(|end| text.is_char_boundary(*end)) {
+            for kind in [ConfigKind::Fdlint, ConfigKind::Cargo] {
+                let prefix = &text[..end];
+                if let Err(error) = Config::parse("fdlint.toml".as_ref(), prefix, kind) {
+                    for span in error.problems.iter().filter_map(|p| p.span) {
+                        assert!(span.end <= prefix.len(), "{prefix:?}: {span:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn unknown_keys_suggest_the_closest_known_one() {
