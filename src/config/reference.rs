@@ -80,8 +80,9 @@ pub fn page() -> String {
          fdlint reads `fdlint.toml`, or the `[package.metadata.fdlint]` (else \
          `[workspace.metadata.fdlint]`) table of a `Cargo.toml`. Each linted file uses the \
          nearest one in its folder or a folder above it (`fdlint.toml` first in a folder); \
-         nothing is merged. `--config PATH` uses one file for every path; `--isolated` uses \
-         none. Globs are relative to the config file's folder: a pattern without `/` matches \
+         nothing is merged. Files under different configs are analysed as separate runs (a \
+         call sees into functions of files under the same config only). `--config PATH` uses \
+         one file for every path; `--isolated` uses none. Globs are relative to the config file's folder: a pattern without `/` matches \
          a file or folder name at any depth, one with `/` the path from that folder, and a \
          folder matched covers everything in it.\n\n\
          A level comes from the command line (`-A`/`-W`/`-D`, the last one wins; \
@@ -141,6 +142,16 @@ effect = "fork"
 
 In a `Cargo.toml` the same keys go under `[package.metadata.fdlint]`, with
 `[package.metadata.fdlint.lints]` and `[[package.metadata.fdlint.api]]`.
+
+## Allow comments
+
+A comment on the line of a finding's primary span, or on the line before it, silences it:
+`// fdlint: allow(fork_after_connect)`, or `/* fdlint: allow(FDL001) */`; codes and names
+work alike, several separated by commas, and anything may follow the `)`. Silenced findings
+are left out of the output and the exit status (an output that keeps them, as SARIF does, marks them suppressed). An
+allow that silences nothing, names no lint, or cannot be read is reported as
+[FDL005 `unused_allow`](lints/FDL005.md). `fdlint --add-allow PATHS` writes an allow comment
+for every current finding.
 "#;
 
 #[cfg(test)]
