@@ -192,8 +192,14 @@ fn level_flags_in_order(matches: &ArgMatches) -> Vec<(String, Level)> {
 fn add_allow(reports: &[FileReport]) -> ExitCode {
     let (mut comments, mut files, mut failed) = (0, 0, false);
     for report in reports {
-        let Some((text, added)) = add_allows(&report.source, &report.diagnostics) else {
-            continue;
+        let (text, added) = match add_allows(&report.source, &report.diagnostics) {
+            Ok(Some(added)) => added,
+            Ok(None) => continue,
+            Err(problem) => {
+                eprintln!("error: {}: {problem}", report.source.display_path());
+                failed = true;
+                continue;
+            }
         };
         match write_atomically(&report.source.path, &text) {
             Ok(()) => (comments, files) = (comments + added, files + 1),

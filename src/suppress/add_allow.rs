@@ -12,20 +12,42 @@ use crate::ir::Language;
 use crate::lints::unused_allow;
 use crate::source::SourceFile;
 
-/// The file's text with the allow comments added, and how many lines got one; `None` when
-/// there is nothing to add.
-pub fn add_allows(source: &SourceFile, diagnostics: &[Diagnostic]) -> Option<(String, usize)> {
+/// The file's text with the allow comments added, and how many were written or grown;
+/// `Ok(None)` when there is nothing to add. An error when the new text does not read back with
+/// every name added (a comment that would land inside a multi-line string): the file is then
+/// left alone.
+pub fn add_allows(
+    source: &SourceFile,
+    diagnostics: &[Diagnostic],
+) -> Result<Option<(String, usize)>, String> {
     let mut edits = allow_edits(source, diagnostics);
     if edits.is_empty() {
-        return None;
+        return Ok(None);
     }
     let added = edits.len();
+    let names_added: usize = edits.iter().map(|edit| names_in(source.language, edit)).sum();
     edits.sort_by_key(|edit| std::cmp::Reverse(edit.span.start));
     let mut text = source.text.clone();
     for edit in &edits {
         text.replace_range(edit.span.start..edit.span.end, &edit.replacement);
     }
-    Some((text, added))
+    let count =
+        |text: &str| allows(source.language, text).iter().map(|a| a.items.len()).sum::<usize>();
+    if count(&text) != count(&source.text) + names_added {
+        return Err(
+            "an allow comment would not read as one there (inside a string?); add it by hand"
+                .to_string(),
+        );
+    }
+    Ok(Some((text, added)))
+}
+
+/// How many lint names an edit of `allow_edits` adds.
+fn names_in(language: Language, edit: &Edit) -> usize {
+    match edit.replacement.strip_prefix(", ") {
+        Some(list) => list.split(", ").count(),
+        None => allows(language, &edit.replacement).iter().map(|a| a.items.len()).sum(),
+    }
 }
 
 /// The edits that silence `diagnostics` (one per line that has findings, none of them
@@ -144,7 +166,7 @@ mod tests {
                 Diagnostic::new("FDL001", span, String::new(), Vec::new())
             })
             .collect();
-        add_allows(&source, &diagnostics).map_or(text.to_string(), |(text, _)| text)
+        add_allows(&source, &diagnostics).unwrap().map_or(text.to_string(), |(text, _)| text)
     }
 
     #[test]
@@ -169,6 +191,16 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_that_would_land_inside_a_string_is_refused() {
+        let text = "fn f() {\n    let s = \"a\n    b\"; fork();\n}\n";
+        let source = SourceFile::new("t".into(), text.to_string(), Language::Rust);
+        let start = text.find("fork").unwrap();
+        let finding =
+            Diagnostic::new("FDL001", Span::new(start, start + 4), String::new(), Vec::new());
+        assert!(add_allows(&source, &[finding]).is_err());
+    }
+
+    #[test]
     fn a_line_inside_a_macro_goes_on_continuing_it() {
         assert_eq!(
             allowed(Language::C, "#define F() \\\n    fork(); \\\n    x()\n", &["fork"]),
@@ -186,6 +218,6 @@ mod tests {
         let source = SourceFile::new("t".into(), text.to_string(), Language::Rust);
         let mut silenced = Diagnostic::new("FDL001", Span::new(13, 14), String::new(), Vec::new());
         silenced.suppressed = Some(crate::diagnostics::Suppression { span: Span::new(0, 0) });
-        assert_eq!(add_allows(&source, &[silenced]), None);
+        assert_eq!(add_allows(&source, &[silenced]), Ok(None));
     }
 }
