@@ -324,7 +324,12 @@ impl<'a> FunctionAnalysis<'a> {
             None => {
                 let PlaceBase::Local(local) = target.base else { return };
                 self.name_connections(local, &value);
-                state.values.insert(local, value);
+                // Most locals hold nothing of interest: keeping them out keeps states small.
+                if value == Value::default() {
+                    state.values.remove(&local);
+                } else {
+                    state.values.insert(local, value);
+                }
             }
             // A global or a field holds it now: the process still does.
             Some(key) => {
@@ -454,8 +459,15 @@ impl<'a> FunctionAnalysis<'a> {
         let mut value = state.values.remove(&local).unwrap_or_default();
         self.drop_threads(state, &value);
         // A struct going out of scope drops the connections in its fields.
-        value.conns.extend(state.heap_under(&root));
-        state.heap.retain(|place, _| !in_root(place, &root));
+        let has_fields =
+            state.heap.range(root.clone()..).next().is_some_and(|(place, _)| in_root(place, &root));
+        if has_fields {
+            value.conns.extend(state.heap_under(&root));
+            state.heap.retain(|place, _| !in_root(place, &root));
+        }
+        if value.conns.is_empty() {
+            return;
+        }
         let held_elsewhere: BTreeSet<ConnId> =
             state.values.values().flat_map(|v| v.conns.iter().copied()).collect();
         let dropped: BTreeSet<ConnId> = value.conns.difference(&held_elsewhere).copied().collect();
