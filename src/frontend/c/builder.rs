@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::ir::{
-    Block, BlockId, Function, Local, LocalId, Operand, Place, Rvalue, Span, Stmt, StmtKind,
-    SyntaxError, Terminator,
+    Block, BlockId, BranchEntry, Function, Local, LocalId, Operand, Place, Rvalue, Span, Stmt,
+    StmtKind, SyntaxError, Terminator,
 };
 
 use super::syntax::span_of;
@@ -154,6 +154,7 @@ impl<'a> FnBuilder<'a> {
             term: Terminator::Unreachable,
             loop_head: false,
             span,
+            entry: None,
         });
         id
     }
@@ -209,6 +210,12 @@ impl<'a> FnBuilder<'a> {
             }
         }
         self.current = Some(target);
+    }
+
+    pub fn set_block_entry(&mut self, id: BlockId, entry: BranchEntry) {
+        if let Some(block) = self.blocks.get_mut(id.0 as usize) {
+            block.entry = Some(entry);
+        }
     }
 
     pub fn set_block_span(&mut self, id: BlockId, span: Span) {
