@@ -61,6 +61,9 @@ pub struct Connection {
     pub what: String,
     /// When a callee opened it and handed it out (`open_span` is then the call): the open.
     pub opened_in: Option<Located>,
+    /// It was stored in a global or a field: code outside the function may reach it.
+    #[serde(default)]
+    pub stored: bool,
     /// A bare socket (not a client handle), and how it is held.
     #[serde(default)]
     pub socket: Option<SocketKind>,

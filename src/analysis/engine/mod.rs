@@ -90,6 +90,8 @@ struct FunctionAnalysis<'a> {
     fork_sites: Vec<Site>,
     /// The variable each connection was first stored in, for messages.
     conn_names: BTreeMap<ConnId, String>,
+    /// Connections stored in a global or a field on some path.
+    stored: BTreeSet<ConnId>,
     /// Report pass: (block, process) nodes where the process ends, and the edges along
     /// which the same process goes on.
     ended: BTreeSet<Node>,
@@ -130,6 +132,7 @@ impl<'a> FunctionAnalysis<'a> {
             conn_sites: Vec::new(),
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
+            stored: BTreeSet::new(),
             ended: BTreeSet::new(),
             same_process_edges: BTreeMap::new(),
             reporting: false,
@@ -348,6 +351,7 @@ impl<'a> FunctionAnalysis<'a> {
             }
             // A global or a field holds it now: the process still does.
             Some(key) => {
+                self.stored.extend(value.conns.iter().copied());
                 self.name_stored(&key, &value);
                 state.heap.insert(key, value);
             }

@@ -83,6 +83,7 @@ impl<'a> FunctionAnalysis<'a> {
             opener: site.callee.clone(),
             what,
             opened_in,
+            stored: self.stored.contains(&conn),
             socket: model.and_then(|m| m.socket),
             flags: site.flags_span.zip(flag),
         }
