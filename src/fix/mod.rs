@@ -10,6 +10,8 @@ mod diff;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use crate::atomic_write::write_atomically;
 pub use diff::unified_diff;
 
@@ -61,9 +63,10 @@ pub fn fix_paths(
     most: Applicability,
     keep: &dyn Fn(&mut FileReport),
 ) -> FixRun {
+    let read: Vec<_> = paths.par_iter().filter_map(|path| read_source(path)).collect();
     let mut sources = Vec::new();
     let mut unreadable = Vec::new();
-    for result in paths.iter().filter_map(|path| read_source(path)) {
+    for result in read {
         match result {
             Ok(source) => sources.push(source),
             Err(report) => unreadable.push(report),
