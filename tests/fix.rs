@@ -147,3 +147,23 @@ fn safe_mode_leaves_the_unsafe_fixtures_alone() {
         assert!(run.files.is_empty(), "{}: a safe pass changed it", input.display());
     }
 }
+
+/// The move is offered only when nothing but the branch that uses the connection mentions it.
+#[test]
+fn the_connection_is_not_moved_past_a_use_before_the_fork() {
+    let catalog = Catalog::builtin();
+    let moved = |text: &str| {
+        let source = SourceFile::new("a.c".into(), text.into(), fdlint::ir::Language::C);
+        let report = lint_source(source, &catalog);
+        let fixes = report.diagnostics.iter().flat_map(|d| &d.fixes);
+        fixes.filter(|fix| fix.title.contains("after the fork")).count()
+    };
+    let open = "zhandle_t *zh = zookeeper_init(\"h\", 0, 1, 0, 0, 0);";
+    let branch = "if (pid == 0) { for (;;) pause(); } else { serve(zh); }";
+    assert_eq!(moved(&format!("int main(void) {{ {open} pid_t pid = fork(); {branch} }}")), 1);
+    let used_between =
+        format!("int main(void) {{ {open} log_handle(zh); pid_t pid = fork(); {branch} }}");
+    assert_eq!(moved(&used_between), 0);
+    let used_after = format!("int main(void) {{ {open} pid_t pid = fork(); {branch} done(zh); }}");
+    assert_eq!(moved(&used_after), 0);
+}

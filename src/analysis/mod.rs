@@ -108,6 +108,9 @@ pub struct ForkLeak {
     /// Where a side closes the connection with a call that is a statement of its own.
     #[serde(default)]
     pub closes: Vec<(Side, CloseSite)>,
+    /// The sides that use the connection after the fork.
+    #[serde(default)]
+    pub users: Vec<Side>,
 }
 
 /// A call that closes a connection (`close(fd);`, `drop(stream);`), a statement of its own.

@@ -85,6 +85,10 @@ pub struct Function {
     /// Attributes on the function as written (`tokio::main`): some start threads.
     #[serde(default)]
     pub attributes: Vec<String>,
+    /// Every statement that declares variables with a value (`let x = ..;`, `int x = ..;`),
+    /// whole, for fix-its that move one.
+    #[serde(default)]
+    pub declarations: Vec<Span>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,7 +3,8 @@
 //! `lints/fork_after_connect.toml`; the dataflow that finds it is in `analysis`.
 
 use super::fixes::{
-    insert_at_branch, is_identifier, replace_call_statement, rust_import, FileContext,
+    insert_at_branch, is_identifier, move_declaration, replace_call_statement, rust_import,
+    FileContext,
 };
 use super::short_name;
 use super::story::Story;
@@ -41,6 +42,7 @@ fn diagnostic(leak: &ForkLeak, mut story: Story<'_>, context: &FileContext) -> D
         Diagnostic::new("FDL001", leak.fork_span, message(leak), story.into_labels())
             .with_help(help(leak));
     diagnostic.fixes.extend(close_in_branch(leak, context));
+    diagnostic.fixes.extend(move_open_into_user(leak, context));
     diagnostic.fixes.extend(shutdown_before_close(leak, context));
     diagnostic
 }
@@ -84,6 +86,37 @@ fn close_in_branch(leak: &ForkLeak, context: &FileContext) -> Option<Fix> {
     Some(Fix {
         title: format!("add `{stmt}` at the start of the {}'s branch", side.name()),
         applicability: if safe { Applicability::Safe } else { Applicability::Unsafe },
+        edits,
+    })
+}
+
+/// Open the connection after the fork, in the branch that uses it: the declaration that
+/// opens it moves to the start of that branch. Offered only when nothing but that branch
+/// mentions the variable. Always unsafe: the connection is then made later, in one process
+/// only, and its errors surface inside the branch.
+fn move_open_into_user(leak: &ForkLeak, context: &FileContext) -> Option<Fix> {
+    let conn = &leak.connection;
+    let (leaker, _) = leaking_side(leak)?;
+    let user = *leak.users.iter().find(|side| **side != leaker)?;
+    // A connection opened in a callee is opened by a call, not a declaration of its own.
+    if conn.opened_in.is_some() || !is_identifier(&conn.name) {
+        return None;
+    }
+    let entry = leak.branches.iter().find(|(s, _)| *s == user).map(|(_, entry)| *entry)?;
+    let function = context.lowered.functions.iter().find(|f| {
+        f.name == leak.function
+            && f.span.start <= leak.fork_span.start
+            && leak.fork_span.end <= f.span.end
+    })?;
+    let spans = (conn.open_span, leak.fork_span);
+    let edits = move_declaration(context, function, spans, &conn.name, entry)?;
+    Some(Fix {
+        title: format!(
+            "open `{}` after the fork, in the {}'s branch that uses it",
+            conn.name,
+            user.name()
+        ),
+        applicability: Applicability::Unsafe,
         edits,
     })
 }

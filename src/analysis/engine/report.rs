@@ -115,6 +115,13 @@ impl<'a> FunctionAnalysis<'a> {
                 sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
                 branches,
                 closes: closes.into_iter().flatten().map(|(side, site)| (*side, *site)).collect(),
+                users: self
+                    .uses
+                    .get(&(*fork, *conn))
+                    .into_iter()
+                    .flatten()
+                    .map(|(s, _)| *s)
+                    .collect(),
             });
         }
         leaks.sort_by_key(|leak| (leak.fork_span, leak.connection.open_span));

@@ -39,6 +39,7 @@ pub(super) struct FnBuilder<'a> {
     labels: HashMap<String, BlockId>,
     depth: usize,
     reported_too_deep: bool,
+    pub declarations: Vec<Span>,
 }
 
 impl<'a> FnBuilder<'a> {
@@ -56,6 +57,7 @@ impl<'a> FnBuilder<'a> {
             labels: HashMap::new(),
             depth: 0,
             reported_too_deep: false,
+            declarations: Vec::new(),
         };
         let entry = builder.new_block(entry_span);
         builder.current = Some(entry);
@@ -71,6 +73,7 @@ impl<'a> FnBuilder<'a> {
             param_count: self.param_count,
             blocks: self.blocks,
             attributes: Vec::new(),
+            declarations: self.declarations,
         };
         (function, self.errors)
     }

@@ -94,6 +94,9 @@ impl FnBuilder<'_> {
         let mut cursor = node.walk();
         let declarators: Vec<Node<'_>> =
             node.children_by_field_name("declarator", &mut cursor).collect();
+        if declarators.iter().any(|d| d.kind() == "init_declarator") {
+            self.declarations.push(span_of(node));
+        }
         for declarator in declarators {
             self.declarator(declarator);
         }

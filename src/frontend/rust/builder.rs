@@ -22,6 +22,7 @@ pub(super) struct FnBuilder<'i> {
     scopes: Vec<Scope>,
     loops: Vec<LoopFrame>,
     temp_count: u32,
+    declarations: Vec<Span>,
 }
 
 struct PendingBlock {
@@ -69,6 +70,7 @@ impl<'i> FnBuilder<'i> {
             scopes: Vec::new(),
             loops: Vec::new(),
             temp_count: 0,
+            declarations: Vec::new(),
         };
         builder.current = builder.new_block(entry_span);
         builder
@@ -102,7 +104,12 @@ impl<'i> FnBuilder<'i> {
             param_count: params,
             blocks,
             attributes,
+            declarations: self.declarations,
         }
+    }
+
+    pub(super) fn note_declaration(&mut self, span: Span) {
+        self.declarations.push(span);
     }
 
     // ---- blocks ----

@@ -80,6 +80,7 @@ impl FnBuilder<'_> {
         if let Some((_, otherwise)) = &init.diverge {
             return self.lower_let_else(pat, &init.expr, otherwise, span, depth);
         }
+        self.note_declaration(span);
         match pat {
             Pat::Ident(ident) if ident.subpat.is_none() => {
                 let name = ident.ident.to_string();

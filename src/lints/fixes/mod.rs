@@ -7,8 +7,11 @@ use crate::diagnostics::Edit;
 use crate::ir::{BranchEntry, LoweredFile, Span};
 use crate::source::SourceFile;
 
+mod moves;
 #[cfg(test)]
 mod tests;
+
+pub use moves::move_declaration;
 
 /// What a lint needs to build fixes for one file.
 pub struct FileContext<'a> {
