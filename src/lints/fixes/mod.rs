@@ -163,9 +163,8 @@ fn wrap_in_braces(text: &str, style: &Style, span: Span, stmts: &[String], last:
     let start = end_of_previous_token(text, span.start);
     let base = line_indent(text, start);
     let inner = format!("{base}{}", style.unit);
-    // The body moves one level in; text with a string literal stays as it is, since a
-    // string may span lines.
-    let last = if last.contains('"') {
+    // The body moves one level in, unless a string literal may span its lines.
+    let last = if may_hold_multiline_string(last) {
         last.to_string()
     } else {
         last.replace(nl, &format!("{nl}{}", style.unit))
@@ -176,6 +175,14 @@ fn wrap_in_braces(text: &str, style: &Style, span: Span, stmts: &[String], last:
     }
     block += &format!("{nl}{base}}}");
     Edit::replace(Span::new(start, span.end), block)
+}
+
+/// Whether a string literal may run across lines of `code`: a raw string, or a line with an
+/// odd number of unescaped quotes (a `'"'` character literal counts too, to be safe).
+fn may_hold_multiline_string(code: &str) -> bool {
+    let unbalanced =
+        |line: &str| (line.matches('"').count() - line.matches("\\\"").count()) % 2 == 1;
+    code.contains("r\"") || code.contains("r#") || code.lines().any(unbalanced)
 }
 
 /// Edits that put `stmts` in place of the call statement at `call` (`close(fd);`): on lines

@@ -55,6 +55,20 @@ fn a_braceless_body_gets_braces() {
 }
 
 #[test]
+fn a_braceless_body_moves_in_unless_a_string_may_span_its_lines() {
+    let text = "    match r {\n        A => loop {\n            log(\"x\");\n        },\n    }\n";
+    let entry = body(text, "loop {\n            log(\"x\");\n        }", false);
+    let edits = insert_at_branch(text, &Style::of(text), entry, &["drop(s);".into()]).unwrap();
+    assert_eq!(
+        apply(text, &edits),
+        "    match r {\n        A => {\n            drop(s);\n            loop {\n                log(\"x\");\n            }\n        },\n    }\n"
+    );
+    assert!(may_hold_multiline_string("f(\"a\n b\")"));
+    assert!(may_hold_multiline_string("f(r\"a\")"));
+    assert!(!may_hold_multiline_string("f(\"a\");\ng(\"b\\\"\")"));
+}
+
+#[test]
 fn a_missing_else_is_added_in_the_then_branch_style() {
     let text = "    if (fork())\n        close(fd);\n    sleep(9);\n";
     let then = text.find("close").unwrap();
