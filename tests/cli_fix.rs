@@ -185,3 +185,14 @@ fn a_killed_fix_leaves_every_file_old_or_new() {
         assert!(text == LEAKING || text == LEAKING_FIXED, "{name} is half-written:\n{text}");
     }
 }
+
+/// `--fix` applies any lint's safe fix, not only the fork lints': here FDL005's removal of an
+/// allow comment that silences nothing.
+#[test]
+fn fix_applies_other_lints_safe_fixes_too() {
+    let unused = "int main(void)\n{\n    // fdlint: allow(fork_after_connect)\n    return 0;\n}\n";
+    let dir = folder(&[("a.c", unused)]);
+    let output = fdlint(&["--fix"], dir.path());
+    assert_eq!(read(dir.path(), "a.c"), "int main(void)\n{\n    return 0;\n}\n");
+    assert!(text(&output.stderr).contains("fixed 1 finding, 0 left"), "{output:?}");
+}
