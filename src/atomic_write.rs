@@ -4,22 +4,21 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Replaces the file at `path` with `contents` atomically: the text goes to a temporary file
+/// in the same folder (tempfile's `NamedTempFile`, removed again on failure), which takes the
+/// original's permissions and is then renamed over it. A reader sees the old file or the new
+/// one, never a part of either. A symbolic link is followed, so the link stays and its target
+/// changes.
 pub fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.fdlint-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents.as_bytes())?;
-        file.sync_all()?;
-        let permissions = std::fs::metadata(path)?.permissions();
-        std::fs::set_permissions(&temporary, permissions)?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    let target = std::fs::canonicalize(path)?;
+    let folder = target.parent().unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(&target)?.permissions();
+    let mut temporary = tempfile::Builder::new().prefix(".fdlint-").tempfile_in(folder)?;
+    temporary.write_all(contents.as_bytes())?;
+    temporary.as_file().sync_all()?;
+    std::fs::set_permissions(temporary.path(), permissions)?;
+    temporary.persist(&target).map_err(|error| error.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

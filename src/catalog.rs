@@ -111,6 +111,25 @@ pub struct ApiModel {
     /// For `spawn_thread`: dropping the handle stops the threads (a tokio `Runtime`).
     #[serde(default)]
     pub ends_on_drop: bool,
+    /// For `open`: the argument (0-based) that holds the flags `cloexec_flag` goes into, so
+    /// a fix-it can add it.
+    #[serde(default)]
+    pub flags_arg: Option<usize>,
+    /// For `open`: the connection is a bare socket, not a client handle, so fix-its may
+    /// close or shut it down with the language's own calls.
+    #[serde(default)]
+    pub socket: Option<SocketKind>,
+}
+
+/// How a bare socket is held, which decides how a fix-it closes or shuts it down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocketKind {
+    /// An integer descriptor: C's `close(fd)` and `shutdown(fd, SHUT_RDWR)`.
+    Descriptor,
+    /// A value that closes its socket when dropped and has `shutdown(Shutdown::Both)`
+    /// (`std::net::TcpStream`, `socket2::Socket`).
+    Stream,
 }
 
 /// A file of models for one language: a `lints/api/*.toml` file, or an `[[api]]` entry of a

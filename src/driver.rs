@@ -45,7 +45,7 @@ pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileRepo
         lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
     let facts = analysis::analyze_run(&run, catalog);
     let diagnostics: Vec<Vec<Diagnostic>> =
-        facts.iter().map(|facts| check(facts, &sources)).collect();
+        facts.iter().map(|facts| check(facts, &sources, &lowered)).collect();
     sources
         .into_iter()
         .zip(lowered)
@@ -55,16 +55,18 @@ pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileRepo
 }
 
 /// The lints over one file's facts, with labels in the run's other files placed in them.
-fn check(facts: &Facts, sources: &[SourceFile]) -> Vec<Diagnostic> {
+fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<Diagnostic> {
     let locate = |file: usize, span: Span| {
         let source = sources.get(file).filter(|_| file != facts.file)?;
         let ((line, column), (end_line, end_column)) = source.range(span);
         Some(Elsewhere { path: source.path.clone(), line, column, end_line, end_column })
     };
-    let mut diagnostics = crate::lints::check(facts, &locate);
-    if let Some(source) = sources.get(facts.file) {
-        crate::suppress::apply(source, &mut diagnostics);
-    }
+    let (Some(source), Some(lowered)) = (sources.get(facts.file), lowered.get(facts.file)) else {
+        return Vec::new();
+    };
+    let context = crate::lints::fixes::FileContext { source, lowered };
+    let mut diagnostics = crate::lints::check(facts, &locate, &context);
+    crate::suppress::apply(source, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span, d.code));
     diagnostics
 }

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostics;
 pub mod driver;
+pub mod fix;
 pub mod frontend;
 pub mod ir;
 pub mod lints;

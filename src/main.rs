@@ -8,8 +8,9 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use fdlint::atomic_write::write_atomically;
 use fdlint::config::{Levels, Resolver};
-use fdlint::diagnostics::Level;
+use fdlint::diagnostics::{Applicability, Level};
 use fdlint::driver::{lint_paths, FileReport};
+use fdlint::fix::{diff_name, fix_paths, unified_diff, FileFix};
 use fdlint::output::{render_config_error, write_reports, OutputFormat};
 use fdlint::suppress::add_allow::add_allows;
 use fdlint::{frontend, lints, source, walk};
@@ -67,6 +68,16 @@ struct CheckArgs {
     /// Print each function's IR (the control-flow graph) instead of linting.
     #[arg(long)]
     dump_ir: bool,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`: the unsafe fixes too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change, and change nothing (exit 1 when
+    /// there is something to change).
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     /// `-A`, `-W` and `-D` in the order given on the command line: the last one wins.
     #[arg(skip)]
     level_flags: Vec<(String, Level)>,
@@ -137,15 +148,31 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(groups) => groups,
         Err(errors) => return config_errors(&errors),
     };
+    let most = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let mut reports: Vec<FileReport> = Vec::new();
+    let mut fixes: Vec<FileFix> = Vec::new();
     for group in groups {
-        let mut group_reports = lint_paths(&group.files, &group.catalog());
-        for report in &mut group_reports {
-            levels.apply(group.config.as_deref(), &mut report.diagnostics);
+        let catalog = group.catalog();
+        let keep = |report: &mut FileReport| {
+            levels.apply(group.config.as_deref(), &mut report.diagnostics)
+        };
+        if args.fix || args.diff {
+            let run = fix_paths(&group.files, &catalog, most, &keep);
+            reports.extend(run.reports);
+            fixes.extend(run.files);
+        } else {
+            let mut group_reports = lint_paths(&group.files, &catalog);
+            group_reports.iter_mut().for_each(keep);
+            reports.extend(group_reports);
         }
-        reports.extend(group_reports);
     }
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    if args.diff {
+        return show_diff(&fixes);
+    }
+    if args.fix && !apply_fixes(&fixes) {
+        return ExitCode::from(2);
+    }
     if args.add_allow {
         return add_allow(&reports);
     }
@@ -161,6 +188,12 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if args.fix {
+        let count: usize = fixes.iter().map(|file| file.fixed_findings).sum();
+        let left = reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.suppressed.is_none());
+        let _ =
+            writeln!(stderr, "fdlint: fixed {count} {}, {} left", findings(count), left.count());
+    }
     let denied = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
@@ -171,6 +204,58 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--diff`: what `--fix` would change, on stdout; exit 1 when it would change something.
+fn show_diff(fixes: &[FileFix]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    for file in fixes {
+        report_failed_fixes(file);
+        let diff = unified_diff(&diff_name(&file.path), &file.original, &file.fixed);
+        if stdout.write_all(diff.as_bytes()).is_err() {
+            break;
+        }
+    }
+    let count: usize = fixes.iter().map(|file| file.fixed_findings).sum();
+    eprintln!("fdlint: would fix {count} {}", findings(count));
+    if fixes.iter().any(FileFix::changed) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--fix`: writes every changed file; false when one could not be written.
+fn apply_fixes(fixes: &[FileFix]) -> bool {
+    let mut written = true;
+    for file in fixes {
+        report_failed_fixes(file);
+        if !file.changed() {
+            continue;
+        }
+        if let Err(error) = write_atomically(&file.path, &file.fixed) {
+            eprintln!("error: {}: cannot write the fixes: {error}", diff_name(&file.path));
+            written = false;
+        }
+    }
+    written
+}
+
+fn findings(count: usize) -> &'static str {
+    if count == 1 {
+        "finding"
+    } else {
+        "findings"
+    }
+}
+
+fn report_failed_fixes(file: &FileFix) {
+    for title in &file.failed {
+        eprintln!(
+            "error: {}: fix `{title}` failed: the file would no longer parse; not applied",
+            diff_name(&file.path)
+        );
     }
 }
 

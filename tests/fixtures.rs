@@ -137,7 +137,7 @@ fn fixture_cases(root: &Path) -> Vec<Vec<PathBuf>> {
         for entry in sorted_entries(&group) {
             if entry.is_dir() {
                 cases.push(source_files_under(&entry));
-            } else if language_of(&entry).is_some() {
+            } else if is_source(&entry) {
                 cases.push(vec![entry]);
             }
         }
@@ -151,11 +151,18 @@ fn source_files_under(dir: &Path) -> Vec<PathBuf> {
     for entry in sorted_entries(dir) {
         if entry.is_dir() {
             files.extend(source_files_under(&entry));
-        } else if language_of(&entry).is_some() {
+        } else if is_source(&entry) {
             files.push(entry);
         }
     }
     files
+}
+
+/// A fixture's source, not the expected result of a fix-it (`name.fixed.c`, which
+/// `tests/fix.rs` checks).
+fn is_source(path: &Path) -> bool {
+    let fixed = path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.ends_with(".fixed"));
+    language_of(path).is_some() && !fixed
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {

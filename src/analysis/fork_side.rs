@@ -1,7 +1,7 @@
 //! Deciding which process takes a branch: a condition over a fork's result is true in the
 //! child, in the parent, or in both.
 
-use super::state::{heap_key, ProcState, ProcessKey};
+use super::state::{heap_key, ForkId, ProcState, ProcessKey};
 use super::Side;
 use crate::ir::{CmpOp, Cond, Operand, Pattern, PlaceBase};
 
@@ -19,18 +19,33 @@ pub fn eval_cond(cond: &Cond, key: &ProcessKey, state: &ProcState) -> Option<boo
     }
 }
 
+/// The fork whose result a condition tests, if any.
+pub fn tested_fork(cond: &Cond, state: &ProcState) -> Option<ForkId> {
+    match cond {
+        Cond::Truthy(operand) | Cond::Matches { value: operand, .. } => fork_of(operand, state),
+        Cond::Not(inner) => tested_fork(inner, state),
+        Cond::Compare { lhs, rhs, .. } => fork_of(lhs, state).or_else(|| fork_of(rhs, state)),
+        Cond::Unknown => None,
+    }
+}
+
 /// The side of the fork whose result `operand` holds, in process `key`.
 pub fn fork_side(operand: &Operand, key: &ProcessKey, state: &ProcState) -> Option<Side> {
+    let fork = fork_of(operand, state)?;
+    key.iter().find(|(f, _)| *f == fork).map(|(_, side)| *side)
+}
+
+/// The fork whose result `operand` holds.
+fn fork_of(operand: &Operand, state: &ProcState) -> Option<ForkId> {
     let Operand::Place(place) = operand else { return None };
     // A pid kept in a field (`(child->pid = fork()) == 0`) is tested there.
-    let fork = match heap_key(place) {
-        Some(heap) => state.heap.get(&heap)?.fork?,
+    match heap_key(place) {
+        Some(heap) => state.heap.get(&heap)?.fork,
         None => match place.base {
-            PlaceBase::Local(local) => state.values.get(&local)?.fork?,
-            PlaceBase::Global(_) => return None,
+            PlaceBase::Local(local) => state.values.get(&local)?.fork,
+            PlaceBase::Global(_) => None,
         },
-    };
-    key.iter().find(|(f, _)| *f == fork).map(|(_, side)| *side)
+    }
 }
 
 fn eval_compare(

@@ -18,8 +18,8 @@ use summary::{Summaries, SummaryEntry};
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Catalog;
-use crate::ir::{Language, LoweredFile, Span};
+use crate::catalog::{Catalog, SocketKind};
+use crate::ir::{BranchEntry, Language, LoweredFile, Span};
 
 /// Which process a branch of a fork runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -61,6 +61,16 @@ pub struct Connection {
     pub what: String,
     /// When a callee opened it and handed it out (`open_span` is then the call): the open.
     pub opened_in: Option<Located>,
+    /// It was stored in a global or a field: code outside the function may reach it.
+    #[serde(default)]
+    pub stored: bool,
+    /// A bare socket (not a client handle), and how it is held.
+    #[serde(default)]
+    pub socket: Option<SocketKind>,
+    /// The opening call's flags argument, when the catalog names it, and the flag that makes
+    /// the descriptor close-on-exec (`SOCK_CLOEXEC`).
+    #[serde(default)]
+    pub flags: Option<(Span, String)>,
 }
 
 /// Where and how a process went on running while it still held a connection.
@@ -91,6 +101,25 @@ pub struct ForkLeak {
     pub connection: Connection,
     /// The leaking sides, parent first, each with where it keeps running.
     pub sides: Vec<(Side, RunEvent)>,
+    /// Where each side's own branch begins, when the code branches on the fork's result
+    /// before doing anything else that branches.
+    #[serde(default)]
+    pub branches: Vec<(Side, BranchEntry)>,
+    /// Where a side closes the connection with a call that is a statement of its own.
+    #[serde(default)]
+    pub closes: Vec<(Side, CloseSite)>,
+    /// The sides that use the connection after the fork.
+    #[serde(default)]
+    pub users: Vec<Side>,
+}
+
+/// A call that closes a connection (`close(fd);`, `drop(stream);`), a statement of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseSite {
+    /// The whole call.
+    pub call: Span,
+    /// The argument that names the connection.
+    pub arg: Span,
 }
 
 /// FDL003's fact: an exec while a socket without close-on-exec is open in the process.

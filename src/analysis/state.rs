@@ -105,6 +105,9 @@ pub struct ProcState {
     /// Forks after which this child lost running threads: the first of them, and whether
     /// the child went on running since (rather than exec or exit at once).
     pub threads_lost: BTreeMap<ForkId, (ThreadId, bool)>,
+    /// Forks after which this process took a branch on something other than their result
+    /// (for fix-its: code inserted in a later branch would not run on every path).
+    pub wandered: BTreeSet<ForkId>,
 }
 
 impl ProcState {
@@ -200,6 +203,7 @@ impl ProcState {
         self.ran_since_fork |= other.ran_since_fork;
         self.used.extend(other.used.iter().copied());
         self.closed_all &= other.closed_all;
+        self.wandered.extend(other.wandered.iter().copied());
         for (fork, (thread, ran)) in &other.threads_lost {
             let mine = self.threads_lost.entry(*fork).or_insert((*thread, *ran));
             mine.1 |= *ran;

@@ -46,6 +46,8 @@ pub const MODEL_KEYS: &[Key] = &[
     Key { name: "receiver", kind: "string", doc: "For methods: the model applies only to a receiver of this type." },
     Key { name: "handle_arg", kind: "integer", doc: "For `spawn_thread`: the argument the thread's handle is written through." },
     Key { name: "ends_on_drop", kind: "bool", doc: "For `spawn_thread`: dropping the handle stops the threads." },
+    Key { name: "flags_arg", kind: "integer", doc: "For `open`: the argument (0-based) that holds the flags `cloexec_flag` goes into, for the fix that adds it." },
+    Key { name: "socket", kind: "string", doc: "For `open`: a bare socket, not a client handle: `\"descriptor\"` (an integer descriptor) or `\"stream\"` (a value with `shutdown(Shutdown::Both)` that closes when dropped), so fixes may close or shut it down." },
 ];
 
 /// The effects a model can give a call.

@@ -40,6 +40,21 @@ pub struct LoweredFile {
     /// Namespaces opened wholesale (`use nix::unistd::*;`): a callee name that the catalog
     /// does not know may be looked up under each of these prefixes (`prefix::name`).
     pub glob_imports: Vec<String>,
+    /// Rust: where a new top-level `use` item goes, for fix-its that need an import.
+    #[serde(default)]
+    pub use_site: Option<UseSite>,
+    /// Rust: what the file's top-level `use` items import, as (name, full path)
+    /// (`Shutdown`, `std::net::Shutdown`).
+    #[serde(default)]
+    pub top_imports: Vec<(String, String)>,
+}
+
+/// Where a new `use` item goes: after the last top-level one (`after_use`), or before the
+/// first item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseSite {
+    pub at: usize,
+    pub after_use: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +85,10 @@ pub struct Function {
     /// Attributes on the function as written (`tokio::main`): some start threads.
     #[serde(default)]
     pub attributes: Vec<String>,
+    /// Every statement that declares variables with a value (`let x = ..;`, `int x = ..;`),
+    /// whole, for fix-its that move one.
+    #[serde(default)]
+    pub declarations: Vec<Span>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +107,26 @@ pub struct Block {
     /// Where the block starts in the source (the first statement, or the construct that
     /// opened the block); used to point at a branch.
     pub span: Span,
+    /// Set when the block begins a branch as written (an `if` or `else` body, a `match` arm,
+    /// or the `else` an `if` lacks), so fix-its can insert code at its start.
+    #[serde(default)]
+    pub entry: Option<BranchEntry>,
+}
+
+/// Where a branch begins in the source: plain spans, filled by the frontends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BranchEntry {
+    /// The branch's body: a braced block (`{ .. }`, the span covering the braces) or a single
+    /// statement or expression without braces.
+    Body { span: Span, braced: bool },
+    /// The `else` an `if` lacks: an `else` branch would go right after the `then` body.
+    MissingElse {
+        /// The start of the `if` (its line gives the indentation).
+        if_start: usize,
+        /// The `then` body, and whether it is braced.
+        then_body: Span,
+        then_braced: bool,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,6 +164,10 @@ pub struct Call {
     pub span: Span,
     /// The callee's name (the path or the method name), for pointing at it.
     pub callee_span: Span,
+    /// Each argument as written (method calls: the receiver first), for fix-its that edit
+    /// one; empty when the frontend could not say.
+    #[serde(default)]
+    pub arg_spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

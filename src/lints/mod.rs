@@ -3,6 +3,7 @@
 
 mod connection_shared_across_fork;
 mod fd_leaked_into_exec;
+pub mod fixes;
 mod fork_after_connect;
 mod fork_with_live_threads;
 pub mod reference;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use crate::analysis::Facts;
 use crate::diagnostics::{Diagnostic, Level, Locate};
+use fixes::FileContext;
 
 /// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
 const DECLARATIONS: &[&str] = &[
@@ -86,12 +88,13 @@ fn short_name(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-/// Runs every lint over one file's facts; `locate` places labels in the run's other files.
-pub fn check(facts: &Facts, locate: Locate<'_>) -> Vec<Diagnostic> {
+/// Runs every lint over one file's facts; `locate` places labels in the run's other files,
+/// and the file's text and IR place the fix-its.
+pub fn check(facts: &Facts, locate: Locate<'_>, context: &FileContext) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    diagnostics.extend(fork_after_connect::check(facts, locate));
+    diagnostics.extend(fork_after_connect::check(facts, locate, context));
     diagnostics.extend(connection_shared_across_fork::check(facts, locate));
-    diagnostics.extend(fd_leaked_into_exec::check(facts, locate));
+    diagnostics.extend(fd_leaked_into_exec::check(facts, locate, context));
     diagnostics.extend(fork_with_live_threads::check(facts, locate));
     diagnostics
 }

@@ -41,6 +41,7 @@ impl<'a> FunctionAnalysis<'a> {
             }
             Effect::Close if receiver.conns.is_empty() && receiver.counter => self.close_all(state),
             Effect::Close => {
+                self.note_close(key, state, &receiver.conns, call);
                 self.release(state, &receiver.conns, false);
                 self.drop_threads(state, &receiver);
             }
@@ -340,6 +341,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
                 process.ran_since_fork = false;
                 process.used.clear();
+                process.wandered.remove(&fork);
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
                 (child_key(key, fork, side), process, side == Side::Parent)

@@ -9,7 +9,7 @@ mod calls;
 mod report;
 mod summarise;
 
-use super::fork_side::eval_cond;
+use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
     child_key, heap_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey,
@@ -17,12 +17,13 @@ use super::state::{
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summaries, Summary};
 use super::{
-    Connection, ExecLeak, Facts, ForkLeak, Located, RunEvent, RunKind, SharedUse, Side, ThreadFork,
+    CloseSite, Connection, ExecLeak, Facts, ForkLeak, Located, RunEvent, RunKind, SharedUse, Side,
+    ThreadFork,
 };
 use crate::catalog::{ApiModel, Catalog, Effect};
 use crate::ir::{
-    Block, BlockId, Call, Callee, Cond, Function, Language, Operand, Pattern, Place, PlaceBase,
-    Rvalue, Span, StmtKind, Terminator,
+    Block, BlockId, BranchEntry, Call, Callee, Cond, Function, Language, Operand, Pattern, Place,
+    PlaceBase, Rvalue, Span, StmtKind, Terminator,
 };
 
 pub struct Context<'a> {
@@ -62,6 +63,8 @@ struct Site {
     /// A call to a function that forks inside, and the call (for its arguments).
     fork_summary: Option<ForkSummary>,
     fork_call: Option<Call>,
+    /// The opening call's flags argument, when the model names one.
+    flags_span: Option<Span>,
 }
 
 impl Site {
@@ -74,6 +77,7 @@ impl Site {
             origin: None,
             fork_summary: None,
             fork_call: None,
+            flags_span: None,
         }
     }
 }
@@ -86,6 +90,8 @@ struct FunctionAnalysis<'a> {
     fork_sites: Vec<Site>,
     /// The variable each connection was first stored in, for messages.
     conn_names: BTreeMap<ConnId, String>,
+    /// Connections stored in a global or a field on some path.
+    stored: BTreeSet<ConnId>,
     /// Report pass: (block, process) nodes where the process ends, and the edges along
     /// which the same process goes on.
     ended: BTreeSet<Node>,
@@ -102,6 +108,11 @@ struct FunctionAnalysis<'a> {
     uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
     /// FDL004: fork call span → (its callee, the first thread running at it).
     thread_forks: BTreeMap<Span, (String, ThreadId, Option<Located>)>,
+    /// For fix-its: where each side's branch begins, and where a side closes a connection.
+    branch_entries: BTreeMap<(ForkId, Side), BranchEntry>,
+    closes: BTreeMap<(ForkId, ConnId), BTreeMap<Side, CloseSite>>,
+    /// The statement being run is a call of its own (`close(fd);`), not part of a larger one.
+    call_statement: bool,
     /// Report pass, for the summary: the states that return, and the processes that end
     /// (with whether they ran since the fork and closed everything).
     returns: Vec<(ProcessKey, ProcState, BTreeSet<ConnId>)>,
@@ -121,6 +132,7 @@ impl<'a> FunctionAnalysis<'a> {
             conn_sites: Vec::new(),
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
+            stored: BTreeSet::new(),
             ended: BTreeSet::new(),
             same_process_edges: BTreeMap::new(),
             reporting: false,
@@ -130,6 +142,9 @@ impl<'a> FunctionAnalysis<'a> {
             thread_sites: Vec::new(),
             uses: BTreeMap::new(),
             thread_forks: BTreeMap::new(),
+            branch_entries: BTreeMap::new(),
+            closes: BTreeMap::new(),
+            call_statement: false,
             returns: Vec::new(),
             process_ends: Vec::new(),
             seen_used: BTreeSet::new(),
@@ -243,9 +258,16 @@ impl<'a> FunctionAnalysis<'a> {
                     state
                 };
                 match eval_cond(cond, &key, &state) {
-                    Some(true) => outgoing.push((*then, key, taken(self, state, true))),
-                    Some(false) => outgoing.push((*otherwise, key, taken(self, state, false))),
+                    Some(true) => {
+                        self.note_branch_entry(cond, &key, &state, true, *then);
+                        outgoing.push((*then, key, taken(self, state, true)))
+                    }
+                    Some(false) => {
+                        self.note_branch_entry(cond, &key, &state, false, *otherwise);
+                        outgoing.push((*otherwise, key, taken(self, state, false)))
+                    }
                     None => {
+                        state.wandered.extend(key.iter().map(|(fork, _)| *fork));
                         outgoing.push((*then, key.clone(), taken(self, state.clone(), true)));
                         outgoing.push((*otherwise, key, taken(self, state, false)));
                     }
@@ -287,6 +309,7 @@ impl<'a> FunctionAnalysis<'a> {
         kind: &StmtKind,
         span: Span,
     ) -> Vec<Process> {
+        self.call_statement = matches!(kind, StmtKind::Eval(Rvalue::Call(_)));
         match kind {
             StmtKind::Assign { target, value } => {
                 let Some(result) = self.rvalue(&key, &mut state, value) else { return Vec::new() };
@@ -333,6 +356,7 @@ impl<'a> FunctionAnalysis<'a> {
             }
             // A global or a field holds it now: the process still does.
             Some(key) => {
+                self.stored.extend(value.conns.iter().copied());
                 self.name_stored(&key, &value);
                 state.heap.insert(key, value);
             }
@@ -434,6 +458,60 @@ impl<'a> FunctionAnalysis<'a> {
                 self.function.locals.get(local.0 as usize).is_some_and(|l| l.name.starts_with('$'));
             if is_temporary && projections.is_empty() {
                 state.values.remove(local);
+            }
+        }
+    }
+
+    /// For fix-its: the branch a process takes on its fork's result, when the other process
+    /// goes the other way and neither branched on anything else since the fork.
+    fn note_branch_entry(
+        &mut self,
+        cond: &crate::ir::Cond,
+        key: &ProcessKey,
+        state: &ProcState,
+        taken: bool,
+        target: BlockId,
+    ) {
+        if !self.reporting {
+            return;
+        }
+        let Some(fork) = tested_fork(cond, state) else { return };
+        let Some(side) = key.iter().find(|(f, _)| *f == fork).map(|(_, side)| *side) else {
+            return;
+        };
+        if state.wandered.contains(&fork) {
+            return;
+        }
+        let other = match side {
+            Side::Parent => Side::Child,
+            Side::Child => Side::Parent,
+        };
+        if eval_cond(cond, &child_key(key, fork, other), state) != Some(!taken) {
+            return;
+        }
+        let entry = self.function.blocks.get(target.0 as usize).and_then(|block| block.entry);
+        if let Some(entry) = entry {
+            self.branch_entries.entry((fork, side)).or_insert(entry);
+        }
+    }
+
+    /// For fix-its: a side closes a connection with a call that is a statement of its own.
+    fn note_close(
+        &mut self,
+        key: &ProcessKey,
+        state: &ProcState,
+        conns: &BTreeSet<ConnId>,
+        call: &Call,
+    ) {
+        let (true, true, Some(arg)) = (self.reporting, self.call_statement, call.arg_spans.first())
+        else {
+            return;
+        };
+        let site = CloseSite { call: call.span, arg: *arg };
+        for (fork, conn) in state.obligations.keys() {
+            let side = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side);
+            if let (true, Some(side)) = (conns.contains(conn), side) {
+                self.closes.entry((*fork, *conn)).or_default().entry(side).or_insert(site);
             }
         }
     }
@@ -567,7 +645,10 @@ enum Outcome {
 }
 
 fn site_index(sites: &mut Vec<Site>, call: &Call, model: Option<ApiModel>) -> u32 {
-    add_site(sites, Site::new(call.span, callee_name(call), model))
+    let flags = model.as_ref().and_then(|m| m.flags_arg).and_then(|i| call.arg_spans.get(i));
+    let site =
+        Site { flags_span: flags.copied(), ..Site::new(call.span, callee_name(call), model) };
+    add_site(sites, site)
 }
 
 /// The site's number: the same span and callee is the same site.

@@ -75,12 +75,17 @@ impl<'a> FunctionAnalysis<'a> {
             span: origin.span,
             function: origin.function.clone(),
         });
+        let model = site.model.as_ref();
+        let flag = model.and_then(|m| m.cloexec_flag.clone());
         Connection {
             name: self.conn_names.get(&conn).cloned().unwrap_or_else(|| site.callee.clone()),
             open_span: site.span,
             opener: site.callee.clone(),
             what,
             opened_in,
+            stored: self.stored.contains(&conn),
+            socket: model.and_then(|m| m.socket),
+            flags: site.flags_span.zip(flag),
         }
     }
 
@@ -96,6 +101,11 @@ impl<'a> FunctionAnalysis<'a> {
                 continue;
             }
             let fork_site = &self.fork_sites[fork.0 as usize];
+            let branches = [Side::Parent, Side::Child]
+                .into_iter()
+                .filter_map(|side| Some((side, *self.branch_entries.get(&(*fork, side))?)))
+                .collect();
+            let closes = self.closes.get(&(*fork, *conn));
             leaks.push(ForkLeak {
                 function: self.function.name.clone(),
                 fork_span: fork_site.span,
@@ -103,6 +113,15 @@ impl<'a> FunctionAnalysis<'a> {
                 fork_inside: self.fork_inside(*fork),
                 connection: self.connection(*conn),
                 sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
+                branches,
+                closes: closes.into_iter().flatten().map(|(side, site)| (*side, *site)).collect(),
+                users: self
+                    .uses
+                    .get(&(*fork, *conn))
+                    .into_iter()
+                    .flatten()
+                    .map(|(s, _)| *s)
+                    .collect(),
             });
         }
         leaks.sort_by_key(|leak| (leak.fork_span, leak.connection.open_span));

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use crate::ir::{
-    Block, BlockId, Function, Local, LocalId, Operand, Place, Rvalue, Span, Stmt, StmtKind,
-    SyntaxError, Terminator,
+    Block, BlockId, BranchEntry, Function, Local, LocalId, Operand, Place, Rvalue, Span, Stmt,
+    StmtKind, SyntaxError, Terminator,
 };
 
 use super::syntax::span_of;
@@ -39,6 +39,7 @@ pub(super) struct FnBuilder<'a> {
     labels: HashMap<String, BlockId>,
     depth: usize,
     reported_too_deep: bool,
+    pub declarations: Vec<Span>,
 }
 
 impl<'a> FnBuilder<'a> {
@@ -56,6 +57,7 @@ impl<'a> FnBuilder<'a> {
             labels: HashMap::new(),
             depth: 0,
             reported_too_deep: false,
+            declarations: Vec::new(),
         };
         let entry = builder.new_block(entry_span);
         builder.current = Some(entry);
@@ -71,6 +73,7 @@ impl<'a> FnBuilder<'a> {
             param_count: self.param_count,
             blocks: self.blocks,
             attributes: Vec::new(),
+            declarations: self.declarations,
         };
         (function, self.errors)
     }
@@ -154,6 +157,7 @@ impl<'a> FnBuilder<'a> {
             term: Terminator::Unreachable,
             loop_head: false,
             span,
+            entry: None,
         });
         id
     }
@@ -209,6 +213,12 @@ impl<'a> FnBuilder<'a> {
             }
         }
         self.current = Some(target);
+    }
+
+    pub fn set_block_entry(&mut self, id: BlockId, entry: BranchEntry) {
+        if let Some(block) = self.blocks.get_mut(id.0 as usize) {
+            block.entry = Some(entry);
+        }
     }
 
     pub fn set_block_span(&mut self, id: BlockId, span: Span) {

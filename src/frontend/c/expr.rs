@@ -248,11 +248,13 @@ impl FnBuilder<'_> {
         };
         // A plain loop, not an iterator chain: each adapter is a stack frame per nesting level.
         let mut args = Vec::new();
+        let mut arg_spans = Vec::new();
         for arg in node.child_by_field_name("arguments").map(named_children).unwrap_or_default() {
             args.push(self.operand(arg));
+            arg_spans.push(span_of(arg));
         }
         let callee_span = function.map_or_else(|| span_of(node), span_of);
-        Call { callee, args, span: span_of(node), callee_span }
+        Call { callee, args, span: span_of(node), callee_span, arg_spans }
     }
 
     /// The right-hand side of an assignment or initialiser: a call stays a call (`fd =

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::ir::{BlockId, Cond, Place, Rvalue, Span, StmtKind, Terminator};
+use crate::ir::{BlockId, BranchEntry, Cond, Place, Rvalue, Span, StmtKind, Terminator};
 
 use super::builder::{FnBuilder, JumpTargets};
 use super::literals::parse_int;
@@ -94,6 +94,9 @@ impl FnBuilder<'_> {
         let mut cursor = node.walk();
         let declarators: Vec<Node<'_>> =
             node.children_by_field_name("declarator", &mut cursor).collect();
+        if declarators.iter().any(|d| d.kind() == "init_declarator") {
+            self.declarations.push(span_of(node));
+        }
         for declarator in declarators {
             self.declarator(declarator);
         }
@@ -130,6 +133,7 @@ impl FnBuilder<'_> {
         let then = self.new_block(consequence.map_or(span_of(node), span_of));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
         let join = self.new_block(end_of(node));
+        self.mark_if_entries(node, (then, consequence), (otherwise, alternative), join);
         self.branch_on_condition(node, then, otherwise.unwrap_or(join));
         self.fall_into(then);
         if let Some(consequence) = consequence {
@@ -142,6 +146,33 @@ impl FnBuilder<'_> {
             self.goto(join);
         }
         self.fall_into(join);
+    }
+
+    /// Where each branch of an `if` begins, for fix-its: its body, or the `else` it lacks.
+    fn mark_if_entries(
+        &mut self,
+        node: Node<'_>,
+        (then, consequence): (BlockId, Option<Node<'_>>),
+        (otherwise, alternative): (Option<BlockId>, Option<Node<'_>>),
+        join: BlockId,
+    ) {
+        let body = |node: Node<'_>| BranchEntry::Body {
+            span: span_of(node),
+            braced: node.kind() == "compound_statement",
+        };
+        let Some(consequence) = consequence.filter(|c| !c.is_missing()) else { return };
+        self.set_block_entry(then, body(consequence));
+        match (otherwise, alternative) {
+            (Some(block), Some(alternative)) => self.set_block_entry(block, body(alternative)),
+            _ => self.set_block_entry(
+                join,
+                BranchEntry::MissingElse {
+                    if_start: node.start_byte(),
+                    then_body: span_of(consequence),
+                    then_braced: consequence.kind() == "compound_statement",
+                },
+            ),
+        }
     }
 
     /// Branches on the statement's `condition` field; a missing one is unknown.

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use crate::ir::{
-    Block, BlockId, Function, Local, LocalId, Operand, Place, PlaceBase, Rvalue, Span, Stmt,
-    StmtKind, Terminator,
+    Block, BlockId, BranchEntry, Function, Local, LocalId, Operand, Place, PlaceBase, Rvalue, Span,
+    Stmt, StmtKind, Terminator,
 };
 
 use super::imports::Imports;
@@ -22,6 +22,7 @@ pub(super) struct FnBuilder<'i> {
     scopes: Vec<Scope>,
     loops: Vec<LoopFrame>,
     temp_count: u32,
+    declarations: Vec<Span>,
 }
 
 struct PendingBlock {
@@ -29,6 +30,7 @@ struct PendingBlock {
     term: Option<Terminator>,
     loop_head: bool,
     span: Span,
+    entry: Option<BranchEntry>,
 }
 
 /// One lexical scope: the locals it declared (dropped in reverse at its end) and the names
@@ -68,6 +70,7 @@ impl<'i> FnBuilder<'i> {
             scopes: Vec::new(),
             loops: Vec::new(),
             temp_count: 0,
+            declarations: Vec::new(),
         };
         builder.current = builder.new_block(entry_span);
         builder
@@ -90,6 +93,7 @@ impl<'i> FnBuilder<'i> {
                 term: block.term.unwrap_or(Terminator::Unreachable),
                 loop_head: block.loop_head,
                 span: block.span,
+                entry: block.entry,
             })
             .collect();
         Function {
@@ -100,15 +104,26 @@ impl<'i> FnBuilder<'i> {
             param_count: params,
             blocks,
             attributes,
+            declarations: self.declarations,
         }
+    }
+
+    pub(super) fn note_declaration(&mut self, span: Span) {
+        self.declarations.push(span);
     }
 
     // ---- blocks ----
 
     pub(super) fn new_block(&mut self, span: Span) -> BlockId {
         let id = BlockId(self.blocks.len() as u32);
-        self.blocks.push(PendingBlock { stmts: Vec::new(), term: None, loop_head: false, span });
+        let block =
+            PendingBlock { stmts: Vec::new(), term: None, loop_head: false, span, entry: None };
+        self.blocks.push(block);
         id
+    }
+
+    pub(super) fn set_entry(&mut self, block: BlockId, entry: BranchEntry) {
+        self.blocks[block.0 as usize].entry = Some(entry);
     }
 
     pub(super) fn mark_loop_head(&mut self, block: BlockId) {

@@ -6,7 +6,9 @@
 
 use syn::{BinOp, Expr, UnOp};
 
-use crate::ir::{BlockId, CmpOp, Cond, Operand, Pattern, Place, Rvalue, Span, Terminator};
+use crate::ir::{
+    BlockId, BranchEntry, CmpOp, Cond, Operand, Pattern, Place, Rvalue, Span, Terminator,
+};
 
 use super::builder::{Dest, FnBuilder, LoopFrame};
 use super::stmt::close_brace;
@@ -71,6 +73,7 @@ impl FnBuilder<'_> {
             Some((_, else_expr)) => self.new_block(span_of(&**else_expr)),
             None => join,
         };
+        self.mark_if_entries(expr_if, then, otherwise);
         // `if let` bindings live in the then-branch only.
         self.push_scope();
         self.lower_cond(&expr_if.cond, then, otherwise, depth);
@@ -86,6 +89,24 @@ impl FnBuilder<'_> {
         self.switch_to(join);
     }
 
+    /// Where each branch of an `if` begins, for fix-its: its body, or the `else` it lacks.
+    fn mark_if_entries(&mut self, expr_if: &syn::ExprIf, then: BlockId, otherwise: BlockId) {
+        let then_body = span_of(&expr_if.then_branch);
+        self.set_entry(then, BranchEntry::Body { span: then_body, braced: true });
+        let entry = match &expr_if.else_branch {
+            Some((_, else_expr)) => BranchEntry::Body {
+                span: span_of(&**else_expr),
+                braced: matches!(&**else_expr, Expr::Block(block) if block.label.is_none()),
+            },
+            None => BranchEntry::MissingElse {
+                if_start: span_of(expr_if).start,
+                then_body,
+                then_braced: true,
+            },
+        };
+        self.set_entry(otherwise, entry);
+    }
+
     /// Each arm tests its pattern (and guard) and falls through to the next arm's test; no
     /// arm matching is impossible in Rust.
     pub(super) fn lower_match(&mut self, expr_match: &syn::ExprMatch, dest: Dest, depth: u32) {
@@ -94,6 +115,8 @@ impl FnBuilder<'_> {
         for arm in &expr_match.arms {
             let next = self.new_block(span_of(&arm.pat));
             let body = self.new_block(span_of(&*arm.body));
+            let braced = matches!(&*arm.body, Expr::Block(block) if block.label.is_none() && block.attrs.is_empty());
+            self.set_entry(body, BranchEntry::Body { span: span_of(&*arm.body), braced });
             self.push_scope();
             let pattern = self.bind_pattern(&arm.pat, depth);
             let test = Cond::Matches { value: value.clone(), pattern };

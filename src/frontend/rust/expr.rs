@@ -208,20 +208,26 @@ impl FnBuilder<'_> {
     /// A call, method call or macro invocation, its arguments lowered (and hoisted) first.
     pub(super) fn lower_call(&mut self, expr: &Expr, depth: u32) -> Option<Call> {
         let span = expr_span(expr);
-        let (callee, callee_span, args) = match expr {
+        let (callee, callee_span, args, arg_spans) = match expr {
             Expr::Call(call) => {
                 let (callee, callee_span) = self.callee(&call.func, depth);
-                (callee, callee_span, self.operands(&call.args, depth))
+                let arg_spans = call.args.iter().map(span_of).collect();
+                (callee, callee_span, self.operands(&call.args, depth), arg_spans)
             }
             Expr::MethodCall(call) => {
                 let mut args = vec![self.lower_operand(&call.receiver, depth)];
                 args.extend(self.operands(&call.args, depth));
-                (Callee::Method(call.method.to_string()), span_of(&call.method), args)
+                let receiver = std::iter::once(span_of(&*call.receiver));
+                let arg_spans = receiver.chain(call.args.iter().map(span_of)).collect();
+                (Callee::Method(call.method.to_string()), span_of(&call.method), args, arg_spans)
             }
-            Expr::Macro(mac) => self.macro_call(&mac.mac, depth),
+            Expr::Macro(mac) => {
+                let (callee, callee_span, args) = self.macro_call(&mac.mac, depth);
+                (callee, callee_span, args, Vec::new())
+            }
             _ => return None,
         };
-        Some(Call { callee, args, span, callee_span })
+        Some(Call { callee, args, span, callee_span, arg_spans })
     }
 
     pub(super) fn operands<'e>(

@@ -56,6 +56,14 @@ impl Imports {
         self.statics.contains(name)
     }
 
+    /// Every imported name with its full path, sorted.
+    pub(super) fn aliases(&self) -> Vec<(String, String)> {
+        let mut aliases: Vec<_> =
+            self.aliases.iter().map(|(name, path)| (name.clone(), path.clone())).collect();
+        aliases.sort();
+        aliases
+    }
+
     /// Makes `Self` stand for the implementing type inside an impl.
     pub(super) fn alias_self(&mut self, type_path: String) {
         self.aliases.insert("Self".into(), type_path);

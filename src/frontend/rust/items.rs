@@ -7,7 +7,7 @@
 use syn::visit::Visit;
 use syn::{ImplItem, Item, TraitItem};
 
-use crate::ir::{Function, LoweredFile};
+use crate::ir::{Function, LoweredFile, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
@@ -17,7 +17,24 @@ pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
     let mut lowering = ItemLowering::default();
     let imports = Imports::for_module(&file.items, None);
     lowering.lower_items(&file.items, &imports, 0);
-    LoweredFile { functions: lowering.functions, errors: Vec::new(), glob_imports: lowering.globs }
+    LoweredFile {
+        functions: lowering.functions,
+        errors: Vec::new(),
+        glob_imports: lowering.globs,
+        use_site: use_site(file),
+        top_imports: imports.aliases(),
+    }
+}
+
+/// After the last top-level `use`, else before the first item.
+fn use_site(file: &syn::File) -> Option<UseSite> {
+    let last_use = file.items.iter().rfind(|item| matches!(item, Item::Use(_)));
+    match last_use {
+        Some(item) => Some(UseSite { at: span_of(item).end, after_use: true }),
+        None => {
+            file.items.first().map(|item| UseSite { at: span_of(item).start, after_use: false })
+        }
+    }
 }
 
 #[derive(Default)]

@@ -57,7 +57,8 @@ impl FnBuilder<'_> {
             Stmt::Macro(stmt_macro) => {
                 let span = span_of(stmt_macro);
                 let (callee, callee_span, args) = self.macro_call(&stmt_macro.mac, depth);
-                let call = crate::ir::Call { callee, args, span, callee_span };
+                let call =
+                    crate::ir::Call { callee, args, span, callee_span, arg_spans: Vec::new() };
                 self.emit(&Dest::Discard, Rvalue::Call(call), span);
                 self.diverge_if_panics(&stmt_macro.mac, span);
             }
@@ -79,6 +80,7 @@ impl FnBuilder<'_> {
         if let Some((_, otherwise)) = &init.diverge {
             return self.lower_let_else(pat, &init.expr, otherwise, span, depth);
         }
+        self.note_declaration(span);
         match pat {
             Pat::Ident(ident) if ident.subpat.is_none() => {
                 let name = ident.ident.to_string();

@@ -4,6 +4,7 @@ mod control_flow;
 mod errors;
 mod expressions;
 mod fork_shapes;
+mod positions;
 
 use super::lower;
 

@@ -3,6 +3,7 @@
 
 mod control;
 mod imports;
+mod positions;
 mod robustness;
 mod values;
 

@@ -1,0 +1,223 @@
+//! Applying fix-its: `--fix`, `--unsafe-fixes` and `--diff`.
+//!
+//! Each round lints the run, takes in every file the best fix of each finding that the mode
+//! allows, applies those whose edits do not overlap, and keeps a file's new text only if it
+//! parses as well as before. Rounds repeat until nothing changes (fixes that overlapped get
+//! their turn once the text moved on), at most `MAX_ROUNDS` times. Files are written
+//! atomically: a temporary file beside the original, then a rename.
+
+mod diff;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use crate::atomic_write::write_atomically;
+pub use diff::unified_diff;
+
+use crate::catalog::Catalog;
+use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
+use crate::driver::{lint_sources, read_source, FileReport};
+use crate::frontend;
+use crate::source::SourceFile;
+
+/// Rounds of lint-and-fix before giving up on reaching a fixed point.
+pub const MAX_ROUNDS: usize = 10;
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFix {
+    pub path: PathBuf,
+    pub original: String,
+    pub fixed: String,
+    /// How many findings the applied fixes solved.
+    pub fixed_findings: usize,
+    /// The titles of fixes not applied because the file would no longer parse.
+    pub failed: Vec<String>,
+}
+
+impl FileFix {
+    pub fn changed(&self) -> bool {
+        self.original != self.fixed
+    }
+}
+
+/// A run after fixing: the findings left, and what changed in each file.
+#[derive(Debug)]
+pub struct FixRun {
+    pub reports: Vec<FileReport>,
+    pub files: Vec<FileFix>,
+}
+
+impl FixRun {
+    pub fn fixed_findings(&self) -> usize {
+        self.files.iter().map(|file| file.fixed_findings).sum()
+    }
+}
+
+/// Reads the files of a run, fixes them in memory and lints what is left. `keep` applies the
+/// run's lint levels to each report (it drops what is allowed), before fixes are chosen.
+pub fn fix_paths(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    most: Applicability,
+    keep: &dyn Fn(&mut FileReport),
+) -> FixRun {
+    let read: Vec<_> = paths.par_iter().filter_map(|path| read_source(path)).collect();
+    let mut sources = Vec::new();
+    let mut unreadable = Vec::new();
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(report) => unreadable.push(report),
+        }
+    }
+    let lint = |sources: &[SourceFile]| {
+        let mut reports = lint_sources(sources.to_vec(), catalog);
+        reports.iter_mut().for_each(keep);
+        reports
+    };
+    let mut run = fix_sources(sources, most, lint);
+    run.reports.extend(unreadable);
+    run.reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    run
+}
+
+/// The rounds of lint-and-fix over sources in memory; `lint` lints them as one run.
+pub fn fix_sources(
+    mut sources: Vec<SourceFile>,
+    most: Applicability,
+    mut lint: impl FnMut(&[SourceFile]) -> Vec<FileReport>,
+) -> FixRun {
+    let mut files: Vec<FileFix> = sources
+        .iter()
+        .map(|source| FileFix {
+            path: source.path.clone(),
+            original: source.text.clone(),
+            fixed: source.text.clone(),
+            fixed_findings: 0,
+            failed: Vec::new(),
+        })
+        .collect();
+    let mut reports = lint(&sources);
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        for ((source, report), file) in sources.iter_mut().zip(&reports).zip(&mut files) {
+            let chosen = choose_fixes(&report.diagnostics, most, &file.failed);
+            if chosen.fixes.is_empty() {
+                continue;
+            }
+            let (text, failed) = apply_parsing(source, &chosen.fixes);
+            file.failed.extend(failed.iter().map(|fix| fix.title.clone()));
+            let applied = chosen.fixes.len() - failed.len();
+            if text != source.text {
+                file.fixed_findings += applied + chosen.duplicates;
+                *source = SourceFile::new(source.path.clone(), text, source.language);
+                file.fixed = source.text.clone();
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        reports = lint(&sources);
+    }
+    files.retain(|file| file.changed() || !file.failed.is_empty());
+    FixRun { reports, files }
+}
+
+/// The fixes of one round in one file, and how many findings had a fix equal to one of them.
+struct Chosen<'a> {
+    fixes: Vec<&'a Fix>,
+    duplicates: usize,
+}
+
+/// Of every finding's best fix the mode allows, those whose edits overlap no earlier one.
+fn choose_fixes<'a>(
+    diagnostics: &'a [Diagnostic],
+    most: Applicability,
+    failed: &[String],
+) -> Chosen<'a> {
+    let mut candidates: Vec<&Fix> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.suppressed.is_none())
+        .filter_map(|diagnostic| {
+            diagnostic.fixes.iter().find(|fix| {
+                fix.applicability <= most
+                    && fix.applicability != Applicability::Manual
+                    && !fix.edits.is_empty()
+                    && !failed.contains(&fix.title)
+            })
+        })
+        .collect();
+    candidates.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.span.start).min());
+    let mut chosen = Chosen { fixes: Vec::new(), duplicates: 0 };
+    for fix in candidates {
+        if chosen.fixes.iter().any(|taken| taken.edits == fix.edits) {
+            chosen.duplicates += 1;
+        } else if !chosen.fixes.iter().any(|taken| overlaps(taken, fix)) {
+            chosen.fixes.push(fix);
+        }
+    }
+    chosen
+}
+
+fn overlaps(a: &Fix, b: &Fix) -> bool {
+    let touch = |x: &Edit, y: &Edit| {
+        let (x, y) = (x.span, y.span);
+        // Two insertions at one point, or an insertion inside a replaced range, conflict too.
+        x.start < y.end && y.start < x.end || x.start == y.start
+    };
+    a.edits.iter().any(|x| b.edits.iter().any(|y| touch(x, y)))
+}
+
+/// Applies the fixes; if the result has syntax errors the text did not have, applies them one
+/// by one and leaves out each that breaks it. Returns the text and the fixes left out.
+fn apply_parsing<'a>(source: &SourceFile, fixes: &[&'a Fix]) -> (String, Vec<&'a Fix>) {
+    let errors_before = frontend::lower(source.language, &source.text).errors.len();
+    let parses = |text: &str| frontend::lower(source.language, text).errors.len() <= errors_before;
+    if let Some(text) = apply(&source.text, fixes) {
+        if parses(&text) {
+            return (text, Vec::new());
+        }
+    }
+    let mut kept: Vec<&Fix> = Vec::new();
+    let mut failed = Vec::new();
+    for fix in fixes {
+        let mut trial = kept.clone();
+        trial.push(fix);
+        match apply(&source.text, &trial) {
+            Some(text) if parses(&text) => kept = trial,
+            _ => failed.push(*fix),
+        }
+    }
+    (apply(&source.text, &kept).unwrap_or_else(|| source.text.clone()), failed)
+}
+
+/// The text with every edit of `fixes` applied; `None` when an edit is out of range or
+/// splits a character.
+pub fn apply(text: &str, fixes: &[&Fix]) -> Option<String> {
+    let mut edits: Vec<&Edit> = fixes.iter().flat_map(|fix| &fix.edits).collect();
+    edits.sort_by_key(|edit| (edit.span.start, edit.span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in edits {
+        let (start, end) = (edit.span.start, edit.span.end);
+        if start < at || end < start {
+            return None;
+        }
+        out.push_str(text.get(at..start)?);
+        out.push_str(&edit.replacement);
+        at = end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// A path as the diff headers print it.
+pub fn diff_name(path: &Path) -> String {
+    crate::source::display_path(path)
+}
+
+#[cfg(test)]
+mod tests;
