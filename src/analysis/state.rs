@@ -40,6 +40,9 @@ pub struct Value {
     pub threads: BTreeSet<ThreadId>,
     /// A plain number counted up or down (`fd` in `for (fd = 3; fd < max; fd++)`).
     pub counter: bool,
+    /// A pointer loaded from a field (`state = session->state`): the heap place it names, so
+    /// a store through it (`state->fd = fd`) lands in that place.
+    pub alias: Option<String>,
 }
 
 impl Value {
@@ -55,6 +58,9 @@ impl Value {
         }
         if self.tag != other.tag {
             self.tag = None;
+        }
+        if self.alias != other.alias {
+            self.alias = None;
         }
         self.counter &= other.counter;
     }
@@ -118,6 +124,18 @@ impl ProcState {
 
     pub fn value_of(&self, local: LocalId) -> Value {
         self.values.get(&local).cloned().unwrap_or_default()
+    }
+
+    /// A heap key through a local that aliases a field (`l:2.fd` where local 2 was loaded from
+    /// `l:0.state`) is that field's key (`l:0.state.fd`).
+    pub fn unalias(&self, key: String) -> String {
+        let Some(rest) = key.strip_prefix("l:") else { return key };
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let Ok(local) = rest[..digits].parse::<u32>() else { return key };
+        match self.values.get(&LocalId(local)).and_then(|value| value.alias.as_ref()) {
+            Some(alias) => format!("{alias}{}", &rest[digits..]),
+            None => key,
+        }
     }
 
     /// What a global or field holds: the place itself, else the nearest enclosing place

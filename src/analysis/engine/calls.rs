@@ -220,7 +220,7 @@ impl<'a> FunctionAnalysis<'a> {
                 PlaceBase::Local(local) => format!("l:{}", local.0),
                 PlaceBase::Global(name) => format!("g:{name}"),
             };
-            conns.extend(state.heap_under(&heap_key(place).unwrap_or(root)));
+            conns.extend(state.heap_under(&state.unalias(heap_key(place).unwrap_or(root))));
         }
         conns
     }

@@ -275,8 +275,9 @@ impl<'a> FunctionAnalysis<'a> {
             }
             Terminator::Return { value, span } => {
                 // `return fd;` hands the connection out; `return zk == NULL ? -1 : 0;` does not.
+                // A struct returned whole hands out what its fields hold.
                 let returned = match value {
-                    Some(operand @ Operand::Place(_)) => self.operand_value(operand, &state).conns,
+                    Some(operand @ Operand::Place(_)) => self.reachable(operand, &state),
                     _ => BTreeSet::new(),
                 };
                 state.resolve(&returned);
@@ -311,11 +312,20 @@ impl<'a> FunctionAnalysis<'a> {
     ) -> Vec<Process> {
         self.call_statement = matches!(kind, StmtKind::Eval(Rvalue::Call(_)));
         match kind {
-            StmtKind::Assign { target, value } => {
-                let Some(result) = self.rvalue(&key, &mut state, value) else { return Vec::new() };
+            StmtKind::Assign { target, value: rvalue } => {
+                let Some(result) = self.rvalue(&key, &mut state, rvalue) else { return Vec::new() };
                 match result {
                     Outcome::Value(value) => {
-                        self.hand_over_if_kept(&key, &mut state, target, &value, span);
+                        // A pointer stored away carries what its fields hold.
+                        let mut stored = value.conns.clone();
+                        if let Rvalue::Use(operand) = rvalue {
+                            stored.extend(self.reachable(operand, &state));
+                        }
+                        self.hand_over_if_kept(&key, &mut state, target, &stored, span);
+                        let mut value = value;
+                        if heap_key(target).is_some() {
+                            value.conns = stored;
+                        }
                         self.assign(&mut state, target, value)
                     }
                     Outcome::Fork(fork) => {
@@ -356,6 +366,7 @@ impl<'a> FunctionAnalysis<'a> {
             }
             // A global or a field holds it now: the process still does.
             Some(key) => {
+                let key = state.unalias(key);
                 self.stored.extend(value.conns.iter().copied());
                 self.name_stored(&key, &value);
                 state.heap.insert(key, value);
@@ -380,7 +391,7 @@ impl<'a> FunctionAnalysis<'a> {
         key: &ProcessKey,
         state: &mut ProcState,
         target: &Place,
-        value: &Value,
+        conns: &BTreeSet<ConnId>,
         span: Span,
     ) {
         let visible = match target.base {
@@ -389,9 +400,9 @@ impl<'a> FunctionAnalysis<'a> {
                 !target.projections.is_empty() && (local.0 as usize) < self.function.param_count
             }
         };
-        if visible && !value.conns.is_empty() {
-            self.note_use(key, state, &value.conns, span);
-            state.resolve(&value.conns);
+        if visible && !conns.is_empty() {
+            self.note_use(key, state, conns, span);
+            state.resolve(conns);
         }
     }
 
@@ -604,16 +615,18 @@ impl<'a> FunctionAnalysis<'a> {
                     let PlaceBase::Local(local) = place.base else { return Value::default() };
                     return state.value_of(local);
                 };
+                let key = state.unalias(key);
                 if let Some(value) = state.heap_value(&key) {
                     return value;
                 }
+                let alias = Some(key);
                 match place.base {
                     // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
                     // handle's descriptor through its first field.
                     PlaceBase::Local(local) => {
-                        Value { conns: state.value_of(local).conns, ..Value::default() }
+                        Value { conns: state.value_of(local).conns, alias, ..Value::default() }
                     }
-                    PlaceBase::Global(_) => Value::default(),
+                    PlaceBase::Global(_) => Value { alias, ..Value::default() },
                 }
             }
             // `Some(stream)`, `(stream)`: the one value it wraps, whole.

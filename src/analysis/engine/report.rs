@@ -100,6 +100,17 @@ impl<'a> FunctionAnalysis<'a> {
             if self.shut_down.contains(&(*fork, *conn)) {
                 continue;
             }
+            // A side that uses the connection on some path owns it: an error path of that
+            // side that ends without it (`cleanup_exit(1)`) is not a leak of its own.
+            let users = self.uses.get(&(*fork, *conn));
+            let sides: Vec<(Side, RunEvent)> = sides
+                .iter()
+                .filter(|(side, _)| !users.is_some_and(|users| users.contains_key(side)))
+                .map(|(side, event)| (*side, event.clone()))
+                .collect();
+            if sides.is_empty() {
+                continue;
+            }
             let fork_site = &self.fork_sites[fork.0 as usize];
             let branches = [Side::Parent, Side::Child]
                 .into_iter()
@@ -112,7 +123,7 @@ impl<'a> FunctionAnalysis<'a> {
                 fork_callee: fork_site.callee.clone(),
                 fork_inside: self.fork_inside(*fork),
                 connection: self.connection(*conn),
-                sides: sides.iter().map(|(side, event)| (*side, event.clone())).collect(),
+                sides,
                 branches,
                 closes: closes.into_iter().flatten().map(|(side, site)| (*side, *site)).collect(),
                 users: self
