@@ -246,13 +246,19 @@ impl<'a> FunctionAnalysis<'a> {
             // each block once, with the loop's joined state.
             obligation.used.get_or_insert(span);
             let shared_by_design = state.listening.contains(conn);
-            let side = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side);
-            if let (false, Some(side)) = (shared_by_design, side) {
-                records.push((*fork, *conn, side));
-            }
+            let Some(side) = key.iter().find(|(f, _)| f == fork).map(|(_, side)| *side) else {
+                continue;
+            };
+            records.push((*fork, *conn, side, shared_by_design));
         }
-        for (fork, conn, side) in records {
-            self.record_use(fork, conn, side, span);
+        for (fork, conn, side, shared_by_design) in records {
+            if self.reporting {
+                self.owners.insert((fork, conn, side));
+            }
+            // A listener both processes accept on is shared on purpose: not FDL002's business.
+            if !shared_by_design {
+                self.record_use(fork, conn, side, span);
+            }
         }
     }
 

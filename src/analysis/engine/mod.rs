@@ -106,6 +106,8 @@ struct FunctionAnalysis<'a> {
     thread_sites: Vec<Site>,
     /// FDL002: the first use of a connection by each process after a fork.
     uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
+    /// The sides that used a connection they inherited, on some path: its owners.
+    owners: BTreeSet<(ForkId, ConnId, Side)>,
     /// FDL004: fork call span → (its callee, the first thread running at it).
     thread_forks: BTreeMap<Span, (String, ThreadId, Option<Located>)>,
     /// For fix-its: where each side's branch begins, and where a side closes a connection.
@@ -141,6 +143,7 @@ impl<'a> FunctionAnalysis<'a> {
             exec_leaks: BTreeMap::new(),
             thread_sites: Vec::new(),
             uses: BTreeMap::new(),
+            owners: BTreeSet::new(),
             thread_forks: BTreeMap::new(),
             branch_entries: BTreeMap::new(),
             closes: BTreeMap::new(),

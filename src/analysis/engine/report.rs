@@ -102,10 +102,9 @@ impl<'a> FunctionAnalysis<'a> {
             }
             // A side that uses the connection on some path owns it: an error path of that
             // side that ends without it (`cleanup_exit(1)`) is not a leak of its own.
-            let users = self.uses.get(&(*fork, *conn));
             let sides: Vec<(Side, RunEvent)> = sides
                 .iter()
-                .filter(|(side, _)| !users.is_some_and(|users| users.contains_key(side)))
+                .filter(|(side, _)| !self.owners.contains(&(*fork, *conn, **side)))
                 .map(|(side, event)| (*side, event.clone()))
                 .collect();
             if sides.is_empty() {
