@@ -13,7 +13,7 @@ mod run;
 mod state;
 pub mod summary;
 
-pub use run::analyze_run;
+pub use run::{analyze_run, LiveRun};
 use summary::{Summaries, SummaryEntry};
 
 use serde::{Deserialize, Serialize};

@@ -124,6 +124,21 @@ impl Summaries {
         replace_in(self.by_name.entry(key).or_default(), entry);
     }
 
+    /// Forgets the function `name` defined in `file` (it was deleted or renamed).
+    pub fn remove(&mut self, language: Language, file: usize, name: &str) {
+        let is_it = |e: &SummaryEntry| e.file == file && e.name == name;
+        if name.contains("::") {
+            let method = (language, last_segments(name, 1).to_string());
+            if let Some(entries) = self.by_method.get_mut(&method) {
+                entries.retain(|e| !is_it(e));
+            }
+        }
+        let key = (language, last_segments(name, 2).to_string());
+        if let Some(entries) = self.by_name.get_mut(&key) {
+            entries.retain(|e| !is_it(e));
+        }
+    }
+
     /// The summary of the function `name` defined in `file`.
     pub fn get(&self, language: Language, file: usize, name: &str) -> Option<&Summary> {
         let key = (language, last_segments(name, 2).to_string());
