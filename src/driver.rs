@@ -55,7 +55,8 @@ pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileRepo
 }
 
 /// The lints over one file's facts, with labels in the run's other files placed in them.
-fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<Diagnostic> {
+/// `sources` and `lowered` are the run's files by index (the language server keeps its own run).
+pub fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<Diagnostic> {
     let locate = |file: usize, span: Span| {
         let source = sources.get(file).filter(|_| file != facts.file)?;
         let ((line, column), (end_line, end_column)) = source.range(span);
@@ -71,7 +72,12 @@ fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<
     diagnostics
 }
 
-fn report(source: SourceFile, lowered: &LoweredFile, diagnostics: Vec<Diagnostic>) -> FileReport {
+/// The report of a file already lowered and checked.
+pub fn report(
+    source: SourceFile,
+    lowered: &LoweredFile,
+    diagnostics: Vec<Diagnostic>,
+) -> FileReport {
     // The C frontend recovers around what it cannot read (often a macro it cannot expand);
     // a Rust file that does not parse is not analysed at all.
     let recovered = source.language == Language::C;

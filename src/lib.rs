@@ -8,6 +8,7 @@ pub mod fix;
 pub mod frontend;
 pub mod ir;
 pub mod lints;
+pub mod lsp;
 pub mod output;
 pub mod source;
 pub mod suppress;

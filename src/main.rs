@@ -34,6 +34,8 @@ enum Command {
     },
     /// List every lint.
     Rules,
+    /// Run the language server over stdin and stdout (for editors).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Explain { lint }) => explain(&lint),
         Some(Command::Rules) => rules(),
+        Some(Command::Lsp) => lsp(),
         None => check(cli.check),
     }
 }
@@ -120,6 +123,16 @@ fn rules() -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+fn lsp() -> ExitCode {
+    match fdlint::lsp::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: fdlint lsp: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> ExitCode {
