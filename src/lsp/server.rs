@@ -530,3 +530,23 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         "a panic".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_logged_to_the_client_and_the_server_goes_on() {
+        let (server_side, client_side) = Connection::memory();
+        let mut server = Server::new(&server_side, Encoding::Utf16, Vec::new());
+        let outcome: Option<()> = server.contained("textDocument/codeAction", |_| panic!("boom"));
+        assert!(outcome.is_none());
+        let Ok(Message::Notification(log)) = client_side.receiver.try_recv() else {
+            panic!("no log message")
+        };
+        assert_eq!(log.method, "window/logMessage");
+        let text = log.params["message"].as_str().unwrap();
+        assert_eq!(text, "internal error in `textDocument/codeAction`: boom");
+        assert_eq!(server.contained("next", |_| 7), Some(7));
+    }
+}
