@@ -1,0 +1,124 @@
+//! What the language server pays for a keystroke: re-linting a 5,000-line file after a
+//! one-line change (re-lower that file, re-analyse it, lint it), against parsing the file
+//! alone. `cargo bench --bench lsp_relint` prints the table; the target is under 50 ms and
+//! within 2x of the parse.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fdlint::catalog::Catalog;
+use fdlint::frontend;
+use fdlint::ir::Language;
+use fdlint::lsp::workspace::Workspace;
+
+const LINES: usize = 5_000;
+const RUNS: usize = 15;
+
+fn main() {
+    println!("| file | lines | parse | lower (parse + IR) | re-lint after a one-line change | re-lint / parse |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, language) in [("gen.c", Language::C), ("gen.rs", Language::Rust)] {
+        let text = generate(language);
+        let parse = median(|_| parse(language, &text));
+        let lower = median(|_| {
+            std::hint::black_box(frontend::lower(language, &text));
+        });
+        let relint = relint_time(name, &text);
+        println!(
+            "| {name} | {} | {} | {} | {} | {:.2}x |",
+            text.lines().count(),
+            ms(parse),
+            ms(lower),
+            ms(relint),
+            relint.as_secs_f64() / parse.as_secs_f64()
+        );
+    }
+}
+
+/// Opens the file in a workspace of its own, then times each edit: the new text is taken in
+/// (the file re-lowered and re-analysed) and the findings computed, as the server publishes.
+fn relint_time(name: &str, text: &str) -> Duration {
+    let path = PathBuf::from("/bench").join(name);
+    let mut workspace = Workspace::new(Catalog::builtin());
+    workspace.apply(vec![(path.clone(), Some(text.to_string()))]);
+    let findings = workspace.report(&path).map_or(0, |r| r.diagnostics.len());
+    assert!(findings > 0, "the generated {name} has findings to keep");
+    let line = text.find("    int pad = 0;").or_else(|| text.find("    let pad = 0;")).unwrap();
+    median(|run| {
+        // A different one-line edit each time, so nothing can be skipped as unchanged.
+        let edited =
+            format!("{}{}{}", &text[..line], format_args!("    /* {run} */"), &text[line..]);
+        workspace.apply(vec![(path.clone(), Some(edited))]);
+        std::hint::black_box(workspace.report(&path));
+    })
+}
+
+fn parse(language: Language, text: &str) {
+    match language {
+        Language::C => {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&tree_sitter_c::LANGUAGE.into()).unwrap();
+            std::hint::black_box(parser.parse(text, None));
+        }
+        Language::Rust => {
+            std::hint::black_box(syn::parse_str::<syn::File>(text).ok());
+        }
+    }
+}
+
+fn median(mut work: impl FnMut(usize)) -> Duration {
+    work(0);
+    let mut times: Vec<Duration> = (1..=RUNS)
+        .map(|run| {
+            let start = Instant::now();
+            work(run);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// A file of ordinary functions, one in ten of which connects and forks (some leak).
+fn generate(language: Language) -> String {
+    let mut text = String::new();
+    let mut n = 0;
+    while text.lines().count() < LINES {
+        text.push_str(&match (language, n % 10) {
+            (Language::C, 0) => c_forker(n),
+            (Language::C, _) => c_plain(n),
+            (Language::Rust, 0) => rust_forker(n),
+            (Language::Rust, _) => rust_plain(n),
+        });
+        n += 1;
+    }
+    text
+}
+
+fn c_plain(n: usize) -> String {
+    format!(
+        "int work_{n}(int count, const char *name)\n{{\n    int pad = 0;\n    int total = 0;\n    for (int i = 0; i < count; i++) {{\n        if (name[i] == 'x')\n            total += i;\n        else\n            total -= 1;\n    }}\n    if (total > 10) {{\n        printf(\"%s %d\\n\", name, total);\n    }}\n    return total + pad;\n}}\n\n"
+    )
+}
+
+fn c_forker(n: usize) -> String {
+    format!(
+        "int serve_{n}(void)\n{{\n    int pad = 0;\n    int fd = socket(AF_INET, SOCK_STREAM, 0);\n    if (fd < 0)\n        return -1;\n    pid_t pid = fork();\n    if (pid == 0) {{\n        for (;;) {{\n            sleep(1);\n        }}\n    }}\n    close(fd);\n    return pad;\n}}\n\n"
+    )
+}
+
+fn rust_plain(n: usize) -> String {
+    format!(
+        "fn work_{n}(count: usize, name: &str) -> usize {{\n    let pad = 0;\n    let mut total = 0;\n    for (i, c) in name.chars().enumerate().take(count) {{\n        if c == 'x' {{\n            total += i;\n        }} else {{\n            total = total.saturating_sub(1);\n        }}\n    }}\n    if total > 10 {{\n        println!(\"{{name}} {{total}}\");\n    }}\n    total + pad\n}}\n\n"
+    )
+}
+
+fn rust_forker(n: usize) -> String {
+    format!(
+        "fn serve_{n}() -> std::io::Result<()> {{\n    let pad = 0;\n    let stream = std::net::TcpStream::connect(\"127.0.0.1:80\")?;\n    match unsafe {{ nix::unistd::fork() }} {{\n        Ok(nix::unistd::ForkResult::Child) => loop {{\n            std::thread::sleep(std::time::Duration::from_secs(pad));\n        }},\n        Ok(nix::unistd::ForkResult::Parent {{ .. }}) => drop(stream),\n        Err(_) => {{}}\n    }}\n    Ok(())\n}}\n\n"
+    )
+}
