@@ -329,7 +329,7 @@ fn a_code_action_inserts_the_allow_comment_on_the_line_before() {
     assert_eq!(client.shut_down(), 0);
 }
 
-const OPENER: &str = "#include <sys/socket.h>\n\nint open_conn(void)\n{\n    int fd = socket(AF_INET, SOCK_STREAM, 0);\n    return fd;\n}\n";
+const OPENER: &str = "#include <sys/socket.h>\n\nint open_conn(void)\n{\n    int fd = /* ü𝄞 */ socket(AF_INET, SOCK_STREAM, 0);\n    return fd;\n}\n";
 const NOT_OPENER: &str = "int open_conn(void)\n{\n    return -1;\n}\n";
 const FORKER: &str = "#include <unistd.h>\n\nextern int open_conn(void);\nextern void serve(int fd);\n\nint main(void)\n{\n    int fd = open_conn();\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    serve(fd);\n    return 0;\n}\n";
 
@@ -340,7 +340,12 @@ fn a_fork_sees_the_connection_opened_in_another_file_and_follows_its_edits() {
     let forker = dir.write("main.c", FORKER);
     let (mut client, _) = Client::start(&dir.0, json!({}));
     client.open(&forker, FORKER);
-    assert_eq!(codes(&client.diagnostics(&forker)), ["FDL001"]);
+    let found = client.diagnostics(&forker);
+    assert_eq!(codes(&found), ["FDL001"]);
+    // The story starts in the other file: `    int fd = /* ü𝄞 */ ` is 23 UTF-16 units.
+    let opened = &found[0]["relatedInformation"][0];
+    assert_eq!(opened["location"]["uri"], uri(&opener));
+    assert_eq!(range(&opened["location"]), [4, 23, 4, 54]);
 
     // Editing the opener (unsaved) re-publishes the forker.
     client.open(&opener, OPENER);
@@ -348,6 +353,13 @@ fn a_fork_sees_the_connection_opened_in_another_file_and_follows_its_edits() {
     client.diagnostics_where(&forker, <[Value]>::is_empty);
     client.change(&opener, 3, OPENER);
     client.diagnostics_where(&forker, |d| codes(d) == ["FDL001"]);
+    // A line added above the open moves the forker's label with it.
+    client.change(&opener, 4, &format!("/* new */\n{OPENER}"));
+    let moved = client.diagnostics_where(&forker, |d| {
+        d.len() == 1 && range(&d[0]["relatedInformation"][0]["location"])[0] == 5
+    });
+    assert_eq!(range(&moved[0]["relatedInformation"][0]["location"]), [5, 23, 5, 54]);
+    client.change(&opener, 5, OPENER);
 
     // Closed, the opener is its file on disk again; changed on disk, it is read again.
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri(&opener) } }));
