@@ -94,8 +94,8 @@ mod tests {
     #[test]
     fn a_line_and_a_column_in_characters_become_code_units() {
         let fork = Position::new(1, 10);
-        assert_eq!(line_column_position(TEXT, 2, 9, Encoding::Utf16), fork);
-        assert_eq!(line_column_position(TEXT, 2, 9, Encoding::Utf8), Position::new(1, 13));
+        assert_eq!(line_column_position(TEXT, 2, 10, Encoding::Utf16), fork);
+        assert_eq!(line_column_position(TEXT, 2, 10, Encoding::Utf8), Position::new(1, 13));
     }
 
     #[test]
