@@ -15,15 +15,18 @@ const LINES: usize = 5_000;
 const RUNS: usize = 15;
 
 fn main() {
+    // `cargo test --all-targets` runs this too, without `--bench`: a quick run that it works.
+    let measuring = std::env::args().any(|arg| arg == "--bench");
+    let (lines, runs) = if measuring { (LINES, RUNS) } else { (200, 1) };
     println!("| file | lines | parse | lower (parse + IR) | re-lint after a one-line change | re-lint / parse |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (name, language) in [("gen.c", Language::C), ("gen.rs", Language::Rust)] {
-        let text = generate(language);
-        let parse = median(|_| parse(language, &text));
-        let lower = median(|_| {
+        let text = generate(language, lines);
+        let parse = median(runs, |_| parse(language, &text));
+        let lower = median(runs, |_| {
             std::hint::black_box(frontend::lower(language, &text));
         });
-        let relint = relint_time(name, &text);
+        let relint = relint_time(name, &text, runs);
         println!(
             "| {name} | {} | {} | {} | {} | {:.2}x |",
             text.lines().count(),
@@ -37,14 +40,14 @@ fn main() {
 
 /// Opens the file in a workspace of its own, then times each edit: the new text is taken in
 /// (the file re-lowered and re-analysed) and the findings computed, as the server publishes.
-fn relint_time(name: &str, text: &str) -> Duration {
+fn relint_time(name: &str, text: &str, runs: usize) -> Duration {
     let path = PathBuf::from("/bench").join(name);
     let mut workspace = Workspace::new(Catalog::builtin());
     workspace.apply(vec![(path.clone(), Some(text.to_string()))]);
     let findings = workspace.report(&path).map_or(0, |r| r.diagnostics.len());
     assert!(findings > 0, "the generated {name} has findings to keep");
     let line = text.find("    int pad = 0;").or_else(|| text.find("    let pad = 0;")).unwrap();
-    median(|run| {
+    median(runs, |run| {
         // A different one-line edit each time, so nothing can be skipped as unchanged.
         let edited =
             format!("{}{}{}", &text[..line], format_args!("    /* {run} */"), &text[line..]);
@@ -66,9 +69,9 @@ fn parse(language: Language, text: &str) {
     }
 }
 
-fn median(mut work: impl FnMut(usize)) -> Duration {
+fn median(runs: usize, mut work: impl FnMut(usize)) -> Duration {
     work(0);
-    let mut times: Vec<Duration> = (1..=RUNS)
+    let mut times: Vec<Duration> = (1..=runs)
         .map(|run| {
             let start = Instant::now();
             work(run);
@@ -76,7 +79,7 @@ fn median(mut work: impl FnMut(usize)) -> Duration {
         })
         .collect();
     times.sort();
-    times[RUNS / 2]
+    times[runs / 2]
 }
 
 fn ms(duration: Duration) -> String {
@@ -84,10 +87,10 @@ fn ms(duration: Duration) -> String {
 }
 
 /// A file of ordinary functions, one in ten of which connects and forks (some leak).
-fn generate(language: Language) -> String {
+fn generate(language: Language, lines: usize) -> String {
     let mut text = String::new();
     let mut n = 0;
-    while text.lines().count() < LINES {
+    while text.lines().count() < lines {
         text.push_str(&match (language, n % 10) {
             (Language::C, 0) => c_forker(n),
             (Language::C, _) => c_plain(n),
