@@ -277,10 +277,7 @@ impl<'a> Server<'a> {
                 serde_json::from_value(params).map(|p| self.did_change(p))
             }
             notif::DidSaveTextDocument::METHOD => {
-                serde_json::from_value(params).map(|p: DidSaveTextDocumentParams| {
-                    let _ = p;
-                    self.flush()
-                })
+                serde_json::from_value::<DidSaveTextDocumentParams>(params).map(|_| self.flush())
             }
             notif::DidCloseTextDocument::METHOD => {
                 serde_json::from_value(params).map(|p| self.did_close(p))
