@@ -321,6 +321,11 @@ fn a_code_action_inserts_the_allow_comment_on_the_line_before() {
         let edits = &allow["edit"]["changes"][uri(&path)];
         assert_eq!(edits[0]["newText"], comment);
         assert_eq!(range(&edits[0]), [fork_line, 0, fork_line, 0]);
+        // Applied, the comment silences the finding.
+        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+        lines.insert(fork_line as usize, comment);
+        client.change(&path, 2, &lines.concat());
+        client.diagnostics_where(&path, <[Value]>::is_empty);
         // Any fix a lint offers comes with its edit.
         for fix in actions.iter().filter(|a| a["title"] != allow["title"]) {
             assert!(!fix["edit"]["changes"][uri(&path)].as_array().unwrap().is_empty(), "{fix:#?}");

@@ -155,7 +155,6 @@ impl<'a> Server<'a> {
     }
 
     fn index(&mut self) {
-        self.reload_settings();
         let roots = self.roots.clone();
         for problem in self.workspace.index(&roots) {
             self.log(MessageType::WARNING, problem);
@@ -334,7 +333,7 @@ impl<'a> Server<'a> {
         let mut config_changed = false;
         for event in params.changes {
             let Some(path) = path_of(&event.uri) else { continue };
-            if path.file_name().is_some_and(|name| name == "fdlint.toml") {
+            if Settings::is_config_file(&path) {
                 config_changed = true;
             } else if language_of(&path).is_some() && !self.open.contains_key(&path) {
                 let text = if event.typ == FileChangeType::DELETED {
@@ -401,8 +400,11 @@ impl<'a> Server<'a> {
             elsewhere: &elsewhere,
         };
         let mut findings = Vec::new();
+        let mut config_problems = Vec::new();
         for mut found in report.diagnostics {
-            found.level = self.settings.level_of(&found);
+            let (level, problem) = self.settings.level_of(path, &found);
+            found.level = level;
+            config_problems.extend(problem);
             if found.level == Level::Allow || found.suppressed.is_some() {
                 continue;
             }
@@ -415,6 +417,9 @@ impl<'a> Server<'a> {
         let (uri, version) = (document.uri.clone(), document.version);
         self.send_diagnostics(uri, diagnostics, Some(version));
         self.published.insert(path.to_path_buf(), Published { text, index, findings });
+        for problem in config_problems {
+            self.log(MessageType::ERROR, format!("{problem}; using the default levels"));
+        }
     }
 
     fn code_actions(&mut self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
@@ -444,16 +449,13 @@ impl<'a> Server<'a> {
             .collect()
     }
 
+    /// Forgets every config read so far: they are read again as files are published.
     fn reload_settings(&mut self) {
-        let (settings, problem) = Settings::load(self.roots.first().map(PathBuf::as_path));
-        self.settings = settings;
-        if let Some(problem) = problem {
-            self.log(MessageType::ERROR, format!("{problem}; using the default levels"));
-        }
+        self.settings = Settings::default();
     }
 
     fn register_file_watchers(&self) {
-        let watchers = ["**/*.{rs,c,h}", "**/fdlint.toml"]
+        let watchers = ["**/*.{rs,c,h}", "**/fdlint.toml", "**/Cargo.toml"]
             .into_iter()
             .map(|glob| FileSystemWatcher {
                 glob_pattern: GlobPattern::String(glob.to_string()),

@@ -1,35 +1,47 @@
-//! What the workspace's `fdlint.toml` says, read through `fdlint::config`. Every use of the
-//! config by the language server is in this file.
+//! What the workspace's configs say, read through `fdlint::config`: each file's nearest
+//! `fdlint.toml` (or `Cargo.toml` with fdlint metadata), as the command line finds it. Every
+//! use of the config by the language server is in this file.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Levels, Resolver};
 use crate::diagnostics::{Diagnostic, Level};
 
-#[derive(Debug, Default)]
 pub struct Settings {
-    config: Config,
+    resolver: Resolver,
+    /// Configs already reported as broken since the last reload, to say it once.
+    reported: BTreeSet<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { resolver: Resolver::discover(), reported: BTreeSet::new() }
+    }
 }
 
 impl Settings {
-    /// The nearest `fdlint.toml` at or above `root`; the defaults and a message when it cannot
-    /// be used.
-    pub fn load(root: Option<&Path>) -> (Settings, Option<String>) {
-        let Some(root) = root else { return (Settings::default(), None) };
-        match Config::discover(root) {
-            Ok(found) => {
-                let config = found.map(|(_, config)| config).unwrap_or_default();
-                (Settings { config }, None)
-            }
-            Err(error) => {
-                let message = format!("{}:{}", error.path.display(), error.message);
-                (Settings::default(), Some(message))
-            }
-        }
+    /// Whether a changed file may be a config: then every level must be looked up again.
+    pub fn is_config_file(path: &Path) -> bool {
+        path.file_name().is_some_and(|name| name == "fdlint.toml" || name == "Cargo.toml")
     }
 
-    /// The level a diagnostic is reported at.
-    pub fn level_of(&self, diagnostic: &Diagnostic) -> Level {
-        self.config.level(diagnostic.code, diagnostic.name).unwrap_or(diagnostic.level)
+    /// The level a diagnostic of the file `path` is reported at; with a message, the first time,
+    /// when the file's config cannot be used (the lint's default level applies then).
+    pub fn level_of(&mut self, path: &Path, diagnostic: &Diagnostic) -> (Level, Option<String>) {
+        let levels = Levels::default();
+        match self.resolver.config_for(path) {
+            Ok(config) => {
+                (levels.level_of(config.as_deref(), diagnostic.code, diagnostic.level), None)
+            }
+            Err(error) => {
+                let first = self.reported.insert(error.path.clone());
+                let problems: Vec<&str> =
+                    error.problems.iter().map(|p| p.message.as_str()).collect();
+                let message =
+                    first.then(|| format!("{}: {}", error.path.display(), problems.join("; ")));
+                (diagnostic.level, message)
+            }
+        }
     }
 }
