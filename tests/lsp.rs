@@ -403,6 +403,15 @@ fn levels_come_from_fdlint_toml_and_follow_its_changes() {
     client.notify("workspace/didChangeWatchedFiles", changed);
     client.diagnostics_where(&c_file, <[Value]>::is_empty);
 
+    // A file the config excludes gets no findings.
+    dir.write("fdlint.toml", "exclude = [\"vendor\"]\n");
+    let changed = json!({ "changes": [{ "uri": uri(&config), "type": 2 }] });
+    client.notify("workspace/didChangeWatchedFiles", changed);
+    assert_eq!(client.diagnostics_where(&c_file, |d| !d.is_empty())[0]["severity"], 2);
+    let vendored = dir.0.join("vendor/leak.c");
+    client.open(&vendored, LEAKING_C);
+    assert_eq!(client.diagnostics(&vendored), Vec::<Value>::new());
+
     // A broken config is logged and the defaults apply.
     dir.write("fdlint.toml", "[lints\n");
     let changed = json!({ "changes": [{ "uri": uri(&config), "type": 2 }] });

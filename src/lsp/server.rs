@@ -387,6 +387,12 @@ impl<'a> Server<'a> {
 
     fn publish(&mut self, path: &Path) {
         let Some(document) = self.open.get(path) else { return };
+        if self.settings.is_excluded(path) {
+            let (uri, version) = (document.uri.clone(), document.version);
+            self.published.remove(path);
+            self.send_diagnostics(uri, Vec::new(), Some(version));
+            return;
+        }
         let Some(report) = self.workspace.report(path) else { return };
         let text = report.source.text;
         let index = LineIndex::new(&text, self.encoding);

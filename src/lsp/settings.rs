@@ -26,6 +26,11 @@ impl Settings {
         path.file_name().is_some_and(|name| name == "fdlint.toml" || name == "Cargo.toml")
     }
 
+    /// Whether the file's config leaves it out (`include`, `exclude`): it gets no findings.
+    pub fn is_excluded(&mut self, path: &Path) -> bool {
+        matches!(self.resolver.config_for(path), Ok(Some(config)) if config.is_excluded(path))
+    }
+
     /// The level a diagnostic of the file `path` is reported at; with a message, the first time,
     /// when the file's config cannot be used (the lint's default level applies then).
     pub fn level_of(&mut self, path: &Path, diagnostic: &Diagnostic) -> (Level, Option<String>) {
