@@ -334,6 +334,43 @@ fn a_code_action_inserts_the_allow_comment_on_the_line_before() {
     assert_eq!(client.shut_down(), 0);
 }
 
+#[test]
+fn the_safe_fix_is_the_preferred_quick_fix_with_its_edit_in_utf16() {
+    let dir = TempDir::new();
+    let (mut client, _) = Client::start(&dir.0, json!({}));
+    let path = dir.0.join("leak.c");
+    client.open(&path, LEAKING_C);
+    let found = client.diagnostics(&path);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&path) },
+            "range": found[0]["range"],
+            "context": { "diagnostics": found },
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    let close = actions
+        .iter()
+        .find(|a| a["title"] == "add `close(fd);` at the start of the child's branch")
+        .unwrap_or_else(|| panic!("no close fix in {actions:#?}"));
+    assert_eq!(close["kind"], "quickfix");
+    assert_eq!(close["isPreferred"], true);
+    let edit = &close["edit"]["changes"][uri(&path)][0];
+    // After `    /* é→ */ if (fork() == 0) {`: 31 UTF-16 units (34 bytes).
+    assert_eq!(range(edit), [6, 31, 6, 31]);
+    assert_eq!(edit["newText"], "\n        close(fd);");
+    // The unsafe ones are offered, never preferred.
+    let unsafe_fix =
+        actions.iter().find(|a| a["title"].as_str().unwrap().starts_with("`shutdown("));
+    assert_eq!(unsafe_fix.map(|a| &a["isPreferred"]), Some(&json!(false)));
+
+    let fixed = LEAKING_C.replacen("== 0) {", "== 0) {\n        close(fd);", 1);
+    client.change(&path, 2, &fixed);
+    client.diagnostics_where(&path, <[Value]>::is_empty);
+    assert_eq!(client.shut_down(), 0);
+}
+
 const OPENER: &str = "#include <sys/socket.h>\n\nint open_conn(void)\n{\n    int fd = /* ü𝄞 */ socket(AF_INET, SOCK_STREAM, 0);\n    return fd;\n}\n";
 const NOT_OPENER: &str = "int open_conn(void)\n{\n    return -1;\n}\n";
 const FORKER: &str = "#include <unistd.h>\n\nextern int open_conn(void);\nextern void serve(int fd);\n\nint main(void)\n{\n    int fd = open_conn();\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    serve(fd);\n    return 0;\n}\n";
