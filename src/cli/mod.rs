@@ -12,16 +12,27 @@ use crate::config::{Levels, Resolver};
 use crate::diagnostics::{Applicability, Level};
 use crate::driver::{lint_paths, FileReport};
 use crate::fix::{diff_name, fix_paths, unified_diff, FileFix};
-use crate::output::{render_config_error, write_reports, OutputFormat};
+use crate::output::{
+    render_config_error, write_reports_in, write_rules, write_statistics, CargoWorkspace,
+    OutputFormat,
+};
 use crate::suppress::add_allow::add_allows;
 use crate::{frontend, lints, source, walk};
 
 /// Finds connections leaked across fork() in C and Rust.
 #[derive(Parser)]
-#[command(name = "fdlint", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "fdlint",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit status: 0 no finding at deny level, 1 findings at deny level, 2 a usage error or a file that does not exist.\nUse `fdlint explain FDL001` for a lint's explanation, `fdlint rules` for the list."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Files or folders to lint (.rs, .c, .h); folders respect .gitignore and skip target/.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
     #[command(flatten)]
     check: CheckArgs,
 }
@@ -34,27 +45,33 @@ enum Command {
         lint: String,
     },
     /// List every lint.
-    Rules,
+    Rules {
+        /// `json` for a JSON array; any other format prints a table.
+        #[arg(long, value_enum, default_value = "human")]
+        output_format: OutputFormat,
+    },
 }
 
+/// The flags `fdlint` and `cargo fdlint` share.
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or folders to lint (.rs, .c, .h).
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "human")]
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
     output_format: OutputFormat,
+    /// Print how many findings each lint made instead of the findings.
+    #[arg(long, help_heading = "Output")]
+    statistics: bool,
     /// Treat a lint (code or name) as an error; `warnings` for every warning.
-    #[arg(short = 'D', long = "deny", value_name = "LINT")]
+    #[arg(short = 'D', long = "deny", value_name = "LINT", help_heading = "Lint levels")]
     deny: Vec<String>,
     /// Report a lint (code or name) as a warning.
-    #[arg(short = 'W', long = "warn", value_name = "LINT")]
+    #[arg(short = 'W', long = "warn", value_name = "LINT", help_heading = "Lint levels")]
     warn: Vec<String>,
     /// Turn a lint (code or name) off.
-    #[arg(short = 'A', long = "allow", value_name = "LINT")]
+    #[arg(short = 'A', long = "allow", value_name = "LINT", help_heading = "Lint levels")]
     allow: Vec<String>,
     /// Exit 0 even when findings are at deny level.
-    #[arg(long)]
+    #[arg(long, help_heading = "Lint levels")]
     exit_zero: bool,
     /// Use this config file (fdlint.toml, or a Cargo.toml with fdlint metadata) for every
     /// file, instead of each file's nearest one.
@@ -67,7 +84,7 @@ struct CheckArgs {
     #[arg(long)]
     add_allow: bool,
     /// Print each function's IR (the control-flow graph) instead of linting.
-    #[arg(long)]
+    #[arg(long, hide_short_help = true)]
     dump_ir: bool,
     /// Apply the safe fixes, then report what is left.
     #[arg(long)]
@@ -91,8 +108,11 @@ pub fn fdlint_main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCo
     cli.check.level_flags = level_flags_in_order(&matches);
     match cli.command {
         Some(Command::Explain { lint }) => explain(&lint),
-        Some(Command::Rules) => rules(),
-        None => check(cli.check),
+        Some(Command::Rules { output_format }) => rules(output_format),
+        None => {
+            let (files, walk_problems) = walk::collect_files(&cli.paths);
+            check(Run { files, walk_problems, workspace: CargoWorkspace::default() }, cli.check)
+        }
     }
 }
 
@@ -111,20 +131,20 @@ fn explain(code_or_name: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn rules() -> ExitCode {
-    for lint in lints::registry() {
-        println!(
-            "{}  {:<32} {:<5}  {}",
-            lint.code,
-            lint.name,
-            lint.level.config_name(),
-            lint.summary
-        );
-    }
-    ExitCode::SUCCESS
+fn rules(format: OutputFormat) -> ExitCode {
+    finish_output(write_rules(format, &mut std::io::stdout().lock())).unwrap_or(ExitCode::SUCCESS)
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// What to lint: the files found, the paths that could not be walked, and the cargo packages
+/// the files belong to.
+struct Run {
+    files: Vec<PathBuf>,
+    walk_problems: Vec<String>,
+    workspace: CargoWorkspace,
+}
+
+fn check(run: Run, args: CheckArgs) -> ExitCode {
+    let Run { files, walk_problems, workspace } = run;
     let levels = match Levels::from_flags(&args.level_flags) {
         Ok(levels) => levels,
         Err(message) => {
@@ -139,7 +159,6 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         Ok(Resolver::discover())
     };
-    let (files, walk_problems) = walk::collect_files(&args.paths);
     for problem in &walk_problems {
         eprintln!("error: {problem}");
     }
@@ -181,14 +200,13 @@ fn check(args: CheckArgs) -> ExitCode {
     let color = args.output_format == OutputFormat::Human && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
-    match write_reports(args.output_format, &reports, &mut stdout, &mut stderr, color) {
-        Ok(()) => {}
-        // A reader that stops early (`| head`) is not a failure of the run.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(error) => {
-            let _ = writeln!(stderr, "error: cannot write the output: {error}");
-            return ExitCode::from(2);
-        }
+    let written = if args.statistics {
+        write_statistics(args.output_format, &reports, &mut stdout, &mut stderr)
+    } else {
+        write_reports_in(args.output_format, &reports, &workspace, &mut stdout, &mut stderr, color)
+    };
+    if let Some(failed) = finish_output(written) {
+        return failed;
     }
     if args.fix {
         let count: usize = fixes.iter().map(|file| file.fixed_findings).sum();
@@ -206,6 +224,19 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `Some(exit status)` when the output could not be written.
+fn finish_output(written: std::io::Result<()>) -> Option<ExitCode> {
+    match written {
+        Ok(()) => None,
+        // A reader that stops early (`| head`) is not a failure of the run.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => None,
+        Err(error) => {
+            eprintln!("error: cannot write the output: {error}");
+            Some(ExitCode::from(2))
+        }
     }
 }
 

@@ -75,7 +75,7 @@ pub struct CargoWorkspace {
 
 impl CargoWorkspace {
     /// The package whose folder holds `path` most closely.
-    fn package_of(&self, path: &Path) -> Option<&Package> {
+    pub fn package_of(&self, path: &Path) -> Option<&Package> {
         let path = std::path::absolute(path).ok()?;
         self.packages
             .iter()
@@ -232,14 +232,22 @@ fn applicability(applicability: Applicability) -> &'static str {
     }
 }
 
-/// The target whose source folder holds `path` most closely, else the package's first.
+/// The target a file belongs to: the one it is the root of, else the one whose source folder
+/// holds it most closely, else the package's main target. A build script claims only itself:
+/// its folder is the package's.
 fn target_of<'a>(package: &'a Package, path: &Path) -> &'a Target {
     let path = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
+    let code_targets = || package.targets.iter().filter(|target| !target.is_custom_build());
     package
         .targets
         .iter()
-        .filter(|target| target.src_path.parent().is_some_and(|dir| path.starts_with(dir)))
-        .max_by_key(|target| target.src_path.as_str().len())
+        .find(|target| target.src_path.as_std_path() == path)
+        .or_else(|| {
+            code_targets()
+                .filter(|target| target.src_path.parent().is_some_and(|dir| path.starts_with(dir)))
+                .max_by_key(|target| target.src_path.as_str().len())
+        })
+        .or_else(|| code_targets().next())
         .or(package.targets.first())
         .unwrap_or_else(|| no_target())
 }

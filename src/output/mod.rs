@@ -6,7 +6,9 @@ mod config_error;
 mod github;
 mod human;
 mod json;
+mod rules;
 mod sarif;
+mod statistics;
 
 use std::io::{self, Write};
 
@@ -67,6 +69,24 @@ pub fn write_reports_in(
         OutputFormat::Github => github::write(reports, out),
         OutputFormat::CargoJson => cargo_json::write(reports, workspace, out),
     }
+}
+
+/// `--statistics`: counts by lint instead of the findings; JSON for `json`, a table otherwise.
+pub fn write_statistics(
+    format: OutputFormat,
+    reports: &[FileReport],
+    out: &mut dyn Write,
+    errors: &mut dyn Write,
+) -> io::Result<()> {
+    for report in reports {
+        human::write_problems(report, errors, false)?;
+    }
+    statistics::write(reports, format == OutputFormat::Json, out)
+}
+
+/// `fdlint rules`: JSON for `json`, a table otherwise.
+pub fn write_rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<()> {
+    rules::write(format == OutputFormat::Json, out)
 }
 
 /// The findings a format shows: all but those an allow comment silenced (SARIF alone keeps
