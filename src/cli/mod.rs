@@ -1,6 +1,8 @@
 //! The command line of `fdlint` (and, through `cargo`, of `cargo fdlint`): parsing, levels,
 //! and the run from paths to exit status.
 
+mod cargo;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,8 @@ use crate::output::{
 };
 use crate::suppress::add_allow::add_allows;
 use crate::{frontend, lints, source, walk};
+
+pub use cargo::cargo_fdlint_main;
 
 /// Finds connections leaked across fork() in C and Rust.
 #[derive(Parser)]
