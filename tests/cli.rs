@@ -504,3 +504,20 @@ fn dot_ignore_files_are_respected_and_named_files_in_target_taken_as_given() {
     );
     assert_eq!(concise_findings(&run).len(), 2, "{run:?}");
 }
+
+#[test]
+fn a_long_run_in_a_pipe_draws_no_progress_bar() {
+    let dir = TempDir::new();
+    for n in 0..1200 {
+        dir.write(&format!("many/f{n}.c"), CLEAN_C);
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_fdlint"))
+        .args(["--output-format", "concise", "many"])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .output()
+        .expect("run fdlint");
+    let run = Run::from(output);
+    assert_status(&run, 0);
+    assert_eq!(run.stderr, "", "{run:?}");
+}

@@ -2,6 +2,7 @@
 //! and the run from paths to exit status.
 
 mod cargo;
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::atomic_write::write_atomically;
 use crate::config::{Levels, Resolver};
 use crate::diagnostics::{Applicability, Level};
-use crate::driver::{lint_paths, FileReport};
+use crate::driver::{lint_paths, lint_paths_observed, FileReport};
 use crate::fix::{diff_name, fix_paths, unified_diff, FileFix};
 use crate::output::{
     render_config_error, write_reports_in, write_rules, write_statistics, CargoWorkspace,
@@ -176,6 +177,8 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
     let most = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let mut reports: Vec<FileReport> = Vec::new();
     let mut fixes: Vec<FileFix> = Vec::new();
+    let bar = progress::wanted(files.len(), std::io::stderr().is_terminal(), progress::in_ci())
+        .then(|| progress::bar(files.len()));
     for group in groups {
         let catalog = group.catalog();
         let keep = |report: &mut FileReport| {
@@ -186,10 +189,16 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
             reports.extend(run.reports);
             fixes.extend(run.files);
         } else {
-            let mut group_reports = lint_paths(&group.files, &catalog);
+            let mut group_reports = match &bar {
+                Some(bar) => lint_paths_observed(&group.files, &catalog, &|| bar.inc(1)),
+                None => lint_paths(&group.files, &catalog),
+            };
             group_reports.iter_mut().for_each(keep);
             reports.extend(group_reports);
         }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     if args.diff {
