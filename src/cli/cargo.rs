@@ -25,12 +25,13 @@ enum CargoCommand {
     after_help = "Without -p or --workspace, lints the workspace's default members, as cargo does.\nExit status: 0 no finding at deny level, 1 findings at deny level, 2 a usage error."
 )]
 struct CargoArgs {
+    // fdlint's flags first: those without a heading of their own stay under "Options".
+    #[command(flatten)]
+    check: CheckArgs,
     #[command(flatten, next_help_heading = "Package selection")]
     packages: clap_cargo::Workspace,
     #[command(flatten, next_help_heading = "Manifest")]
     manifest: clap_cargo::Manifest,
-    #[command(flatten, next_help_heading = "Options")]
-    check: CheckArgs,
 }
 
 /// `cargo-fdlint [fdlint] ARGS`: `args` starts with the program's name.

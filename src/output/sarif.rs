@@ -77,10 +77,12 @@ fn rule(lint: &Lint) -> ReportingDescriptor {
         .build()
 }
 
-/// GitHub code scanning reads CWE identifiers from `external/cwe/cwe-N` tags.
+/// GitHub code scanning reads CWE identifiers from `external/cwe/cwe-N` tags; a lint with a
+/// CWE is a security finding, one without (unused allow comments) is not.
 fn tags(lint: &Lint) -> Vec<String> {
+    let security = (!lint.cwe.is_empty()).then(|| "security".to_string());
     let cwes = lint.cwe.iter().map(|n| format!("external/cwe/cwe-{n}"));
-    std::iter::once("security".to_string()).chain(cwes).collect()
+    security.into_iter().chain(cwes).collect()
 }
 
 fn result(source: &SourceFile, diagnostic: &Diagnostic) -> SarifResult {
