@@ -39,8 +39,20 @@ pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
 /// Lints the files of one run together, so a call in one file sees the function it reaches
 /// in another. Reports come back in the order of `sources`.
 pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileReport> {
-    let lowered: Vec<LoweredFile> =
-        sources.par_iter().map(|source| frontend::lower(source.language, &source.text)).collect();
+    lint_sources_observed(sources, catalog, &|| {})
+}
+
+/// As `lint_sources`, calling `on_lowered` as each file is parsed (a progress bar ticks).
+fn lint_sources_observed(
+    sources: Vec<SourceFile>,
+    catalog: &Catalog,
+    on_lowered: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
+    let lowered: Vec<LoweredFile> = sources
+        .par_iter()
+        .map(|source| frontend::lower(source.language, &source.text))
+        .inspect(|_| on_lowered())
+        .collect();
     let run: Vec<(&LoweredFile, Language)> =
         lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
     let facts = analysis::analyze_run(&run, catalog);
@@ -96,6 +108,15 @@ pub fn report(
 /// Reads and lints the files of one run; a file that cannot be read becomes a report with a
 /// problem, and the others are linted all the same.
 pub fn lint_paths(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
+    lint_paths_observed(paths, catalog, &|| {})
+}
+
+/// As `lint_paths`, calling `on_lowered` as each file is parsed (a progress bar ticks).
+pub fn lint_paths_observed(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    on_lowered: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
     let read: Vec<Result<SourceFile, FileReport>> =
         paths.par_iter().filter_map(|path| read_source(path)).collect();
     let mut unreadable = Vec::new();
@@ -106,7 +127,7 @@ pub fn lint_paths(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
             Err(report) => unreadable.push(report),
         }
     }
-    let mut reports = lint_sources(sources, catalog);
+    let mut reports = lint_sources_observed(sources, catalog, on_lowered);
     reports.extend(unreadable);
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     reports

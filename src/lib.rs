@@ -1,6 +1,7 @@
 pub mod analysis;
 pub mod atomic_write;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod driver;

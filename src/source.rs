@@ -35,6 +35,13 @@ impl SourceFile {
         (self.line_column(span.start), self.line_column(span.end))
     }
 
+    /// The text of a 1-based line, without its line ending; empty past the end.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&next| next);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
     pub fn display_path(&self) -> String {
         display_path(&self.path)
     }
@@ -66,5 +73,8 @@ mod tests {
         assert_eq!(file.line_column(3), (2, 1));
         assert_eq!(file.line_column(5), (2, 2)); // after the two-byte `ç`
         assert_eq!(file.line_column(100), (3, 1));
+        assert_eq!(file.line_text(2), "çd");
+        assert_eq!(file.line_text(3), "");
+        assert_eq!(file.line_text(0), "");
     }
 }

@@ -446,3 +446,78 @@ fn human_format_shows_labels_and_a_summary() {
     let run = fdlint(dir.path(), &["."]);
     assert_eq!(run.stdout.lines().last(), Some("fdlint: 2 warnings emitted"), "{run:?}");
 }
+
+#[test]
+fn statistics_count_findings_by_lint() {
+    let dir = TempDir::new();
+    dir.write("a.c", LEAKING_C);
+    dir.write("b.c", LEAKING_C);
+    dir.write("clean.c", CLEAN_C);
+    let run = fdlint(dir.path(), &["--statistics"]);
+    assert_status(&run, 0);
+    // `[*]`: the findings carry a safe fix, one `--fix` applies.
+    assert_eq!(run.stdout, "2\tFDL001\t[*] fork_after_connect\n", "{run:?}");
+
+    let run = fdlint(dir.path(), &["--statistics", "--output-format", "json", "-D", "FDL001"]);
+    assert_status(&run, 1);
+    let counts: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        counts,
+        serde_json::json!([{ "code": "FDL001", "name": "fork_after_connect", "count": 2, "fixable": true }])
+    );
+
+    let run = fdlint(dir.path(), &["--statistics", "clean.c"]);
+    assert_status(&run, 0);
+    assert_eq!(run.stdout, "", "{run:?}");
+}
+
+#[test]
+fn rules_list_every_lint_as_json_too() {
+    let dir = TempDir::new();
+    let run = fdlint(dir.path(), &["rules", "--output-format", "json"]);
+    assert_status(&run, 0);
+    let rules: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("a JSON array");
+    let codes: Vec<&str> = rules.iter().map(|rule| rule["code"].as_str().unwrap()).collect();
+    let registry: Vec<&str> = fdlint::lints::registry().iter().map(|l| l.code.as_str()).collect();
+    assert_eq!(codes, registry);
+    assert_eq!(rules[0]["name"], "fork_after_connect");
+    assert_eq!(rules[0]["default_level"], "warn");
+    assert_eq!(rules[0]["cwe"], serde_json::json!(["CWE-775", "CWE-403"]));
+    assert!(rules[0]["explanation"].as_str().unwrap().contains("## Why is this bad?"));
+}
+
+#[test]
+fn dot_ignore_files_are_respected_and_named_files_in_target_taken_as_given() {
+    let dir = TempDir::new();
+    dir.write("proj/kept.c", LEAKING_C);
+    dir.write("proj/vendor/third_party.c", LEAKING_C);
+    dir.write("proj/.ignore", "vendor/\n");
+    dir.write("proj/target/built.c", LEAKING_C);
+    let run = fdlint(dir.path(), &["--output-format", "concise", "proj"]);
+    let files: Vec<&str> =
+        concise_findings(&run).iter().map(|line| line.split(':').next().unwrap()).collect();
+    assert_eq!(files, ["proj/kept.c"], "{run:?}");
+
+    let run = fdlint(
+        dir.path(),
+        &["--output-format", "concise", "proj/target/built.c", "proj/vendor/third_party.c"],
+    );
+    assert_eq!(concise_findings(&run).len(), 2, "{run:?}");
+}
+
+#[test]
+fn a_long_run_in_a_pipe_draws_no_progress_bar() {
+    let dir = TempDir::new();
+    for n in 0..1200 {
+        dir.write(&format!("many/f{n}.c"), CLEAN_C);
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_fdlint"))
+        .args(["--output-format", "concise", "many"])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .output()
+        .expect("run fdlint");
+    let run = Run::from(output);
+    assert_status(&run, 0);
+    assert_eq!(run.stderr, "", "{run:?}");
+}

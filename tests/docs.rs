@@ -67,3 +67,15 @@ fn first_code_block(markdown: &str, heading: &str) -> Option<(Language, String)>
     let body = &after[newline + 1..];
     Some((language, body[..body.find("```")?].to_string()))
 }
+
+/// The user guide describes every output format the command line offers.
+#[test]
+fn user_guide_covers_every_output_format() {
+    use clap::ValueEnum;
+    let guide = std::fs::read_to_string("docs/guide.md").expect("docs/guide.md");
+    for format in fdlint::output::OutputFormat::value_variants() {
+        let name =
+            format.to_possible_value().expect("every format is offered").get_name().to_string();
+        assert!(guide.contains(&format!("| `{name}`")), "docs/guide.md lacks a row for `{name}`");
+    }
+}

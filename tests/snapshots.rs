@@ -1,6 +1,8 @@
 //! Rendered output checked in beside a few fixtures, reviewed like clippy's UI tests:
-//! `fixtures/x/name.c` has `name.human` (the human report, without colour) and `name.jsonl`;
-//! a folder case `fixtures/x/name/` (linted as one run) has them beside the folder.
+//! `fixtures/x/name.c` has `name.human` (the human report, without colour), `name.jsonl`,
+//! `name.concise`, `name.github` and `name.cargo.jsonl`; a folder case `fixtures/x/name/`
+//! (linted as one run) has them beside the folder. One C and one Rust fixture have
+//! `name.sarif` too (SARIF repeats every rule's help, so two are enough).
 //! `FDLINT_BLESS=1 cargo test --test snapshots` rewrites them; review the diff.
 
 use std::path::{Path, PathBuf};
@@ -23,6 +25,9 @@ const SNAPSHOTS: &[&str] = &[
     "fixtures/c/twemproxy_zk_field_workers",
 ];
 
+const SARIF_SNAPSHOTS: &[&str] =
+    &["fixtures/c/seed_1_zookeeper_then_fork.c", "fixtures/rust/nix_match_parent_leaks.rs"];
+
 #[test]
 fn rendered_outputs_match_the_checked_in_snapshots() {
     let bless = std::env::var_os("FDLINT_BLESS").is_some();
@@ -35,7 +40,17 @@ fn rendered_outputs_match_the_checked_in_snapshots() {
             reports.iter().any(|report| !report.diagnostics.is_empty()),
             "{fixture}: a snapshot fixture should have findings"
         );
-        for (format, extension) in [(OutputFormat::Human, "human"), (OutputFormat::Json, "jsonl")] {
+        let mut formats = vec![
+            (OutputFormat::Human, "human"),
+            (OutputFormat::Json, "jsonl"),
+            (OutputFormat::Concise, "concise"),
+            (OutputFormat::Github, "github"),
+            (OutputFormat::CargoJson, "cargo.jsonl"),
+        ];
+        if SARIF_SNAPSHOTS.contains(fixture) {
+            formats.push((OutputFormat::Sarif, "sarif"));
+        }
+        for (format, extension) in formats {
             let mut out = Vec::new();
             let mut errors = Vec::new();
             write_reports(format, &reports, &mut out, &mut errors, false)

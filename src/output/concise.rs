@@ -6,7 +6,7 @@ use crate::driver::FileReport;
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
-        for diagnostic in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+        for diagnostic in super::shown(report) {
             let (line, column) = report.source.line_column(diagnostic.span.start);
             let path = report.source.display_path();
             writeln!(out, "{path}:{line}:{column}: {} {}", diagnostic.code, diagnostic.message)?;

@@ -18,7 +18,7 @@ pub fn write(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Re
     let mut errors = 0;
     for report in reports {
         let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
-        for diagnostic in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+        for diagnostic in super::shown(report) {
             match diagnostic.level {
                 Level::Deny => errors += 1,
                 _ => warnings += 1,
@@ -44,6 +44,16 @@ fn write_labels_elsewhere(diagnostic: &Diagnostic, out: &mut dyn Write) -> io::R
         }
     }
     Ok(())
+}
+
+/// One finding as `write` renders it, for formats that carry a rendered copy (cargo-json).
+pub(super) fn render_one(report: &FileReport, diagnostic: &Diagnostic) -> String {
+    let source = NamedSource::new(report.source.display_path(), report.source.text.clone());
+    let rendered = Rendered::from_lint(diagnostic, &report.source.text, source);
+    let mut text = render(&handler(false), &rendered).into_bytes();
+    // Writing to memory cannot fail.
+    let _ = write_labels_elsewhere(diagnostic, &mut text);
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// Syntax errors and unreadable files, with their location.

@@ -52,7 +52,7 @@ struct JsonEdit<'a> {
 
 pub fn write(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
-        for diagnostic in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+        for diagnostic in super::shown(report) {
             let object = to_json(&report.source, diagnostic);
             serde_json::to_writer(&mut *out, &object)?;
             out.write_all(b"\n")?;

@@ -1,0 +1,7 @@
+//! `cargo fdlint`: cargo finds this binary on the PATH and runs `cargo-fdlint fdlint ARGS`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    fdlint::cli::cargo_fdlint_main(std::env::args_os())
+}
