@@ -79,3 +79,12 @@ fn user_guide_covers_every_output_format() {
         assert!(guide.contains(&format!("| `{name}`")), "docs/guide.md lacks a row for `{name}`");
     }
 }
+
+#[test]
+fn readme_lists_every_lint() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    for lint in fdlint::lints::registry() {
+        let row = format!("| {} | `{}` |", lint.code, lint.name);
+        assert!(readme.contains(&row), "README's Lints table lacks `{row}`");
+    }
+}
