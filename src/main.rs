@@ -9,7 +9,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use fdlint::atomic_write::write_atomically;
 use fdlint::config::{Levels, Resolver};
 use fdlint::diagnostics::{Applicability, Level};
-use fdlint::driver::{lint_paths, FileReport};
+use fdlint::driver::{in_worker_pool, lint_paths, FileReport};
 use fdlint::fix::{diff_name, fix_paths, unified_diff, FileFix};
 use fdlint::output::{render_config_error, write_reports, OutputFormat};
 use fdlint::suppress::add_allow::add_allows;
@@ -170,11 +170,11 @@ fn check(args: CheckArgs) -> ExitCode {
             levels.apply(group.config.as_deref(), &mut report.diagnostics)
         };
         if args.fix || args.diff {
-            let run = fix_paths(&group.files, &catalog, most, &keep);
+            let run = in_worker_pool(0, || fix_paths(&group.files, &catalog, most, &keep));
             reports.extend(run.reports);
             fixes.extend(run.files);
         } else {
-            let mut group_reports = lint_paths(&group.files, &catalog);
+            let mut group_reports = in_worker_pool(0, || lint_paths(&group.files, &catalog));
             group_reports.iter_mut().for_each(keep);
             reports.extend(group_reports);
         }

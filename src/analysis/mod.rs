@@ -164,6 +164,16 @@ pub struct Facts {
     pub thread_forks: Vec<ThreadFork>,
 }
 
+impl Facts {
+    /// Nothing found: no lint can say anything about the file.
+    pub fn is_empty(&self) -> bool {
+        self.leaks.is_empty()
+            && self.exec_leaks.is_empty()
+            && self.shared_uses.is_empty()
+            && self.thread_forks.is_empty()
+    }
+}
+
 /// How much work the analysis of a run did, counted rather than timed, so a test can tell
 /// when it stops growing in proportion to the input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
