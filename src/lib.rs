@@ -2,6 +2,7 @@ pub mod analysis;
 pub mod atomic_write;
 pub mod catalog;
 pub mod config;
+pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fix;
