@@ -164,61 +164,6 @@ fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::frontend;
-
-    const OPENER: &str = "int open_conn(void) { int fd = socket(2, 1, 0); return fd; }";
-    const NOT_OPENER: &str = "int open_conn(void) { return -1; }";
-    const FORKER: &str = "int main(void) { int fd = open_conn(); if (fork() == 0) { for (;;) { sleep(1); } } serve(fd); return 0; }";
-    const BYSTANDER: &str = "void log_line(void) { puts(\"x\"); }";
-
-    fn lower(text: &str) -> LoweredFile {
-        frontend::lower(Language::C, text)
-    }
-
-    #[test]
-    fn an_edit_recomputes_the_edited_file_and_its_callers_only_and_agrees_with_a_full_run() {
-        let catalog = Catalog::builtin();
-        let mut lowered = [lower(OPENER), lower(FORKER), lower(BYSTANDER)];
-        let files = |lowered: &[LoweredFile; 3]| -> Vec<(LoweredFile, Language)> {
-            lowered.iter().map(|f| (f.clone(), Language::C)).collect()
-        };
-        let as_run = |owned: &[(LoweredFile, Language)]| -> Vec<Facts> {
-            let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-            analyze_run(&run, &catalog)
-        };
-        let owned = files(&lowered);
-        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        let mut live = LiveRun::new(&run, &catalog);
-        assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
-
-        lowered[0] = lower(NOT_OPENER);
-        let owned = files(&lowered);
-        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        let recomputed = live.update(&run, &[0], &catalog);
-        assert_eq!(recomputed, BTreeSet::from([0, 1]));
-        assert!(live.facts(1).unwrap().leaks.is_empty());
-        let full = as_run(&owned);
-        for (id, facts) in full.iter().enumerate() {
-            assert_eq!(live.facts(id), Some(facts), "file {id}");
-        }
-
-        // The opener comes back, under a new name first: a call to a vanished name is unknown.
-        lowered[0] = lower(&OPENER.replace("open_conn", "open_other"));
-        let owned = files(&lowered);
-        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        live.update(&run, &[0], &catalog);
-        lowered[0] = lower(OPENER);
-        let owned = files(&lowered);
-        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        live.update(&run, &[0], &catalog);
-        assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
-        assert_eq!(Some(&as_run(&owned)[1]), live.facts(1));
-    }
-}
-
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.
 pub trait RunFiles: Sync {
     fn count(&self) -> usize;
@@ -335,5 +280,60 @@ fn callee_key(callee: &Callee) -> (u8, &str) {
         Callee::Path(path) => (0, path),
         Callee::Method(name) => (1, name),
         Callee::Unknown => (2, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend;
+
+    const OPENER: &str = "int open_conn(void) { int fd = socket(2, 1, 0); return fd; }";
+    const NOT_OPENER: &str = "int open_conn(void) { return -1; }";
+    const FORKER: &str = "int main(void) { int fd = open_conn(); if (fork() == 0) { for (;;) { sleep(1); } } serve(fd); return 0; }";
+    const BYSTANDER: &str = "void log_line(void) { puts(\"x\"); }";
+
+    fn lower(text: &str) -> LoweredFile {
+        frontend::lower(Language::C, text)
+    }
+
+    #[test]
+    fn an_edit_recomputes_the_edited_file_and_its_callers_only_and_agrees_with_a_full_run() {
+        let catalog = Catalog::builtin();
+        let mut lowered = [lower(OPENER), lower(FORKER), lower(BYSTANDER)];
+        let files = |lowered: &[LoweredFile; 3]| -> Vec<(LoweredFile, Language)> {
+            lowered.iter().map(|f| (f.clone(), Language::C)).collect()
+        };
+        let as_run = |owned: &[(LoweredFile, Language)]| -> Vec<Facts> {
+            let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
+            analyze_run(&run, &catalog)
+        };
+        let owned = files(&lowered);
+        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
+        let mut live = LiveRun::new(&run, &catalog);
+        assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
+
+        lowered[0] = lower(NOT_OPENER);
+        let owned = files(&lowered);
+        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
+        let recomputed = live.update(&run, &[0], &catalog);
+        assert_eq!(recomputed, BTreeSet::from([0, 1]));
+        assert!(live.facts(1).unwrap().leaks.is_empty());
+        let full = as_run(&owned);
+        for (id, facts) in full.iter().enumerate() {
+            assert_eq!(live.facts(id), Some(facts), "file {id}");
+        }
+
+        // The opener comes back, under a new name first: a call to a vanished name is unknown.
+        lowered[0] = lower(&OPENER.replace("open_conn", "open_other"));
+        let owned = files(&lowered);
+        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
+        live.update(&run, &[0], &catalog);
+        lowered[0] = lower(OPENER);
+        let owned = files(&lowered);
+        let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
+        live.update(&run, &[0], &catalog);
+        assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
+        assert_eq!(Some(&as_run(&owned)[1]), live.facts(1));
     }
 }
