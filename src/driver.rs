@@ -1,16 +1,34 @@
-//! The pipeline for one file: read, lower, analyse, lint. It returns values; printing is the
+//! The pipeline for a run: read, lower, analyse, lint. It returns values; printing is the
 //! outputs' business.
 
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::analysis::{self, Facts};
+use crate::analysis::{self, Facts, RunFiles};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
-use crate::ir::{Language, LoweredFile, Span};
+use crate::ir::{Language, LoweredFile, Span, SyntaxError};
 use crate::source::{language_of, SourceFile};
+
+/// Runs `work` on a pool of `threads` workers (0: one per core) whose stacks are large enough
+/// for the Rust frontend to parse on them directly; on the current pool if none can be built.
+pub fn in_worker_pool<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|index| format!("fdlint-worker-{index}"))
+        .stack_size(frontend::rust::WORKER_STACK_BYTES)
+        .start_handler(|_| frontend::rust::mark_large_stack_thread())
+        .build();
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
 
 /// A problem with a file itself rather than a finding in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +41,7 @@ pub struct FileProblem {
 }
 
 /// What linting one file produced.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
@@ -39,20 +57,8 @@ pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
 /// Lints the files of one run together, so a call in one file sees the function it reaches
 /// in another. Reports come back in the order of `sources`.
 pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileReport> {
-    lint_sources_observed(sources, catalog, &|| {})
-}
-
-/// As `lint_sources`, calling `on_lowered` as each file is parsed (a progress bar ticks).
-fn lint_sources_observed(
-    sources: Vec<SourceFile>,
-    catalog: &Catalog,
-    on_lowered: &(dyn Fn() + Sync),
-) -> Vec<FileReport> {
-    let lowered: Vec<LoweredFile> = sources
-        .par_iter()
-        .map(|source| frontend::lower(source.language, &source.text))
-        .inspect(|_| on_lowered())
-        .collect();
+    let lowered: Vec<LoweredFile> =
+        sources.par_iter().map(|source| frontend::lower(source.language, &source.text)).collect();
     let run: Vec<(&LoweredFile, Language)> =
         lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
     let facts = analysis::analyze_run(&run, catalog);
@@ -105,32 +111,195 @@ pub fn report(
     FileReport { source, diagnostics, problems }
 }
 
+/// IR kept in memory between the rounds of a run's analysis, at most (estimated); the IR of
+/// the files beyond it is lowered again when a later round needs it, so memory does not grow
+/// with the size of the tree.
+pub const IR_BUDGET_BYTES: usize = 256 << 20;
+
 /// Reads and lints the files of one run; a file that cannot be read becomes a report with a
-/// problem, and the others are linted all the same.
+/// problem, and the others are linted all the same. Reports come back sorted by path; a file
+/// with nothing to report comes back without its text.
 pub fn lint_paths(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
-    lint_paths_observed(paths, catalog, &|| {})
+    lint_paths_within(paths, catalog, IR_BUDGET_BYTES, &|| {})
 }
 
-/// As `lint_paths`, calling `on_lowered` as each file is parsed (a progress bar ticks).
+/// As `lint_paths`, calling `on_lowered` as each file is first parsed (a progress bar ticks).
 pub fn lint_paths_observed(
     paths: &[PathBuf],
     catalog: &Catalog,
     on_lowered: &(dyn Fn() + Sync),
 ) -> Vec<FileReport> {
-    let read: Vec<Result<SourceFile, FileReport>> =
-        paths.par_iter().filter_map(|path| read_source(path)).collect();
-    let mut unreadable = Vec::new();
-    let mut sources = Vec::new();
-    for result in read {
-        match result {
-            Ok(source) => sources.push(source),
-            Err(report) => unreadable.push(report),
-        }
-    }
-    let mut reports = lint_sources_observed(sources, catalog, on_lowered);
-    reports.extend(unreadable);
+    lint_paths_within(paths, catalog, IR_BUDGET_BYTES, on_lowered)
+}
+
+/// `lint_paths`, keeping at most `ir_budget` bytes of IR between rounds.
+pub fn lint_paths_within(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    ir_budget: usize,
+    on_lowered: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
+    let files = DiskFiles::new(paths, ir_budget, on_lowered);
+    let (facts, _) = analysis::analyze_run_measured(&files, catalog);
+    let mut reports: Vec<FileReport> =
+        facts.par_iter().enumerate().map(|(id, facts)| files_report(&files, id, facts)).collect();
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     reports
+}
+
+/// The files of a run on disk, each read and lowered when the analysis asks for it; its IR is
+/// kept while the budget lasts.
+struct DiskFiles<'a> {
+    paths: Vec<&'a PathBuf>,
+    languages: Vec<Language>,
+    first_looks: Vec<OnceLock<FirstLook>>,
+    kept: Vec<Mutex<Option<Arc<LoweredFile>>>>,
+    budget_left: AtomicIsize,
+    on_lowered: &'a (dyn Fn() + Sync),
+}
+
+/// What the first reading of a file found, for its report.
+enum FirstLook {
+    Read {
+        hash: u64,
+        errors: Vec<SyntaxError>,
+        /// The text may hold an allow comment (`fdlint:`).
+        has_allows: bool,
+    },
+    Unreadable(FileReport),
+}
+
+impl<'a> DiskFiles<'a> {
+    fn new(paths: &'a [PathBuf], budget: usize, on_lowered: &'a (dyn Fn() + Sync)) -> Self {
+        let (paths, languages): (Vec<&PathBuf>, Vec<Language>) =
+            paths.iter().filter_map(|path| Some((path, language_of(path)?))).unzip();
+        DiskFiles {
+            first_looks: paths.iter().map(|_| OnceLock::new()).collect(),
+            kept: paths.iter().map(|_| Mutex::new(None)).collect(),
+            paths,
+            languages,
+            budget_left: AtomicIsize::new(isize::try_from(budget).unwrap_or(isize::MAX)),
+            on_lowered,
+        }
+    }
+
+    /// Reads and lowers the file; the first time, notes what its report needs and keeps the
+    /// IR if the budget allows.
+    fn lower(&self, id: usize) -> Arc<LoweredFile> {
+        let source = match read_source(self.paths[id]) {
+            Some(Ok(source)) => source,
+            Some(Err(report)) => {
+                let _ = self.first_looks[id].set(FirstLook::Unreadable(report));
+                return Arc::default();
+            }
+            None => return Arc::default(),
+        };
+        let hash = text_hash(&source.text);
+        let first = self.first_looks[id].get();
+        // The file changed since the first reading: analyse what was read then, nothing more.
+        if matches!(first, Some(FirstLook::Read { hash: known, .. }) if *known != hash) {
+            return Arc::default();
+        }
+        let lowered = Arc::new(frontend::lower(source.language, &source.text));
+        if first.is_none() {
+            (self.on_lowered)();
+            let has_allows = source.text.contains("fdlint:");
+            let look = FirstLook::Read { hash, errors: lowered.errors.clone(), has_allows };
+            let _ = self.first_looks[id].set(look);
+            let size = isize::try_from(approximate_size(&lowered)).unwrap_or(isize::MAX);
+            if self.budget_left.fetch_sub(size, Ordering::Relaxed) >= size {
+                *lock(&self.kept[id]) = Some(Arc::clone(&lowered));
+            }
+        }
+        lowered
+    }
+}
+
+impl DiskFiles<'_> {
+    /// The file's text again, if it is what the analysis read.
+    fn read_again(&self, id: usize) -> Option<SourceFile> {
+        let Some(FirstLook::Read { hash, .. }) = self.first_looks.get(id)?.get() else {
+            return None;
+        };
+        let source = read_source(self.paths.get(id)?)?.ok()?;
+        (text_hash(&source.text) == *hash).then_some(source)
+    }
+}
+
+impl RunFiles for DiskFiles<'_> {
+    fn count(&self) -> usize {
+        self.paths.len()
+    }
+
+    fn language(&self, id: usize) -> Language {
+        self.languages[id]
+    }
+
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
+        let kept = lock(&self.kept[id]).clone();
+        let lowered = kept.unwrap_or_else(|| self.lower(id));
+        work(&lowered)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The report of a file read from disk. Its text (and IR, for fix-its) is needed again only
+/// when it has facts, problems or an allow comment; a label in another file reads that one.
+fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
+    let (path, language) = (files.paths[id], files.languages[id]);
+    let (errors, has_allows) = match files.first_looks[id].get() {
+        Some(FirstLook::Read { errors, has_allows, .. }) => (errors, *has_allows),
+        Some(FirstLook::Unreadable(report)) => return report.clone(),
+        None => return unreadable(path, language, "cannot read".into()),
+    };
+    let problems_only = LoweredFile { errors: errors.clone(), ..LoweredFile::default() };
+    if facts.is_empty() && errors.is_empty() && !has_allows {
+        let textless = SourceFile::new(path.clone(), String::new(), language);
+        return report(textless, &problems_only, Vec::new());
+    }
+    let Some(source) = files.read_again(id) else {
+        return unreadable(path, language, "changed while fdlint read it; lint it again".into());
+    };
+    let locate = |file: usize, span: Span| {
+        let source = files.read_again(file).filter(|_| file != facts.file)?;
+        let ((line, column), (end_line, end_column)) = source.range(span);
+        Some(Elsewhere { path: source.path.clone(), line, column, end_line, end_column })
+    };
+    let mut diagnostics = if facts.is_empty() {
+        Vec::new()
+    } else {
+        files.with_ir(id, |lowered| {
+            let context = crate::lints::fixes::FileContext { source: &source, lowered };
+            crate::lints::check(facts, &locate, &context)
+        })
+    };
+    crate::suppress::apply(&source, &mut diagnostics);
+    diagnostics.sort_by_key(|d| (d.span, d.code));
+    report(source, &problems_only, diagnostics)
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Roughly the bytes a file's IR takes, for the budget: the shallow size of its statements,
+/// blocks and locals, times what their strings and vectors add (measured on the generated
+/// corpus: about 2.5 times, with the allocator's overhead).
+fn approximate_size(file: &LoweredFile) -> usize {
+    const HEAP_FACTOR: usize = 3;
+    let function_size = |function: &crate::ir::Function| {
+        let statements: usize = function.blocks.iter().map(|block| block.stmts.len()).sum();
+        function.blocks.len() * std::mem::size_of::<crate::ir::Block>()
+            + statements * (std::mem::size_of::<crate::ir::Stmt>() + 64)
+            + function.locals.len() * (std::mem::size_of::<crate::ir::Local>() + 16)
+    };
+    HEAP_FACTOR * file.functions.iter().map(function_size).sum::<usize>()
+        + std::mem::size_of::<LoweredFile>()
 }
 
 /// Reads one file; `None` when it is not a language fdlint reads.

@@ -3,6 +3,7 @@ pub mod atomic_write;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod corpus;
 pub mod diagnostics;
 pub mod driver;
 pub mod fix;

@@ -21,6 +21,12 @@ impl SourceFile {
         SourceFile { path, text, language, line_starts }
     }
 
+    /// How many lines the text has (a last line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        let ends_with_newline = self.text.ends_with('\n');
+        self.line_starts.len() - usize::from(ends_with_newline || self.text.is_empty())
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -13,7 +13,7 @@ mod run;
 mod state;
 pub mod summary;
 
-pub use run::{analyze_run, LiveRun};
+pub use run::{analyze_run, analyze_run_measured, LiveRun, RunFiles};
 use summary::{Summaries, SummaryEntry};
 
 use serde::{Deserialize, Serialize};
@@ -164,26 +164,48 @@ pub struct Facts {
     pub thread_forks: Vec<ThreadFork>,
 }
 
-/// Analyses every function of one file with the summaries known so far; returns its facts and
-/// the summaries of its functions.
+impl Facts {
+    /// Nothing found: no lint can say anything about the file.
+    pub fn is_empty(&self) -> bool {
+        self.leaks.is_empty()
+            && self.exec_leaks.is_empty()
+            && self.shared_uses.is_empty()
+            && self.thread_forks.is_empty()
+    }
+}
+
+/// How much work the analysis of a run did, counted rather than timed, so a test can tell
+/// when it stops growing in proportion to the input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Files analysed, counting each round a file is analysed again.
+    pub file_analyses: usize,
+    /// Statements run through the dataflow (once per process reaching them, per visit).
+    pub statements: usize,
+}
+
+/// Analyses every function of one file with the summaries known so far; returns its facts,
+/// the summaries of its functions and the statements the dataflow ran.
 pub fn analyze_file(
     file: &LoweredFile,
     language: Language,
     catalog: &Catalog,
     summaries: &Summaries,
     file_id: usize,
-) -> (Facts, Vec<SummaryEntry>) {
+) -> (Facts, Vec<SummaryEntry>, usize) {
     let mut facts = Facts { file: file_id, ..Facts::default() };
+    let mut statements = 0;
     let mut entries = Vec::new();
     let context =
         engine::Context { catalog, language, globs: &file.glob_imports, summaries, file: file_id };
     for function in &file.functions {
-        let (function_facts, summary) = engine::analyze_function(function, &context);
+        let (function_facts, summary, visited) = engine::analyze_function(function, &context);
+        statements += visited;
         facts.leaks.extend(function_facts.leaks);
         facts.exec_leaks.extend(function_facts.exec_leaks);
         facts.shared_uses.extend(function_facts.shared_uses);
         facts.thread_forks.extend(function_facts.thread_forks);
         entries.push(SummaryEntry { name: function.name.clone(), file: file_id, summary });
     }
-    (facts, entries)
+    (facts, entries, statements)
 }

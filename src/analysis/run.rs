@@ -4,15 +4,21 @@
 //! A run can be kept alive between edits ([`LiveRun`], for the language server): the
 //! summaries of every file stay, and an edit re-analyses only the edited files and the files
 //! that call a function whose summary the edit changed.
+//!
+//! A run over files on disk ([`analyze_run_measured`] over [`RunFiles`]) re-analyses in a
+//! round only the files for which some call now finds a different summary: the analysis of a
+//! file is a function of its IR and of what its calls find, so every other file would come
+//! out the same. The files are reached through `RunFiles`, so a caller may keep their IR or
+//! lower them again when a round needs them.
 
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
 use super::summary::{Summaries, SummaryEntry};
-use super::{analyze_file, Facts};
+use super::{analyze_file, Facts, Work};
 use crate::catalog::Catalog;
-use crate::ir::{Callee, Language, LoweredFile, StmtKind};
+use crate::ir::{Callee, Language, LoweredFile, Rvalue, StmtKind};
 
 /// Rounds of summary refinement: a chain of calls this deep (or a cycle) is followed.
 const MAX_ROUNDS: usize = 4;
@@ -96,7 +102,7 @@ impl LiveRun {
             .par_iter()
             .map(|&id| {
                 let (file, language) = files[id];
-                let (facts, entries) = analyze_file(file, language, catalog, summaries, id);
+                let (facts, entries, _) = analyze_file(file, language, catalog, summaries, id);
                 (id, facts, entries)
             })
             .collect();
@@ -156,6 +162,125 @@ fn called_names(file: &LoweredFile) -> BTreeSet<String> {
 
 fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
+}
+
+/// The files of a run as the analysis reads them: each one's language, and its IR on demand.
+pub trait RunFiles: Sync {
+    fn count(&self) -> usize;
+    fn language(&self, id: usize) -> Language;
+    /// Runs `work` on the file's IR (kept, or lowered for the occasion).
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R;
+}
+
+impl RunFiles for [(&LoweredFile, Language)] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn language(&self, id: usize) -> Language {
+        self[id].1
+    }
+
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
+        work(self[id].0)
+    }
+}
+
+/// `analyze_run` over files reached through `RunFiles`, and the work it did.
+pub fn analyze_run_measured<F: RunFiles + ?Sized>(
+    files: &F,
+    catalog: &Catalog,
+) -> (Vec<Facts>, Work) {
+    let count = files.count();
+    let mut work = Work::default();
+    let mut summaries = Summaries::default();
+    let mut facts: Vec<Facts> = vec![Facts::default(); count];
+    let mut callees: Vec<Vec<Callee>> = vec![Vec::new(); count];
+    let mut dirty: Vec<bool> = vec![true; count];
+    for round in 0..MAX_ROUNDS {
+        let results: Vec<Option<FileResult>> = (0..count)
+            .into_par_iter()
+            .map(|id| {
+                dirty[id].then(|| {
+                    files.with_ir(id, |file| {
+                        let language = files.language(id);
+                        let (facts, entries, statements) =
+                            analyze_file(file, language, catalog, &summaries, id);
+                        let callees = if round == 0 { callees_of(file) } else { Vec::new() };
+                        FileResult { facts, entries, statements, callees }
+                    })
+                })
+            })
+            .collect();
+        let before = summaries.clone();
+        let mut changed = false;
+        for (id, result) in results.into_iter().enumerate() {
+            let Some(result) = result else { continue };
+            work.file_analyses += 1;
+            work.statements += result.statements;
+            facts[id] = result.facts;
+            if round == 0 {
+                callees[id] = result.callees;
+            }
+            let language = files.language(id);
+            for entry in result.entries {
+                if summaries.get(language, id, &entry.name) != Some(&entry.summary) {
+                    summaries.insert(language, entry);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+        dirty = (0..count)
+            .into_par_iter()
+            .map(|id| {
+                let language = files.language(id);
+                callees[id].iter().any(|callee| {
+                    summaries.lookup(language, id, callee) != before.lookup(language, id, callee)
+                })
+            })
+            .collect();
+        if !dirty.contains(&true) {
+            break;
+        }
+    }
+    (facts, work)
+}
+
+struct FileResult {
+    facts: Facts,
+    entries: Vec<SummaryEntry>,
+    statements: usize,
+    callees: Vec<Callee>,
+}
+
+/// Every callee a file names, once each.
+fn callees_of(file: &LoweredFile) -> Vec<Callee> {
+    let mut callees: Vec<&Callee> = file
+        .functions
+        .iter()
+        .flat_map(|function| &function.blocks)
+        .flat_map(|block| &block.stmts)
+        .filter_map(|stmt| match &stmt.kind {
+            StmtKind::Assign { value: Rvalue::Call(call), .. }
+            | StmtKind::Eval(Rvalue::Call(call)) => Some(&call.callee),
+            _ => None,
+        })
+        .filter(|callee| **callee != Callee::Unknown)
+        .collect();
+    callees.sort_by_key(|callee| callee_key(callee));
+    callees.dedup();
+    callees.into_iter().cloned().collect()
+}
+
+fn callee_key(callee: &Callee) -> (u8, &str) {
+    match callee {
+        Callee::Path(path) => (0, path),
+        Callee::Method(name) => (1, name),
+        Callee::Unknown => (2, ""),
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::atomic_write::write_atomically;
 use crate::config::{Levels, Resolver};
 use crate::diagnostics::{Applicability, Level};
-use crate::driver::{lint_paths, lint_paths_observed, FileReport};
+use crate::driver::{in_worker_pool, lint_paths, lint_paths_observed, FileReport};
 use crate::fix::{diff_name, fix_paths, unified_diff, FileFix};
 use crate::output::{
     render_config_error, write_reports_in, write_rules, write_statistics, CargoWorkspace,
@@ -198,14 +198,14 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
             levels.apply(group.config.as_deref(), &mut report.diagnostics)
         };
         if args.fix || args.diff {
-            let run = fix_paths(&group.files, &catalog, most, &keep);
+            let run = in_worker_pool(0, || fix_paths(&group.files, &catalog, most, &keep));
             reports.extend(run.reports);
             fixes.extend(run.files);
         } else {
-            let mut group_reports = match &bar {
+            let mut group_reports = in_worker_pool(0, || match &bar {
                 Some(bar) => lint_paths_observed(&group.files, &catalog, &|| bar.inc(1)),
                 None => lint_paths(&group.files, &catalog),
-            };
+            });
             group_reports.iter_mut().for_each(keep);
             reports.extend(group_reports);
         }

@@ -15,3 +15,12 @@ pub fn lower(language: Language, text: &str) -> LoweredFile {
         Language::Rust => rust::lower(text),
     }
 }
+
+/// Parses one file exactly as `lower` does and drops the tree; whether it parsed. The
+/// benchmark's measure of "parsing alone".
+pub fn parse_only(language: Language, text: &str) -> bool {
+    match language {
+        Language::C => c::parse(text).is_some(),
+        Language::Rust => rust::parse_only(text),
+    }
+}

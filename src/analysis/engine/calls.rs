@@ -33,7 +33,7 @@ impl<'a> FunctionAnalysis<'a> {
             Effect::Fork | Effect::Vfork => {
                 return Some(Outcome::Fork(self.fork_site(call, Some(model))));
             }
-            Effect::Open if self.opens(call, &model, &receiver) => {
+            Effect::Open if self.opens(call, model, &receiver) => {
                 // `accept(listener)` uses the listener.
                 self.note_use(key, state, &all_conns, call.span);
                 state.resolve(&all_conns);
@@ -52,7 +52,7 @@ impl<'a> FunctionAnalysis<'a> {
                 state.resolve(&all_conns);
             }
             Effect::SetCloexec => {
-                if sets_cloexec(&model, &call.args) {
+                if sets_cloexec(model, &call.args) {
                     state.cloexec.extend(receiver.conns.iter().copied());
                 }
                 state.resolve(&all_conns);
@@ -72,7 +72,7 @@ impl<'a> FunctionAnalysis<'a> {
                 state.threads.clear();
             }
             Effect::SpawnThread => {
-                let value = self.spawn_thread(state, call, &model);
+                let value = self.spawn_thread(state, call, model);
                 self.keeps_running(key, state, call, &all_conns);
                 return Some(Outcome::Value(value));
             }
@@ -146,10 +146,10 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    fn open(&mut self, state: &mut ProcState, call: &Call, model: ApiModel) -> Value {
+    fn open(&mut self, state: &mut ProcState, call: &Call, model: &'a ApiModel) -> Value {
         let listening = model.listening;
         let background = model.background_thread;
-        let cloexec = sets_cloexec(&model, &call.args);
+        let cloexec = sets_cloexec(model, &call.args);
         let tag = model.returns.clone();
         let model_handle_arg = model.handle_arg;
         let conn = self.conn_site(call, Some(model));
@@ -176,9 +176,8 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// A thread starts; its handle is returned or written through an argument.
-    fn spawn_thread(&mut self, state: &mut ProcState, call: &Call, model: &ApiModel) -> Value {
-        let thread =
-            ThreadId::Spawned(site_index(&mut self.thread_sites, call, Some(model.clone())));
+    fn spawn_thread(&mut self, state: &mut ProcState, call: &Call, model: &'a ApiModel) -> Value {
+        let thread = ThreadId::Spawned(site_index(&mut self.thread_sites, call, Some(model)));
         state.threads.insert(thread);
         let handle = Value {
             tag: model.returns.clone(),
@@ -269,12 +268,12 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    pub(super) fn model(&self, call: &Call, receiver_tag: Option<&str>) -> Option<ApiModel> {
+    pub(super) fn model(&self, call: &Call, receiver_tag: Option<&str>) -> Option<&'a ApiModel> {
         let catalog = self.context.catalog;
         let language = self.context.language;
         match &call.callee {
-            Callee::Path(path) => catalog.function(language, path, self.context.globs).cloned(),
-            Callee::Method(name) => catalog.method(language, name, receiver_tag).cloned(),
+            Callee::Path(path) => catalog.function(language, path, self.context.globs),
+            Callee::Method(name) => catalog.method(language, name, receiver_tag),
             Callee::Unknown => None,
         }
     }
@@ -416,7 +415,7 @@ impl<'a> FunctionAnalysis<'a> {
         background || state.listening.contains(&conn)
     }
 
-    pub(super) fn conn_site(&mut self, call: &Call, model: Option<ApiModel>) -> ConnId {
+    pub(super) fn conn_site(&mut self, call: &Call, model: Option<&'a ApiModel>) -> ConnId {
         ConnId(site_index(&mut self.conn_sites, call, model))
     }
 
@@ -430,7 +429,7 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    pub(super) fn fork_site(&mut self, call: &Call, model: Option<ApiModel>) -> ForkId {
+    pub(super) fn fork_site(&mut self, call: &Call, model: Option<&'a ApiModel>) -> ForkId {
         ForkId(site_index(&mut self.fork_sites, call, model))
     }
 }

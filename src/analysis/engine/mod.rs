@@ -38,8 +38,9 @@ pub struct Context<'a> {
 /// Iterations per block before the fixpoint gives up (a safety net: the lattice is finite).
 const MAX_VISITS_PER_BLOCK: usize = 64;
 
-/// Analyses one function: what it leaks, and its summary for its callers.
-pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summary) {
+/// Analyses one function: what it leaks, its summary for its callers, and how many
+/// statements it ran through the transfer (one per statement per process per visit).
+pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summary, usize) {
     let mut analysis = FunctionAnalysis::new(function, context);
     let entry_states = analysis.fixpoint();
     analysis.reporting = true;
@@ -48,14 +49,15 @@ pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summa
     }
     analysis.report_endless_loops(&entry_states);
     let summary = analysis.summary();
-    (analysis.into_facts(), summary)
+    let statements = analysis.statements_visited;
+    (analysis.into_facts(), summary, statements)
 }
 
 /// A call site the analysis gave an identity to.
-struct Site {
+struct Site<'a> {
     span: Span,
     callee: String,
-    model: Option<ApiModel>,
+    model: Option<&'a ApiModel>,
     /// A caller's value as the function sees it: a parameter or a global.
     symbol: Option<Root>,
     /// A connection opened in another function and handed out by it.
@@ -67,8 +69,8 @@ struct Site {
     flags_span: Option<Span>,
 }
 
-impl Site {
-    fn new(span: Span, callee: String, model: Option<ApiModel>) -> Self {
+impl<'a> Site<'a> {
+    fn new(span: Span, callee: String, model: Option<&'a ApiModel>) -> Self {
         Site {
             span,
             callee,
@@ -86,8 +88,8 @@ struct FunctionAnalysis<'a> {
     function: &'a Function,
     context: &'a Context<'a>,
     /// Connections and forks by call span, numbered on first sight.
-    conn_sites: Vec<Site>,
-    fork_sites: Vec<Site>,
+    conn_sites: Vec<Site<'a>>,
+    fork_sites: Vec<Site<'a>>,
     /// The variable each connection was first stored in, for messages.
     conn_names: BTreeMap<ConnId, String>,
     /// Connections stored in a global or a field on some path.
@@ -103,7 +105,7 @@ struct FunctionAnalysis<'a> {
     /// Connections shut down after a fork: a shutdown ends them for both processes.
     shut_down: BTreeSet<(ForkId, ConnId)>,
     /// Calls that started threads, numbered on first sight.
-    thread_sites: Vec<Site>,
+    thread_sites: Vec<Site<'a>>,
     /// FDL002: the first use of a connection by each process after a fork.
     uses: BTreeMap<(ForkId, ConnId), BTreeMap<Side, Span>>,
     /// The sides that used a connection they inherited, on some path: its owners.
@@ -124,6 +126,8 @@ struct FunctionAnalysis<'a> {
     seen_used: BTreeSet<ConnId>,
     seen_closed: BTreeSet<ConnId>,
     seen_shut_down: BTreeSet<ConnId>,
+    /// Work done, for the complexity tests: statements run through `step`.
+    statements_visited: usize,
 }
 
 impl<'a> FunctionAnalysis<'a> {
@@ -153,6 +157,7 @@ impl<'a> FunctionAnalysis<'a> {
             seen_used: BTreeSet::new(),
             seen_closed: BTreeSet::new(),
             seen_shut_down: BTreeSet::new(),
+            statements_visited: 0,
         }
     }
 
@@ -209,6 +214,7 @@ impl<'a> FunctionAnalysis<'a> {
             let node = (id, key.clone());
             let mut processes = vec![(key, state, true)];
             for stmt in &block.stmts {
+                self.statements_visited += processes.len();
                 let mut next = Vec::new();
                 for (key, state, same) in processes {
                     let results = self.step(key, state, &stmt.kind, stmt.span);
@@ -660,15 +666,15 @@ enum Outcome {
     Fork(ForkId),
 }
 
-fn site_index(sites: &mut Vec<Site>, call: &Call, model: Option<ApiModel>) -> u32 {
-    let flags = model.as_ref().and_then(|m| m.flags_arg).and_then(|i| call.arg_spans.get(i));
+fn site_index<'a>(sites: &mut Vec<Site<'a>>, call: &Call, model: Option<&'a ApiModel>) -> u32 {
+    let flags = model.and_then(|m| m.flags_arg).and_then(|i| call.arg_spans.get(i));
     let site =
         Site { flags_span: flags.copied(), ..Site::new(call.span, callee_name(call), model) };
     add_site(sites, site)
 }
 
 /// The site's number: the same span and callee is the same site.
-fn add_site(sites: &mut Vec<Site>, site: Site) -> u32 {
+fn add_site<'a>(sites: &mut Vec<Site<'a>>, site: Site<'a>) -> u32 {
     // A callee that hands out one connection twice (stored and returned) hands out one.
     let same = |s: &Site| s.span == site.span && s.callee == site.callee && s.origin == site.origin;
     if let Some(index) = sites.iter().position(same) {

@@ -20,7 +20,7 @@ mod syntax;
 #[cfg(test)]
 mod tests;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Parser, Tree};
 
 use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 
@@ -32,12 +32,7 @@ const MAX_FILE_NESTING: usize = 64;
 
 pub fn lower(text: &str) -> LoweredFile {
     let mut file = LoweredFile::default();
-    let mut parser = Parser::new();
-    let tree = parser
-        .set_language(&tree_sitter_c::LANGUAGE.into())
-        .ok()
-        .and_then(|()| parser.parse(text, None));
-    let Some(tree) = tree else {
+    let Some(tree) = parse(text) else {
         file.errors.push(SyntaxError {
             span: Span::new(0, text.len()),
             message: "cannot parse".to_string(),
@@ -53,6 +48,14 @@ pub fn lower(text: &str) -> LoweredFile {
     }
     file.errors.sort_by_key(|error| (error.span.start, error.span.end));
     file
+}
+
+/// The syntax tree `lower` reads; `None` only if tree-sitter gives up (cancelled, no language).
+/// Public so the benchmark times exactly this parse.
+pub fn parse(text: &str) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser.set_language(&tree_sitter_c::LANGUAGE.into()).ok()?;
+    parser.parse(text, None)
 }
 
 /// Function definitions at file level, including those inside top-level `#if` blocks,

@@ -11,6 +11,7 @@ use crate::ir::{
 };
 
 use super::builder::{Dest, FnBuilder, LoopFrame};
+use super::spans::{block_span, expr_span, for_span, if_span, loop_span, match_span, while_span};
 use super::stmt::close_brace;
 use super::{span_of, MAX_DEPTH};
 
@@ -67,10 +68,10 @@ impl FnBuilder<'_> {
     }
 
     pub(super) fn lower_if(&mut self, expr_if: &syn::ExprIf, dest: Dest, depth: u32) {
-        let then = self.new_block(span_of(&expr_if.then_branch));
-        let join = self.new_block(span_of(expr_if));
+        let then = self.new_block(block_span(&expr_if.then_branch));
+        let join = self.new_block(if_span(expr_if).unwrap_or_else(|| span_of(expr_if)));
         let otherwise = match &expr_if.else_branch {
-            Some((_, else_expr)) => self.new_block(span_of(&**else_expr)),
+            Some((_, else_expr)) => self.new_block(expr_span(else_expr)),
             None => join,
         };
         self.mark_if_entries(expr_if, then, otherwise);
@@ -111,12 +112,13 @@ impl FnBuilder<'_> {
     /// arm matching is impossible in Rust.
     pub(super) fn lower_match(&mut self, expr_match: &syn::ExprMatch, dest: Dest, depth: u32) {
         let value = self.lower_operand(&expr_match.expr, depth);
-        let join = self.new_block(span_of(expr_match));
+        let join = self.new_block(match_span(expr_match).unwrap_or_else(|| span_of(expr_match)));
         for arm in &expr_match.arms {
             let next = self.new_block(span_of(&arm.pat));
-            let body = self.new_block(span_of(&*arm.body));
+            let body_span = expr_span(&arm.body);
+            let body = self.new_block(body_span);
             let braced = matches!(&*arm.body, Expr::Block(block) if block.label.is_none() && block.attrs.is_empty());
-            self.set_entry(body, BranchEntry::Body { span: span_of(&*arm.body), braced });
+            self.set_entry(body, BranchEntry::Body { span: body_span, braced });
             self.push_scope();
             let pattern = self.bind_pattern(&arm.pat, depth);
             let test = Cond::Matches { value: value.clone(), pattern };
@@ -139,7 +141,7 @@ impl FnBuilder<'_> {
             }
             self.switch_to(body);
             self.lower_expr(&arm.body, dest.clone(), depth);
-            self.pop_scope(span_of(&*arm.body));
+            self.pop_scope(expr_span(&arm.body));
             self.goto(join);
             self.switch_to(next);
         }
@@ -167,8 +169,8 @@ impl FnBuilder<'_> {
     }
 
     pub(super) fn lower_loop(&mut self, expr_loop: &syn::ExprLoop, dest: Dest, depth: u32) {
-        let head = self.enter_loop_head(span_of(expr_loop));
-        let exit = self.new_block(span_of(expr_loop));
+        let head = self.enter_loop_head(loop_span(expr_loop).unwrap_or_else(|| span_of(expr_loop)));
+        let exit = self.new_block(loop_span(expr_loop).unwrap_or_else(|| span_of(expr_loop)));
         self.push_loop(LoopFrame {
             label: label_name(&expr_loop.label),
             break_to: exit,
@@ -183,9 +185,10 @@ impl FnBuilder<'_> {
     }
 
     pub(super) fn lower_while(&mut self, expr_while: &syn::ExprWhile, depth: u32) {
-        let head = self.enter_loop_head(span_of(expr_while));
-        let body = self.new_block(span_of(&expr_while.body));
-        let exit = self.new_block(span_of(expr_while));
+        let head =
+            self.enter_loop_head(while_span(expr_while).unwrap_or_else(|| span_of(expr_while)));
+        let body = self.new_block(block_span(&expr_while.body));
+        let exit = self.new_block(while_span(expr_while).unwrap_or_else(|| span_of(expr_while)));
         self.push_loop(LoopFrame {
             label: label_name(&expr_while.label),
             break_to: exit,
@@ -208,9 +211,9 @@ impl FnBuilder<'_> {
     /// of) the iterator's items.
     pub(super) fn lower_for(&mut self, expr_for: &syn::ExprForLoop, depth: u32) {
         let iterator = self.lower_operand(&expr_for.expr, depth);
-        let head = self.enter_loop_head(span_of(expr_for));
-        let body = self.new_block(span_of(&expr_for.body));
-        let exit = self.new_block(span_of(expr_for));
+        let head = self.enter_loop_head(for_span(expr_for).unwrap_or_else(|| span_of(expr_for)));
+        let body = self.new_block(block_span(&expr_for.body));
+        let exit = self.new_block(for_span(expr_for).unwrap_or_else(|| span_of(expr_for)));
         let span = span_of(&*expr_for.expr);
         self.terminate(Terminator::Branch {
             cond: Cond::Unknown,

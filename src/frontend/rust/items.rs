@@ -11,6 +11,7 @@ use crate::ir::{Function, LoweredFile, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
+use super::spans::block_span;
 use super::{join_spans, span_of, MAX_DEPTH};
 
 pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
@@ -139,8 +140,9 @@ impl ItemLowering {
         }
         self.note_globs(&imports);
 
-        let span = join_spans(span_of(source.sig), span_of(source.body));
-        let mut builder = FnBuilder::new(&imports, span_of(source.body));
+        let body_span = block_span(source.body);
+        let span = join_spans(span_of(source.sig), body_span);
+        let mut builder = FnBuilder::new(&imports, body_span);
         builder.push_scope();
         for input in &source.sig.inputs {
             match input {

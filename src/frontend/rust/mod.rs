@@ -29,6 +29,7 @@ mod stmt;
 mod tests;
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use syn::spanned::Spanned;
 
@@ -43,13 +44,28 @@ const MAX_NESTING: usize = 8000;
 
 /// Stack for the thread that parses and lowers one file. Only touched pages are committed,
 /// so a large reservation costs nothing for ordinary files.
-const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+pub const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+thread_local! {
+    /// Set on threads started with `WORKER_STACK_BYTES` of stack (the driver's worker pool).
+    static ON_LARGE_STACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Declares that the calling thread has `WORKER_STACK_BYTES` of stack: files are then lowered
+/// on it directly instead of on a thread spawned for each file.
+pub fn mark_large_stack_thread() {
+    ON_LARGE_STACK.with(|flag| flag.set(true));
+}
 
 /// Lowers one Rust file. Never fails and never panics: unparsable files yield their syntax
 /// error and no functions.
 pub fn lower(text: &str) -> LoweredFile {
-    // A fresh thread also gives proc-macro2 a fresh thread-local source map, so span offsets
-    // are relative to this file and the map does not grow with every file parsed.
+    if ON_LARGE_STACK.with(Cell::get) {
+        let outcome = catch_panic(|| lower_on_this_thread(text));
+        forget_spans();
+        return outcome.unwrap_or_else(internal_error);
+    }
+    // A fresh thread also gives proc-macro2 a fresh thread-local source map.
     let outcome = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("fdlint-rust-frontend".into())
@@ -62,6 +78,20 @@ pub fn lower(text: &str) -> LoweredFile {
         }
     });
     outcome.unwrap_or_else(internal_error)
+}
+
+/// Parses like `lower` and drops the tree: the benchmark times exactly this as "parsing".
+pub fn parse_only(text: &str) -> bool {
+    let parsed = parse_source(text).is_ok();
+    forget_spans();
+    parsed
+}
+
+/// proc-macro2 keeps every text parsed on a thread in a thread-local source map, so spans can
+/// be located; once a file's tree is gone, forget it, or a worker's memory grows with every
+/// file it parses (and the next file's offsets would not start at 0).
+fn forget_spans() {
+    proc_macro2::extra::invalidate_current_thread_spans();
 }
 
 fn catch_panic(work: impl FnOnce() -> LoweredFile) -> Option<LoweredFile> {

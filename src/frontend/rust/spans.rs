@@ -10,6 +10,9 @@ use crate::ir::Span;
 use super::{span_of, to_span};
 
 pub(super) fn expr_span(expr: &Expr) -> Span {
+    if let Some(span) = compound_span(expr) {
+        return span;
+    }
     match (leftmost_start(expr), last_token_end(expr)) {
         (Some(start), Some(end)) if start <= end => Span::new(start, end),
         _ => span_of(expr),
@@ -55,4 +58,68 @@ fn last_token_end(expr: &Expr) -> Option<usize> {
         _ => return None,
     };
     Some(to_span(span).end)
+}
+
+/// A block's span, from its braces: `Spanned::span` would print the whole body.
+pub(super) fn block_span(block: &syn::Block) -> Span {
+    to_span(block.brace_token.span.join())
+}
+
+/// The span of an expression that ends in a block (`if`, `match`, loops, blocks), from its
+/// first token to its closing brace; `None` for other shapes or when attributes lead.
+pub(super) fn compound_span(expr: &Expr) -> Option<Span> {
+    match expr {
+        Expr::Block(block) if block.attrs.is_empty() => {
+            let body = block_span(&block.block);
+            between(label_start(block.label.as_ref()).unwrap_or(body.start), body.end)
+        }
+        Expr::If(expr_if) => if_span(expr_if),
+        Expr::Match(expr_match) => match_span(expr_match),
+        Expr::Loop(expr_loop) => loop_span(expr_loop),
+        Expr::While(expr_while) => while_span(expr_while),
+        Expr::ForLoop(expr_for) => for_span(expr_for),
+        _ => None,
+    }
+}
+
+pub(super) fn match_span(expr: &syn::ExprMatch) -> Option<Span> {
+    let start = to_span(expr.match_token.span).start;
+    let end = to_span(expr.brace_token.span.close()).end;
+    expr.attrs.is_empty().then(|| between(start, end)).flatten()
+}
+
+pub(super) fn loop_span(expr: &syn::ExprLoop) -> Option<Span> {
+    let start = label_start(expr.label.as_ref()).unwrap_or(to_span(expr.loop_token.span).start);
+    expr.attrs.is_empty().then(|| between(start, block_span(&expr.body).end)).flatten()
+}
+
+pub(super) fn while_span(expr: &syn::ExprWhile) -> Option<Span> {
+    let start = label_start(expr.label.as_ref()).unwrap_or(to_span(expr.while_token.span).start);
+    expr.attrs.is_empty().then(|| between(start, block_span(&expr.body).end)).flatten()
+}
+
+pub(super) fn for_span(expr: &syn::ExprForLoop) -> Option<Span> {
+    let start = label_start(expr.label.as_ref()).unwrap_or(to_span(expr.for_token.span).start);
+    expr.attrs.is_empty().then(|| between(start, block_span(&expr.body).end)).flatten()
+}
+
+fn between(start: usize, end: usize) -> Option<Span> {
+    (start <= end).then(|| Span::new(start, end))
+}
+
+/// An `if`'s span: to the end of its last `else` branch.
+pub(super) fn if_span(expr_if: &syn::ExprIf) -> Option<Span> {
+    if !expr_if.attrs.is_empty() {
+        return None;
+    }
+    let start = to_span(expr_if.if_token.span).start;
+    let end = match &expr_if.else_branch {
+        None => block_span(&expr_if.then_branch).end,
+        Some((_, else_expr)) => compound_span(else_expr)?.end,
+    };
+    between(start, end)
+}
+
+fn label_start(label: Option<&syn::Label>) -> Option<usize> {
+    label.map(|label| to_span(label.name.apostrophe).start)
 }
