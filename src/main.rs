@@ -211,7 +211,8 @@ fn check(args: CheckArgs) -> ExitCode {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.level == Level::Deny && d.suppressed.is_none());
-    if !walk_problems.is_empty() {
+    let internal_error = reports.iter().flat_map(|r| &r.problems).any(|p| p.internal);
+    if !walk_problems.is_empty() || internal_error {
         ExitCode::from(2)
     } else if denied && !args.exit_zero {
         ExitCode::from(1)

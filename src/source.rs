@@ -10,6 +10,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub language: Language,
+    /// The file was not UTF-8 and was read as Latin-1 from this character on (so writing it
+    /// back must encode Latin-1 to keep its bytes).
+    pub read_as_latin1: Option<Span>,
     line_starts: Vec<usize>,
 }
 
@@ -18,7 +21,7 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(index, _)| index + 1))
             .collect();
-        SourceFile { path, text, language, line_starts }
+        SourceFile { path, text, language, read_as_latin1: None, line_starts }
     }
 
     /// The 1-based line and column (in characters) of a byte offset.

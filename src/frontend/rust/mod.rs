@@ -37,55 +37,43 @@ use crate::ir::{LoweredFile, Span, SyntaxError};
 /// How deep expressions, blocks and patterns are followed before the rest is `Unknown`.
 const MAX_DEPTH: u32 = 200;
 
-/// Deeper bracket nesting is refused before parsing: syn's recursion per level is large
-/// (a debug build overflowed 256 MiB at 20 000 nested blocks, not at 10 000).
+/// Deeper nesting (as `nesting` estimates it) is refused before parsing: syn's recursion per
+/// level is large (a debug build overflowed 256 MiB at 20 000 nested blocks, not at 10 000).
 const MAX_NESTING: usize = 8000;
 
 /// Stack for the thread that parses and lowers one file. Only touched pages are committed,
 /// so a large reservation costs nothing for ordinary files.
 const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
-/// Lowers one Rust file. Never fails and never panics: unparsable files yield their syntax
-/// error and no functions.
+/// Lowers one Rust file. Never fails: unparsable files yield their syntax error and no
+/// functions. A panic on the worker thread (a bug) is passed on to the caller, whose
+/// containment reports it for this file.
 pub fn lower(text: &str) -> LoweredFile {
     // A fresh thread also gives proc-macro2 a fresh thread-local source map, so span offsets
     // are relative to this file and the map does not grow with every file parsed.
-    let outcome = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("fdlint-rust-frontend".into())
             .stack_size(WORKER_STACK_BYTES)
             .spawn_scoped(scope, || lower_on_this_thread(text));
         match worker {
-            Ok(handle) => handle.join().ok(),
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: lower here; the depth bound still guards our recursion.
-            Err(_) => catch_panic(|| lower_on_this_thread(text)),
+            Err(_) => lower_on_this_thread(text),
         }
-    });
-    outcome.unwrap_or_else(internal_error)
-}
-
-fn catch_panic(work: impl FnOnce() -> LoweredFile) -> Option<LoweredFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
-}
-
-/// A bug in this frontend must not take the whole run down; report it as an error instead.
-fn internal_error() -> LoweredFile {
-    LoweredFile {
-        errors: vec![SyntaxError {
-            span: Span::default(),
-            message: "internal error in the Rust frontend".into(),
-        }],
-        ..LoweredFile::default()
-    }
+    })
 }
 
 fn lower_on_this_thread(text: &str) -> LoweredFile {
-    if let Some(at) = nesting::too_deep_at(text, MAX_NESTING) {
-        let message = format!("brackets nested deeper than {MAX_NESTING} levels; file skipped");
-        let error = SyntaxError { span: Span::new(at, at + 1), message };
-        return LoweredFile { errors: vec![error], ..LoweredFile::default() };
-    }
-    match parse_source(text) {
+    crate::containment::inject_fault(text, "rust-frontend-thread");
+    let parsed = lex(text).and_then(|tokens| {
+        if let Some(at) = nesting::too_deep_at(&tokens, MAX_NESTING) {
+            let message = format!("nested deeper than {MAX_NESTING} levels; file skipped");
+            return Err(syn::Error::new(at, message));
+        }
+        syn::parse2::<syn::File>(tokens)
+    });
+    match parsed {
         Ok(file) => items::lower_file(&file),
         Err(error) => LoweredFile { errors: syntax_errors(error), ..LoweredFile::default() },
     }
@@ -98,11 +86,11 @@ fn syntax_errors(error: syn::Error) -> Vec<SyntaxError> {
         .collect()
 }
 
-/// Parses like `syn::parse_file`, but keeps byte offsets aligned with `text`: `parse_file`
+/// Lexes like `syn::parse_file`, but keeps byte offsets aligned with `text`: `parse_file`
 /// cuts off a byte-order mark and a shebang line, which would shift every span. We blank
 /// them out with spaces of the same byte length instead.
-fn parse_source(text: &str) -> syn::Result<syn::File> {
-    syn::parse_str::<syn::File>(&blank_out_preamble(text))
+fn lex(text: &str) -> syn::Result<proc_macro2::TokenStream> {
+    Ok(blank_out_preamble(text).parse::<proc_macro2::TokenStream>()?)
 }
 
 fn blank_out_preamble(text: &str) -> Cow<'_, str> {
