@@ -359,3 +359,36 @@ fn build_scripts_and_proc_macros_are_read_never_run() {
     fdlint(&[folder.path()]).assert_no_error().assert_leaks_reported().assert_status(0);
     assert!(!marker.exists(), "fdlint ran code it read");
 }
+
+/// A C file read as Latin-1 is written back as Latin-1: `--add-allow` and `--fix` change
+/// what they change and leave every other byte as it was.
+#[test]
+fn latin1_file_keeps_its_bytes_when_rewritten() {
+    for flag in ["--add-allow", "--fix"] {
+        let folder = tempfile::tempdir().unwrap();
+        let mut bytes = b"/* \xe9t\xe9 */".to_vec();
+        bytes.extend_from_slice(LEAKING_C.as_bytes());
+        let path = write(folder.path(), "latin1.c", &bytes);
+        let run = Command::new(env!("CARGO_BIN_EXE_fdlint"))
+            .args([flag.as_ref(), path.as_os_str()])
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{flag}: {}", String::from_utf8_lossy(&run.stderr));
+        let after = std::fs::read(&path).unwrap();
+        assert!(
+            after.starts_with(b"/* \xe9t\xe9 */"),
+            "{flag}: {}",
+            String::from_utf8_lossy(&after)
+        );
+        assert!(after.len() > bytes.len(), "{flag} changed nothing");
+        // Written as UTF-8, each `é` would have become two bytes of 0x80 or above.
+        assert_eq!(after.iter().filter(|&&byte| byte >= 0x80).count(), 2, "{flag}");
+        let again = fdlint(&[&path]);
+        again.assert_status(0);
+        assert!(
+            again.stdout.lines().all(|line| !line.contains("FDL001")),
+            "{flag}: {}",
+            again.stdout
+        );
+    }
+}
