@@ -9,12 +9,12 @@ use std::path::Path;
 /// original's permissions and is then renamed over it. A reader sees the old file or the new
 /// one, never a part of either. A symbolic link is followed, so the link stays and its target
 /// changes.
-pub fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
+pub fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     let target = std::fs::canonicalize(path)?;
     let folder = target.parent().unwrap_or(Path::new("."));
     let permissions = std::fs::metadata(&target)?.permissions();
     let mut temporary = tempfile::Builder::new().prefix(".fdlint-").tempfile_in(folder)?;
-    temporary.write_all(contents.as_bytes())?;
+    temporary.write_all(contents.as_ref())?;
     temporary.as_file().sync_all()?;
     std::fs::set_permissions(temporary.path(), permissions)?;
     temporary.persist(&target).map_err(|error| error.error)?;

@@ -8,11 +8,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::containment::{contained, inject_fault, InternalError};
+
 use crate::analysis::{self, Facts, RunFiles};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
 use crate::ir::{Language, LoweredFile, Span, SyntaxError};
+use crate::read;
 use crate::source::{language_of, SourceFile};
 
 /// Runs `work` on a pool of `threads` workers (0: one per core) whose stacks are large enough
@@ -38,6 +41,14 @@ pub struct FileProblem {
     pub message: String,
     /// The rest of the file was still analysed (C: tree-sitter recovers around the region).
     pub recovered: bool,
+    /// A bug in fdlint (a panic) met on this file, not a problem with the file.
+    pub internal: bool,
+}
+
+impl FileProblem {
+    fn fatal(span: Option<Span>, message: String) -> Self {
+        FileProblem { span, message, recovered: false, internal: false }
+    }
 }
 
 /// What linting one file produced.
@@ -56,31 +67,118 @@ pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
 
 /// Lints the files of one run together, so a call in one file sees the function it reaches
 /// in another. Reports come back in the order of `sources`.
+///
+/// A panic on one file (a bug in fdlint) is contained: that file gets an internal error and
+/// every other file is still linted.
 pub fn lint_sources(sources: Vec<SourceFile>, catalog: &Catalog) -> Vec<FileReport> {
-    let lowered: Vec<LoweredFile> =
-        sources.par_iter().map(|source| frontend::lower(source.language, &source.text)).collect();
-    let run: Vec<(&LoweredFile, Language)> =
-        lowered.iter().zip(&sources).map(|(file, source)| (file, source.language)).collect();
-    let facts = analysis::analyze_run(&run, catalog);
-    let diagnostics: Vec<Vec<Diagnostic>> =
-        facts.iter().map(|facts| check(facts, &sources, &lowered)).collect();
+    let lowered: Vec<Result<LoweredFile, InternalError>> = sources
+        .par_iter()
+        .map(|source| {
+            contained(|| {
+                inject_fault(&source.text, "lowering");
+                frontend::lower(source.language, &source.text)
+            })
+        })
+        .collect();
+    let run: Vec<(&LoweredFile, &SourceFile)> = lowered
+        .iter()
+        .zip(&sources)
+        .filter_map(|(file, source)| Some((file.as_ref().ok()?, source)))
+        .collect();
+    let mut diagnostics = analyze_contained(&run, catalog).into_iter();
     sources
         .into_iter()
         .zip(lowered)
-        .zip(diagnostics)
-        .map(|((source, lowered), diagnostics)| report(source, &lowered, diagnostics))
+        .map(|(source, lowered)| {
+            let result = lowered.and_then(|lowered| {
+                let diagnostics =
+                    diagnostics.next().expect("diagnostics for every lowered file")?;
+                Ok((diagnostics, problems(&source, &lowered)))
+            });
+            match result {
+                Ok((diagnostics, problems)) => FileReport { source, diagnostics, problems },
+                Err(error) => internal_error(source, error),
+            }
+        })
         .collect()
+}
+
+type Contained<T> = Result<T, InternalError>;
+
+/// The diagnostics of every file of the run, in order. Should the analysis of the whole run
+/// panic, each file is analysed alone to find the ones it panics on, and the rest again
+/// together.
+fn analyze_contained(
+    run: &[(&LoweredFile, &SourceFile)],
+    catalog: &Catalog,
+) -> Vec<Contained<Vec<Diagnostic>>> {
+    let analyze = |files: &[(&LoweredFile, &SourceFile)]| -> Contained<Vec<_>> {
+        let facts = contained(|| {
+            let languages: Vec<(&LoweredFile, Language)> = files
+                .iter()
+                .map(|(file, source)| {
+                    inject_fault(&source.text, "analysis");
+                    (*file, source.language)
+                })
+                .collect();
+            analysis::analyze_run(&languages, catalog)
+        })?;
+        let check_one = |facts: &Facts| {
+            contained(|| {
+                inject_fault(&files[facts.file].1.text, "lints");
+                check_run(facts, files)
+            })
+        };
+        Ok(facts.iter().map(check_one).collect())
+    };
+    if let Ok(diagnostics) = analyze(run) {
+        return diagnostics;
+    }
+    let alone: Vec<Contained<Vec<Diagnostic>>> = run
+        .par_iter()
+        .map(|file| analyze(std::slice::from_ref(file)).and_then(|mut one| one.remove(0)))
+        .collect();
+    let healthy: Vec<(&LoweredFile, &SourceFile)> = run
+        .iter()
+        .zip(&alone)
+        .filter(|(_, result)| result.is_ok())
+        .map(|(file, _)| *file)
+        .collect();
+    let Ok(together) = analyze(&healthy) else { return alone };
+    let mut together = together.into_iter();
+    alone
+        .into_iter()
+        .map(|result| result.and_then(|_| together.next().expect("one result per healthy file")))
+        .collect()
+}
+
+fn internal_error(source: SourceFile, error: InternalError) -> FileReport {
+    let problem =
+        FileProblem { span: None, message: error.to_string(), recovered: false, internal: true };
+    FileReport { source, diagnostics: Vec::new(), problems: vec![problem] }
 }
 
 /// The lints over one file's facts, with labels in the run's other files placed in them.
 /// `sources` and `lowered` are the run's files by index (the language server keeps its own run).
 pub fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<Diagnostic> {
+    check_in(facts, |file| Some((lowered.get(file)?, sources.get(file)?)))
+}
+
+/// `check` over a run given as `(lowered, source)` pairs.
+fn check_run(facts: &Facts, files: &[(&LoweredFile, &SourceFile)]) -> Vec<Diagnostic> {
+    check_in(facts, |file| files.get(file).copied())
+}
+
+fn check_in<'a>(
+    facts: &Facts,
+    file_at: impl Fn(usize) -> Option<(&'a LoweredFile, &'a SourceFile)>,
+) -> Vec<Diagnostic> {
     let locate = |file: usize, span: Span| {
-        let source = sources.get(file).filter(|_| file != facts.file)?;
+        let (_, source) = file_at(file).filter(|_| file != facts.file)?;
         let ((line, column), (end_line, end_column)) = source.range(span);
         Some(Elsewhere { path: source.path.clone(), line, column, end_line, end_column })
     };
-    let (Some(source), Some(lowered)) = (sources.get(facts.file), lowered.get(facts.file)) else {
+    let Some((lowered, source)) = file_at(facts.file) else {
         return Vec::new();
     };
     let context = crate::lints::fixes::FileContext { source, lowered };
@@ -96,19 +194,26 @@ pub fn report(
     lowered: &LoweredFile,
     diagnostics: Vec<Diagnostic>,
 ) -> FileReport {
+    FileReport { problems: problems(&source, lowered), source, diagnostics }
+}
+
+fn problems(source: &SourceFile, lowered: &LoweredFile) -> Vec<FileProblem> {
     // The C frontend recovers around what it cannot read (often a macro it cannot expand);
     // a Rust file that does not parse is not analysed at all.
     let recovered = source.language == Language::C;
-    let problems = lowered
-        .errors
-        .iter()
-        .map(|error| FileProblem {
-            span: Some(error.span),
-            message: error.message.clone(),
-            recovered,
-        })
-        .collect();
-    FileReport { source, diagnostics, problems }
+    let latin1 = source.read_as_latin1.map(|span| FileProblem {
+        span: Some(span),
+        message: "not valid UTF-8; read as Latin-1".to_string(),
+        recovered: true,
+        internal: false,
+    });
+    let syntax = lowered.errors.iter().map(|error| FileProblem {
+        span: Some(error.span),
+        message: error.message.clone(),
+        recovered,
+        internal: false,
+    });
+    latin1.into_iter().chain(syntax).collect()
 }
 
 /// IR kept in memory between the rounds of a run's analysis, at most (estimated); the IR of
@@ -140,9 +245,33 @@ pub fn lint_paths_within(
     on_lowered: &(dyn Fn() + Sync),
 ) -> Vec<FileReport> {
     let files = DiskFiles::new(paths, ir_budget, on_lowered);
-    let (facts, _) = analysis::analyze_run_measured(&files, catalog);
-    let mut reports: Vec<FileReport> =
-        facts.par_iter().enumerate().map(|(id, facts)| files_report(&files, id, facts)).collect();
+    // A panic in the run's analysis (a bug): lint the files in memory, where each file that
+    // makes the analysis panic is found and reported, and the others are linted together.
+    let Ok((facts, _)) = contained(|| analysis::analyze_run_measured(&files, catalog)) else {
+        return lint_in_memory(paths, catalog);
+    };
+    let mut reports: Vec<FileReport> = facts
+        .par_iter()
+        .enumerate()
+        .map(|(id, facts)| {
+            contained(|| files_report(&files, id, facts)).unwrap_or_else(|error| {
+                let source =
+                    SourceFile::new(files.paths[id].clone(), String::new(), files.languages[id]);
+                internal_error(source, error)
+            })
+        })
+        .collect();
+    reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    reports
+}
+
+/// Reads every file and lints the run with `lint_sources`, whose containment is per file.
+fn lint_in_memory(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
+    let (sources, mut reports): (Vec<_>, Vec<_>) =
+        paths.par_iter().filter_map(|path| read_source(path)).partition(Result::is_ok);
+    let sources: Vec<SourceFile> = sources.into_iter().filter_map(Result::ok).collect();
+    let mut reports: Vec<FileReport> = reports.drain(..).filter_map(Result::err).collect();
+    reports.extend(lint_sources(sources, catalog));
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     reports
 }
@@ -163,8 +292,9 @@ enum FirstLook {
     Read {
         hash: u64,
         errors: Vec<SyntaxError>,
-        /// The text may hold an allow comment (`fdlint:`).
-        has_allows: bool,
+        /// The report needs the text even without findings: it may hold an allow comment
+        /// (`fdlint:`), or it was read as Latin-1 (a note says so).
+        needs_text: bool,
     },
     Unreadable(FileReport),
 }
@@ -200,11 +330,18 @@ impl<'a> DiskFiles<'a> {
         if matches!(first, Some(FirstLook::Read { hash: known, .. }) if *known != hash) {
             return Arc::default();
         }
-        let lowered = Arc::new(frontend::lower(source.language, &source.text));
+        let lowered = match contained(|| frontend::lower(source.language, &source.text)) {
+            Ok(lowered) => Arc::new(lowered),
+            Err(error) => {
+                let _ =
+                    self.first_looks[id].set(FirstLook::Unreadable(internal_error(source, error)));
+                return Arc::default();
+            }
+        };
         if first.is_none() {
             (self.on_lowered)();
-            let has_allows = source.text.contains("fdlint:");
-            let look = FirstLook::Read { hash, errors: lowered.errors.clone(), has_allows };
+            let needs_text = source.text.contains("fdlint:") || source.read_as_latin1.is_some();
+            let look = FirstLook::Read { hash, errors: lowered.errors.clone(), needs_text };
             let _ = self.first_looks[id].set(look);
             let size = isize::try_from(approximate_size(&lowered)).unwrap_or(isize::MAX);
             if self.budget_left.fetch_sub(size, Ordering::Relaxed) >= size {
@@ -250,13 +387,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// when it has facts, problems or an allow comment; a label in another file reads that one.
 fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
     let (path, language) = (files.paths[id], files.languages[id]);
-    let (errors, has_allows) = match files.first_looks[id].get() {
-        Some(FirstLook::Read { errors, has_allows, .. }) => (errors, *has_allows),
+    let (errors, needs_text) = match files.first_looks[id].get() {
+        Some(FirstLook::Read { errors, needs_text, .. }) => (errors, *needs_text),
         Some(FirstLook::Unreadable(report)) => return report.clone(),
         None => return unreadable(path, language, "cannot read".into()),
     };
     let problems_only = LoweredFile { errors: errors.clone(), ..LoweredFile::default() };
-    if facts.is_empty() && errors.is_empty() && !has_allows {
+    if facts.is_empty() && errors.is_empty() && !needs_text {
         let textless = SourceFile::new(path.clone(), String::new(), language);
         return report(textless, &problems_only, Vec::new());
     }
@@ -305,16 +442,42 @@ fn approximate_size(file: &LoweredFile) -> usize {
 /// Reads one file; `None` when it is not a language fdlint reads.
 pub fn read_source(path: &Path) -> Option<Result<SourceFile, FileReport>> {
     let language = language_of(path)?;
-    let result = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(path.to_path_buf(), text, language)),
-            Err(error) => {
-                Err(unreadable(path, language, format!("not valid UTF-8: {}", error.utf8_error())))
-            }
-        },
-        Err(error) => Err(unreadable(path, language, format!("cannot read: {error}"))),
-    };
-    Some(result)
+    Some(match read::read_bytes(path) {
+        Ok(bytes) => decode_source(path.to_path_buf(), bytes, language).map_err(|report| *report),
+        Err(message) => Err(unreadable(path, language, message)),
+    })
+}
+
+/// Lints one file's bytes as a run of its own, decoding them as a file read from disk is.
+pub fn lint_bytes(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    language: Language,
+    catalog: &Catalog,
+) -> FileReport {
+    match decode_source(path, bytes, language) {
+        Ok(source) => lint_source(source, catalog),
+        Err(report) => *report,
+    }
+}
+
+fn decode_source(
+    path: PathBuf,
+    bytes: Vec<u8>,
+    language: Language,
+) -> Result<SourceFile, Box<FileReport>> {
+    match read::decode(bytes, language) {
+        Ok(decoded) => {
+            let mut source = SourceFile::new(path, decoded.text, language);
+            source.read_as_latin1 = decoded.latin1_from;
+            Ok(source)
+        }
+        Err(refusal) => Err(Box::new(FileReport {
+            source: SourceFile::new(path, refusal.text, language),
+            diagnostics: Vec::new(),
+            problems: vec![FileProblem::fatal(refusal.span, refusal.message)],
+        })),
+    }
 }
 
 /// Reads and lints one file on its own.
@@ -329,6 +492,6 @@ fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
     FileReport {
         source: SourceFile::new(path.to_path_buf(), String::new(), language),
         diagnostics: Vec::new(),
-        problems: vec![FileProblem { span: None, message, recovered: false }],
+        problems: vec![FileProblem::fatal(None, message)],
     }
 }

@@ -10,6 +10,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub language: Language,
+    /// The file was not UTF-8 and was read as Latin-1 from this character on (so writing it
+    /// back must encode Latin-1 to keep its bytes).
+    pub read_as_latin1: Option<Span>,
     line_starts: Vec<usize>,
 }
 
@@ -18,7 +21,7 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(index, _)| index + 1))
             .collect();
-        SourceFile { path, text, language, line_starts }
+        SourceFile { path, text, language, read_as_latin1: None, line_starts }
     }
 
     /// How many lines the text has (a last line without a newline counts).
@@ -36,6 +39,11 @@ impl SourceFile {
         (line + 1, column + 1)
     }
 
+    /// New text for this file as the bytes to write, in the file's own encoding.
+    pub fn encode(&self, text: &str) -> Option<Vec<u8>> {
+        encode(text, self.read_as_latin1.is_some())
+    }
+
     /// Start and end positions of a span, 1-based.
     pub fn range(&self, span: Span) -> ((usize, usize), (usize, usize)) {
         (self.line_column(span.start), self.line_column(span.end))
@@ -51,6 +59,15 @@ impl SourceFile {
     pub fn display_path(&self) -> String {
         display_path(&self.path)
     }
+}
+
+/// Text as the bytes to write: UTF-8, or Latin-1 for a file that was read as Latin-1, so its
+/// other bytes come back unchanged; `None` if the text has a character Latin-1 cannot hold.
+pub fn encode(text: &str, latin1: bool) -> Option<Vec<u8>> {
+    if !latin1 {
+        return Some(text.as_bytes().to_vec());
+    }
+    text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
 }
 
 /// The language of a path by its extension: `.rs` is Rust, `.c` and `.h` are C.

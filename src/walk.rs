@@ -17,12 +17,24 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         } else if path.is_dir() {
             walk_dir(path, &mut files, &mut problems);
         } else {
-            problems.push(format!("{}: no such file or directory", path.display()));
+            problems.push(format!("{}: {}", path.display(), why_not_a_file_or_folder(path)));
         }
     }
     files.sort();
     files.dedup();
     (files, problems)
+}
+
+/// Why a path named on the command line is neither a file nor a folder to lint.
+fn why_not_a_file_or_folder(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            "no such file or directory".to_string()
+        }
+        // A symlink loop, a folder on the way that cannot be searched, ...
+        Err(error) => format!("cannot read: {error}"),
+        Ok(_) => "not a regular file (a pipe, socket or device); skipped".to_string(),
+    }
 }
 
 fn walk_dir(root: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<String>) {

@@ -71,6 +71,7 @@ fn handmade_report() -> FileReport {
             span: Some(span_of("sleep")),
             message: "could not parse this".to_string(),
             recovered: true,
+            internal: false,
         }],
     }
 }

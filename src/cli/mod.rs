@@ -244,7 +244,8 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.level == Level::Deny && d.suppressed.is_none());
-    if !walk_problems.is_empty() {
+    let internal_error = reports.iter().flat_map(|r| &r.problems).any(|p| p.internal);
+    if !walk_problems.is_empty() || internal_error {
         ExitCode::from(2)
     } else if denied && !args.exit_zero {
         ExitCode::from(1)
@@ -293,7 +294,12 @@ fn apply_fixes(fixes: &[FileFix]) -> bool {
         if !file.changed() {
             continue;
         }
-        if let Err(error) = write_atomically(&file.path, &file.fixed) {
+        let Some(bytes) = file.fixed_bytes() else {
+            eprintln!("error: {}: cannot write the fixes back as Latin-1", diff_name(&file.path));
+            written = false;
+            continue;
+        };
+        if let Err(error) = write_atomically(&file.path, &bytes) {
             eprintln!("error: {}: cannot write the fixes: {error}", diff_name(&file.path));
             written = false;
         }
@@ -345,7 +351,12 @@ fn add_allow(reports: &[FileReport]) -> ExitCode {
                 continue;
             }
         };
-        match write_atomically(&report.source.path, &text) {
+        let Some(bytes) = report.source.encode(&text) else {
+            eprintln!("error: {}: cannot write back as Latin-1", report.source.display_path());
+            failed = true;
+            continue;
+        };
+        match write_atomically(&report.source.path, &bytes) {
             Ok(()) => (comments, files) = (comments + added, files + 1),
             Err(error) => {
                 eprintln!("error: {}: cannot write: {error}", report.source.display_path());

@@ -34,9 +34,16 @@ pub struct FileFix {
     pub fixed_findings: usize,
     /// The titles of fixes not applied because the file would no longer parse.
     pub failed: Vec<String>,
+    /// The file was read as Latin-1 and must be written back as Latin-1.
+    pub latin1: bool,
 }
 
 impl FileFix {
+    /// The fixed text as the bytes to write, in the file's own encoding.
+    pub fn fixed_bytes(&self) -> Option<Vec<u8>> {
+        crate::source::encode(&self.fixed, self.latin1)
+    }
+
     pub fn changed(&self) -> bool {
         self.original != self.fixed
     }
@@ -97,6 +104,7 @@ pub fn fix_sources(
             fixed: source.text.clone(),
             fixed_findings: 0,
             failed: Vec::new(),
+            latin1: source.read_as_latin1.is_some(),
         })
         .collect();
     let mut reports = lint(&sources);
@@ -112,7 +120,9 @@ pub fn fix_sources(
             let applied = chosen.fixes.len() - failed.len();
             if text != source.text {
                 file.fixed_findings += applied + chosen.duplicates;
+                let read_as_latin1 = source.read_as_latin1;
                 *source = SourceFile::new(source.path.clone(), text, source.language);
+                source.read_as_latin1 = read_as_latin1;
                 file.fixed = source.text.clone();
                 changed = true;
             }

@@ -38,8 +38,8 @@ use crate::ir::{LoweredFile, Span, SyntaxError};
 /// How deep expressions, blocks and patterns are followed before the rest is `Unknown`.
 const MAX_DEPTH: u32 = 200;
 
-/// Deeper bracket nesting is refused before parsing: syn's recursion per level is large
-/// (a debug build overflowed 256 MiB at 20 000 nested blocks, not at 10 000).
+/// Deeper nesting (as `nesting` estimates it) is refused before parsing: syn's recursion per
+/// level is large (a debug build overflowed 256 MiB at 20 000 nested blocks, not at 10 000).
 const MAX_NESTING: usize = 8000;
 
 /// Stack for the thread that parses and lowers one file. Only touched pages are committed,
@@ -57,68 +57,63 @@ pub fn mark_large_stack_thread() {
     ON_LARGE_STACK.with(|flag| flag.set(true));
 }
 
-/// Lowers one Rust file. Never fails and never panics: unparsable files yield their syntax
-/// error and no functions.
+/// Lowers one Rust file. Never fails: unparsable files yield their syntax error and no
+/// functions. A panic on the worker thread (a bug) is passed on to the caller, whose
+/// containment reports it for this file.
 pub fn lower(text: &str) -> LoweredFile {
     if ON_LARGE_STACK.with(Cell::get) {
-        let outcome = catch_panic(|| lower_on_this_thread(text));
-        forget_spans();
-        return outcome.unwrap_or_else(internal_error);
+        let _forget = ForgetSpansOnDrop;
+        return lower_on_this_thread(text);
     }
-    // A fresh thread also gives proc-macro2 a fresh thread-local source map.
-    let outcome = std::thread::scope(|scope| {
+    // A fresh thread also gives proc-macro2 a fresh thread-local source map, so span offsets
+    // are relative to this file and the map does not grow with every file parsed.
+    std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("fdlint-rust-frontend".into())
             .stack_size(WORKER_STACK_BYTES)
             .spawn_scoped(scope, || lower_on_this_thread(text));
         match worker {
-            Ok(handle) => handle.join().ok(),
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: lower here; the depth bound still guards our recursion.
-            Err(_) => catch_panic(|| lower_on_this_thread(text)),
+            Err(_) => lower_on_this_thread(text),
         }
-    });
-    outcome.unwrap_or_else(internal_error)
+    })
 }
 
 /// Parses like `lower` and drops the tree: the benchmark times exactly this as "parsing".
 pub fn parse_only(text: &str) -> bool {
-    let parsed = parse_source(text).is_ok();
-    forget_spans();
-    parsed
+    let _forget = ForgetSpansOnDrop;
+    parse_source(text).is_ok()
 }
 
 /// proc-macro2 keeps every text parsed on a thread in a thread-local source map, so spans can
 /// be located; once a file's tree is gone, forget it, or a worker's memory grows with every
-/// file it parses (and the next file's offsets would not start at 0).
-fn forget_spans() {
-    proc_macro2::extra::invalidate_current_thread_spans();
-}
+/// file it parses (and the next file's offsets would not start at 0). On drop, so that a
+/// panic (contained by the driver) does not leave the map behind either.
+struct ForgetSpansOnDrop;
 
-fn catch_panic(work: impl FnOnce() -> LoweredFile) -> Option<LoweredFile> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
-}
-
-/// A bug in this frontend must not take the whole run down; report it as an error instead.
-fn internal_error() -> LoweredFile {
-    LoweredFile {
-        errors: vec![SyntaxError {
-            span: Span::default(),
-            message: "internal error in the Rust frontend".into(),
-        }],
-        ..LoweredFile::default()
+impl Drop for ForgetSpansOnDrop {
+    fn drop(&mut self) {
+        proc_macro2::extra::invalidate_current_thread_spans();
     }
 }
 
 fn lower_on_this_thread(text: &str) -> LoweredFile {
-    if let Some(at) = nesting::too_deep_at(text, MAX_NESTING) {
-        let message = format!("brackets nested deeper than {MAX_NESTING} levels; file skipped");
-        let error = SyntaxError { span: Span::new(at, at + 1), message };
-        return LoweredFile { errors: vec![error], ..LoweredFile::default() };
-    }
+    crate::containment::inject_fault(text, "rust-frontend-thread");
     match parse_source(text) {
         Ok(file) => items::lower_file(&file),
         Err(error) => LoweredFile { errors: syntax_errors(error), ..LoweredFile::default() },
     }
+}
+
+/// Lexes, refuses what is nested too deep for syn's recursion, parses.
+fn parse_source(text: &str) -> syn::Result<syn::File> {
+    let tokens = lex(text)?;
+    if let Some(at) = nesting::too_deep_at(&tokens, MAX_NESTING) {
+        let message = format!("nested deeper than {MAX_NESTING} levels; file skipped");
+        return Err(syn::Error::new(at, message));
+    }
+    syn::parse2::<syn::File>(tokens)
 }
 
 fn syntax_errors(error: syn::Error) -> Vec<SyntaxError> {
@@ -128,11 +123,11 @@ fn syntax_errors(error: syn::Error) -> Vec<SyntaxError> {
         .collect()
 }
 
-/// Parses like `syn::parse_file`, but keeps byte offsets aligned with `text`: `parse_file`
+/// Lexes like `syn::parse_file`, but keeps byte offsets aligned with `text`: `parse_file`
 /// cuts off a byte-order mark and a shebang line, which would shift every span. We blank
 /// them out with spaces of the same byte length instead.
-fn parse_source(text: &str) -> syn::Result<syn::File> {
-    syn::parse_str::<syn::File>(&blank_out_preamble(text))
+fn lex(text: &str) -> syn::Result<proc_macro2::TokenStream> {
+    Ok(blank_out_preamble(text).parse::<proc_macro2::TokenStream>()?)
 }
 
 fn blank_out_preamble(text: &str) -> Cow<'_, str> {

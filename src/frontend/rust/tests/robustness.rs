@@ -35,7 +35,8 @@ fn deeply_nested_parentheses_and_blocks() {
     assert!(file.errors.is_empty(), "{:?}", file.errors);
     assert_eq!(file.functions.len(), 1);
 
-    let calls = format!("fn f() {{ {}1{}; }}", "g(".repeat(depth), ")".repeat(depth));
+    // Two tokens a level (`g` and its parentheses) for the nesting estimate.
+    let calls = format!("fn f() {{ {}1{}; }}", "g(".repeat(depth / 2), ")".repeat(depth / 2));
     let file = lower(&calls);
     assert_eq!(file.functions.len(), 1);
 }
@@ -65,25 +66,46 @@ fn nesting_beyond_the_limit_is_an_error() {
     assert!(file.errors[0].message.contains("nested deeper"), "{:?}", file.errors);
 }
 
-/// Long chains are flat in the source but deep in the tree.
+/// Long chains are flat in the source but deep in the tree: lowered while the nesting
+/// estimate allows, refused beyond it (a million of them overflowed 256 MiB of stack).
 #[test]
 fn long_chains_are_bounded() {
-    let length = 20_000;
-    let chain = format!(
-        "fn f() {{ let x = 1{}; let y = a{}; let z = {}x; }}",
-        "+1".repeat(length),
-        ".b()".repeat(length),
-        "!".repeat(length)
-    );
-    let file = lower(&chain);
+    let chains = |length: usize| {
+        format!(
+            "fn f() {{ let x = 1{}; let y = a{}; let z = {}x; let w = {}u8; }}",
+            "+1".repeat(length),
+            ".b()".repeat(length),
+            "!".repeat(length),
+            "&".repeat(length),
+        )
+    };
+    let file = lower(&chains(2000));
     assert!(file.errors.is_empty(), "{:?}", file.errors);
     assert_eq!(file.functions.len(), 1);
+
+    let file = lower(&chains(1_000_000));
+    assert!(file.functions.is_empty());
+    assert!(file.errors[0].message.contains("nested deeper"), "{:?}", file.errors);
 }
 
-/// Brackets inside comments, strings and char literals do not count towards the limit.
+/// What the estimate counts: tokens since the last `;` or top-level `,`, per group around.
 #[test]
-fn nesting_guard_skips_literals_and_comments() {
+fn nesting_estimate_resets_where_trees_end() {
     use crate::frontend::rust::nesting::too_deep_at;
-    assert_eq!(too_deep_at("fn f() { \"(((\" /* ((( */ // (((\n '(' }", 2), None);
-    assert_eq!(too_deep_at("((( /* /* */ ( */", 2), Some(2));
+    let deepest = |text: &str| {
+        let tokens: proc_macro2::TokenStream = text.parse().unwrap();
+        (0..100).find(|&limit| too_deep_at(&tokens, limit).is_none()).unwrap()
+    };
+    // Brackets in comments and strings are not tokens.
+    assert_eq!(deepest("f(\"(((\" /* ((( */ // (((\n '(')"), 4);
+    assert_eq!(deepest("a; b; c; d;"), 1);
+    assert_eq!(deepest("[1, 2, 3, 4, 5]"), 2);
+    assert_eq!(deepest("- - - - 1"), 5);
+    // Commas inside generics and closure parameters do not end a tree.
+    assert_eq!(deepest("V<A, V<A, u8>>"), 11);
+    assert_eq!(deepest("|a, b| |a, b| 1"), 11);
+    // Items after a block start afresh; an `else` or an operator carries the tree on.
+    assert_eq!(deepest("fn f() {} fn g() {} fn h() {}"), 4);
+    assert_eq!(deepest("if a {} else if a {} else {}"), 9);
+    assert_eq!(deepest("{1} + {1} + {1}"), 6);
 }
