@@ -8,7 +8,7 @@ use miette::{
     NamedSource, Severity, SourceSpan,
 };
 
-use crate::diagnostics::{Diagnostic, Level};
+use crate::diagnostics::{Applicability, Diagnostic, Level};
 use crate::driver::{FileProblem, FileReport};
 use crate::ir::Span;
 
@@ -147,6 +147,21 @@ fn first_line(text: &str, span: Span) -> Span {
     Span::new(span.start, end)
 }
 
+/// The help text, then each fix's title and applicability (ruff marks the ones `--fix`
+/// applies): what to do, and what fdlint can do for you.
+fn help_with_fixes(diagnostic: &Diagnostic) -> Option<String> {
+    let fixes = diagnostic.fixes.iter().map(|fix| {
+        let how = match fix.applicability {
+            Applicability::Safe => "fix (safe, --fix)",
+            Applicability::Unsafe => "fix (unsafe, --fix --unsafe-fixes)",
+            Applicability::Manual => "fix (manual)",
+        };
+        format!("{how}: {}", fix.title)
+    });
+    let lines: Vec<String> = diagnostic.help.clone().into_iter().chain(fixes).collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// A finding in the shape miette renders.
 #[derive(Debug)]
 struct Rendered {
@@ -179,7 +194,7 @@ impl Rendered {
                 _ => Severity::Warning,
             },
             labels,
-            help: diagnostic.help.clone(),
+            help: help_with_fixes(diagnostic),
             source,
         }
     }
