@@ -521,3 +521,22 @@ fn a_long_run_in_a_pipe_draws_no_progress_bar() {
     assert_status(&run, 0);
     assert_eq!(run.stderr, "", "{run:?}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_ir_dump_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fdlint"))
+        .args(["--dump-ir", "fixtures/"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fdlint runs");
+    let mut first = [0u8; 64];
+    child.stdout.take().expect("piped").read_exact(&mut first).expect("some IR");
+    // The reader is gone (`| head`): fdlint must neither panic nor hang.
+    let output = child.wait_with_output().expect("fdlint ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -20,7 +20,7 @@ use crate::output::{
     OutputFormat,
 };
 use crate::suppress::add_allow::add_allows;
-use crate::{frontend, lints, source, walk};
+use crate::{frontend, lints, walk};
 
 pub use cargo::cargo_fdlint_main;
 
@@ -382,13 +382,20 @@ fn config_errors(errors: &[crate::config::ConfigError]) -> ExitCode {
 }
 
 fn dump_ir(files: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
     for path in files {
-        let (Some(language), Ok(text)) = (source::language_of(path), std::fs::read_to_string(path))
-        else {
-            eprintln!("error: {}: cannot read", path.display());
-            continue;
+        let source = match crate::driver::read_source(path) {
+            Some(Ok(source)) => source,
+            _ => {
+                eprintln!("error: {}: cannot read", path.display());
+                continue;
+            }
         };
-        println!("// {}\n{}", path.display(), frontend::lower(language, &text));
+        let lowered = frontend::lower(source.language, &source.text);
+        // A closed pipe (`| head`) ends the dump quietly, as it does for any Unix tool.
+        if writeln!(out, "// {}\n{}", path.display(), lowered).is_err() {
+            break;
+        }
     }
     ExitCode::SUCCESS
 }
