@@ -12,6 +12,7 @@ use fdlint::diagnostics::Applicability;
 use fdlint::driver::{lint_source, lint_sources, FileReport};
 use fdlint::fix::{fix_sources, FixRun};
 use fdlint::frontend;
+use fdlint::ir::Language;
 use fdlint::source::{language_of, SourceFile};
 
 fn inputs() -> Vec<PathBuf> {
@@ -166,4 +167,28 @@ fn the_connection_is_not_moved_past_a_use_before_the_fork() {
     assert_eq!(moved(&used_between), 0);
     let used_after = format!("int main(void) {{ {open} pid_t pid = fork(); {branch} done(zh); }}");
     assert_eq!(moved(&used_after), 0);
+}
+
+/// Found by the `fix` fuzz target: in a C file mangled past what the analysis reads, the close
+/// fix did not solve its finding, so every round inserted `close(db);` again (ten rounds, then
+/// ten more on a second `--fix`). A fix is now offered once per run.
+#[test]
+fn a_fix_that_does_not_solve_its_finding_is_applied_once() {
+    let bytes = std::fs::read("tests/data/fix_repeats_on_broken_c.fuzz").expect("the fuzz input");
+    let (_selector, body) = bytes.split_first().expect("a selector byte");
+    let catalog = Catalog::builtin();
+    let decoded = fdlint::driver::lint_bytes("fuzz.c".into(), body.to_vec(), Language::C, &catalog);
+    let fix = |source: SourceFile| -> String {
+        let text = source.text.clone();
+        let run = fix_sources(vec![source], Applicability::Unsafe, |sources| {
+            lint_sources(sources.to_vec(), &catalog)
+        });
+        run.files.into_iter().next().map_or(text, |file| file.fixed)
+    };
+    let original = decoded.source.text.clone();
+    let once = fix(SourceFile::new("fuzz.c".into(), original.clone(), Language::C));
+    let twice = fix(SourceFile::new("fuzz.c".into(), once.clone(), Language::C));
+    assert_eq!(twice, once, "a second --fix changed the file");
+    let added = once.matches("close(db);").count() - original.matches("close(db);").count();
+    assert!(added <= 1, "close(db); inserted {added} times");
 }

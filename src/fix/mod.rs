@@ -108,9 +108,30 @@ pub fn fix_sources(
         })
         .collect();
     let mut reports = lint(&sources);
+    let mut last_rounds: Vec<Option<LastRound>> = vec![None; files.len()];
     for _ in 0..MAX_ROUNDS {
         let mut changed = false;
-        for ((source, report), file) in sources.iter_mut().zip(&reports).zip(&mut files) {
+        let rounds = sources.iter_mut().zip(&reports).zip(&mut files).zip(&mut last_rounds);
+        for (((source, report), file), last_round) in rounds {
+            // A fix still offered after it was applied did not solve its finding (the analysis
+            // cannot see the edit's effect, say in a file it only partly parses): take that
+            // round back, and do not offer those fixes again, so the file is never changed
+            // for nothing and a second `--fix` finds nothing to do.
+            if let Some(last) = last_round.take() {
+                let unsolved: Vec<String> = offered_titles(&report.diagnostics)
+                    .filter(|title| last.titles.contains(title))
+                    .collect();
+                if !unsolved.is_empty() {
+                    file.failed.extend(unsolved);
+                    file.fixed_findings -= last.fixed_findings;
+                    let read_as_latin1 = source.read_as_latin1;
+                    *source = SourceFile::new(source.path.clone(), last.text, source.language);
+                    source.read_as_latin1 = read_as_latin1;
+                    file.fixed = source.text.clone();
+                    changed = true;
+                    continue;
+                }
+            }
             let chosen = choose_fixes(&report.diagnostics, most, &file.failed);
             if chosen.fixes.is_empty() {
                 continue;
@@ -119,7 +140,10 @@ pub fn fix_sources(
             file.failed.extend(failed.iter().map(|fix| fix.title.clone()));
             let applied = chosen.fixes.len() - failed.len();
             if text != source.text {
-                file.fixed_findings += applied + chosen.duplicates;
+                let titles = chosen.fixes.iter().map(|fix| fix.title.clone()).collect();
+                let fixed_findings = applied + chosen.duplicates;
+                *last_round = Some(LastRound { text: source.text.clone(), titles, fixed_findings });
+                file.fixed_findings += fixed_findings;
                 let read_as_latin1 = source.read_as_latin1;
                 *source = SourceFile::new(source.path.clone(), text, source.language);
                 source.read_as_latin1 = read_as_latin1;
@@ -134,6 +158,22 @@ pub fn fix_sources(
     }
     files.retain(|file| file.changed() || !file.failed.is_empty());
     FixRun { reports, files }
+}
+
+/// A file's text before its latest round of fixes, and what that round applied.
+#[derive(Clone)]
+struct LastRound {
+    text: String,
+    titles: Vec<String>,
+    fixed_findings: usize,
+}
+
+/// The titles of the fixes the findings still offer.
+fn offered_titles(diagnostics: &[Diagnostic]) -> impl Iterator<Item = String> + '_ {
+    diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.suppressed.is_none())
+        .flat_map(|diagnostic| diagnostic.fixes.iter().map(|fix| fix.title.clone()))
 }
 
 /// The fixes of one round in one file, and how many findings had a fix equal to one of them.
