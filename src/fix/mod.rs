@@ -140,7 +140,12 @@ pub fn fix_sources(
             file.failed.extend(failed.iter().map(|fix| fix.title.clone()));
             let applied = chosen.fixes.len() - failed.len();
             if text != source.text {
-                let titles = chosen.fixes.iter().map(|fix| fix.title.clone()).collect();
+                let titles = chosen
+                    .fixes
+                    .iter()
+                    .filter(|fix| !failed.iter().any(|bad| bad.title == fix.title))
+                    .map(|fix| fix.title.clone())
+                    .collect();
                 let fixed_findings = applied + chosen.duplicates;
                 *last_round = Some(LastRound { text: source.text.clone(), titles, fixed_findings });
                 file.fixed_findings += fixed_findings;
