@@ -59,20 +59,9 @@ fn eval_compare(
         return compare_pid(side, op, *k);
     }
     if let (Operand::Int(k), Some(side)) = (lhs, fork_side(rhs, key, state)) {
-        return compare_pid(side, flip(op), *k);
+        return compare_pid(side, op.flipped(), *k);
     }
     None
-}
-
-/// `k op pid` is `pid flip(op) k`.
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        same => same,
-    }
 }
 
 /// `pid op k`, where the child's pid is 0 and the parent's is some positive number.

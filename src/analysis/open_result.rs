@@ -11,7 +11,7 @@ pub fn failure_test(cond: &Cond) -> Option<(&Operand, bool)> {
         Cond::Not(inner) => failure_test(inner).map(|(operand, when)| (operand, !when)),
         Cond::Compare { op, lhs, rhs } => match (lhs, rhs) {
             (Operand::Place(_), bound) => failed_when(*op, bound).map(|when| (lhs, when)),
-            (bound, Operand::Place(_)) => failed_when(flip(*op), bound).map(|when| (rhs, when)),
+            (bound, Operand::Place(_)) => failed_when(op.flipped(), bound).map(|when| (rhs, when)),
             _ => None,
         },
         Cond::Matches { value, pattern: Pattern::Ctor { name, .. } } => match name.as_str() {
@@ -36,17 +36,6 @@ fn failed_when(op: CmpOp, bound: &Operand) -> Option<bool> {
         (CmpOp::Lt, 0) | (CmpOp::Le, -1) | (CmpOp::Eq, -1) | (CmpOp::Eq, 0) => Some(true),
         (CmpOp::Ge, 0) | (CmpOp::Gt, -1) | (CmpOp::Ne, -1) | (CmpOp::Ne, 0) => Some(false),
         _ => None,
-    }
-}
-
-/// `bound op value` is `value flip(op) bound`.
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        same => same,
     }
 }
 

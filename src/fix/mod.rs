@@ -124,9 +124,7 @@ pub fn fix_sources(
                 if !unsolved.is_empty() {
                     file.failed.extend(unsolved);
                     file.fixed_findings -= last.fixed_findings;
-                    let read_as_latin1 = source.read_as_latin1;
-                    *source = SourceFile::new(source.path.clone(), last.text, source.language);
-                    source.read_as_latin1 = read_as_latin1;
+                    replace_text(source, last.text);
                     file.fixed = source.text.clone();
                     changed = true;
                     continue;
@@ -149,9 +147,7 @@ pub fn fix_sources(
                 let fixed_findings = applied + chosen.duplicates;
                 *last_round = Some(LastRound { text: source.text.clone(), titles, fixed_findings });
                 file.fixed_findings += fixed_findings;
-                let read_as_latin1 = source.read_as_latin1;
-                *source = SourceFile::new(source.path.clone(), text, source.language);
-                source.read_as_latin1 = read_as_latin1;
+                replace_text(source, text);
                 file.fixed = source.text.clone();
                 changed = true;
             }
@@ -163,6 +159,13 @@ pub fn fix_sources(
     }
     files.retain(|file| file.changed() || !file.failed.is_empty());
     FixRun { reports, files }
+}
+
+/// The source with new text, still written back in the encoding it was read in.
+fn replace_text(source: &mut SourceFile, text: String) {
+    let read_as_latin1 = source.read_as_latin1;
+    *source = SourceFile::new(source.path.clone(), text, source.language);
+    source.read_as_latin1 = read_as_latin1;
 }
 
 /// A file's text before its latest round of fixes, and what that round applied.
