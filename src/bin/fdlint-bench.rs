@@ -17,6 +17,9 @@ use fdlint::corpus::{write_corpus, CorpusSpec};
 use fdlint::driver::{in_worker_pool, lint_paths_within, read_source, IR_BUDGET_BYTES};
 use fdlint::{frontend, walk};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Times fdlint against parsing alone, on one core and on all.
 #[derive(Parser)]
 #[command(name = "fdlint-bench")]
