@@ -50,19 +50,27 @@ impl Value {
         Value { conns: BTreeSet::from([conn]), ..Value::default() }
     }
 
-    pub fn join(&mut self, other: &Value) {
+    /// Joins another path's value into this one; returns whether this one changed.
+    pub fn join(&mut self, other: &Value) -> bool {
+        let sizes = (self.conns.len(), self.threads.len());
         self.conns.extend(other.conns.iter().copied());
         self.threads.extend(other.threads.iter().copied());
-        if self.fork != other.fork {
+        let mut changed = sizes != (self.conns.len(), self.threads.len());
+        if self.fork != other.fork && self.fork.is_some() {
             self.fork = None;
+            changed = true;
         }
-        if self.tag != other.tag {
+        if self.tag != other.tag && self.tag.is_some() {
             self.tag = None;
+            changed = true;
         }
-        if self.alias != other.alias {
+        if self.alias != other.alias && self.alias.is_some() {
             self.alias = None;
+            changed = true;
         }
+        changed |= self.counter && !other.counter;
         self.counter &= other.counter;
+        changed
     }
 }
 
@@ -183,50 +191,96 @@ impl ProcState {
         }
     }
 
-    /// Joins the state of another path into this one. Precision first: a connection closed on
-    /// some path counts as closed, an obligation met on some path counts as met.
-    pub fn join(&mut self, other: &ProcState) {
-        for (local, value) in &other.values {
-            self.values.entry(*local).and_modify(|mine| mine.join(value)).or_insert(value.clone());
-        }
+    /// Joins the state of another path into this one; returns whether this one changed.
+    /// Precision first: a connection closed on some path counts as closed, an obligation met
+    /// on some path counts as met.
+    pub fn join(&mut self, other: &ProcState) -> bool {
+        let mut changed = join_values(&mut self.values, &other.values);
+        changed |= join_values(&mut self.heap, &other.heap);
         // Close-on-exec only where every path that opened the connection set it.
         let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
             (a.cloexec.contains(conn) || !a.opened.contains(conn))
                 && (b.cloexec.contains(conn) || !b.opened.contains(conn))
         };
-        let candidates: BTreeSet<ConnId> = self.cloexec.union(&other.cloexec).copied().collect();
-        self.cloexec = candidates.into_iter().filter(|c| cloexec_on_both(c, self, other)).collect();
-        self.opened.extend(other.opened.iter().copied());
-        self.closed.extend(other.closed.iter().copied());
-        self.listening.extend(other.listening.iter().copied());
+        let cloexec: BTreeSet<ConnId> = self
+            .cloexec
+            .union(&other.cloexec)
+            .filter(|c| cloexec_on_both(c, self, other))
+            .copied()
+            .collect();
+        changed |= cloexec != self.cloexec;
+        self.cloexec = cloexec;
+        changed |= extend_set(&mut self.opened, &other.opened);
+        changed |= extend_set(&mut self.closed, &other.closed);
+        changed |= extend_set(&mut self.listening, &other.listening);
+        changed |= extend_set(&mut self.used, &other.used);
+        changed |= extend_set(&mut self.wandered, &other.wandered);
         for (key, theirs) in &other.obligations {
-            let mine = self.obligations.entry(*key).or_insert_with(|| theirs.clone());
+            let Some(mine) = self.obligations.get_mut(key) else {
+                self.obligations.insert(*key, theirs.clone());
+                changed = true;
+                continue;
+            };
+            changed |= (theirs.resolved && !mine.resolved) || (theirs.closed && !mine.closed);
             mine.resolved |= theirs.resolved;
             mine.closed |= theirs.closed;
-            if mine.ran.is_none() {
+            if mine.ran.is_none() && theirs.ran.is_some() {
                 mine.ran = theirs.ran.clone();
+                changed = true;
             }
-            if mine.used.is_none() {
+            if mine.used.is_none() && theirs.used.is_some() {
                 mine.used = theirs.used;
+                changed = true;
             }
         }
-        self.threads = self.threads.intersection(&other.threads).copied().collect();
-        for (place, value) in &other.heap {
-            self.heap
-                .entry(place.clone())
-                .and_modify(|mine| mine.join(value))
-                .or_insert(value.clone());
-        }
+        let threads = self.threads.len();
+        self.threads.retain(|thread| other.threads.contains(thread));
+        changed |= threads != self.threads.len();
+        changed |= (other.ran && !self.ran)
+            || (other.ran_since_fork && !self.ran_since_fork)
+            || (self.closed_all && !other.closed_all);
         self.ran |= other.ran;
         self.ran_since_fork |= other.ran_since_fork;
-        self.used.extend(other.used.iter().copied());
         self.closed_all &= other.closed_all;
-        self.wandered.extend(other.wandered.iter().copied());
         for (fork, (thread, ran)) in &other.threads_lost {
-            let mine = self.threads_lost.entry(*fork).or_insert((*thread, *ran));
-            mine.1 |= *ran;
+            match self.threads_lost.get_mut(fork) {
+                Some(mine) => {
+                    changed |= *ran && !mine.1;
+                    mine.1 |= *ran;
+                }
+                None => {
+                    self.threads_lost.insert(*fork, (*thread, *ran));
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+}
+
+/// Joins every value of `other` into `target`, by key; returns whether `target` changed.
+fn join_values<K: Ord + Clone>(
+    target: &mut BTreeMap<K, Value>,
+    other: &BTreeMap<K, Value>,
+) -> bool {
+    let mut changed = false;
+    for (key, theirs) in other {
+        match target.get_mut(key) {
+            Some(mine) => changed |= mine.join(theirs),
+            None => {
+                target.insert(key.clone(), theirs.clone());
+                changed = true;
+            }
         }
     }
+    changed
+}
+
+/// Adds `other` to `target`; returns whether `target` grew.
+fn extend_set<T: Ord + Copy>(target: &mut BTreeSet<T>, other: &BTreeSet<T>) -> bool {
+    let before = target.len();
+    target.extend(other.iter().copied());
+    target.len() != before
 }
 
 /// The states of every process that may reach a program point.
@@ -236,11 +290,7 @@ pub type Flow = BTreeMap<ProcessKey, ProcState>;
 pub fn join_flow(target: &mut Flow, key: ProcessKey, incoming: ProcState) -> bool {
     let room = target.len() < MAX_PROCESSES_PER_POINT;
     match target.get_mut(&key) {
-        Some(existing) => {
-            let before = existing.clone();
-            existing.join(&incoming);
-            *existing != before
-        }
+        Some(existing) => existing.join(&incoming),
         None if room => {
             target.insert(key, incoming);
             true
