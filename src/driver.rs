@@ -14,7 +14,7 @@ use crate::analysis::{self, Facts, RunFiles};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
-use crate::ir::{Language, LoweredFile, Span, SyntaxError};
+use crate::ir::{FileNames, Language, LoweredFile, Span, SyntaxError};
 use crate::read;
 use crate::source::{language_of, SourceFile};
 
@@ -376,6 +376,14 @@ impl RunFiles for DiskFiles<'_> {
         let kept = lock(&self.kept[id]).clone();
         let lowered = kept.unwrap_or_else(|| self.lower(id));
         work(&lowered)
+    }
+
+    /// Read off the text, not parsed: the first round's order needs only a guess.
+    fn names(&self, id: usize) -> FileNames {
+        match read_source(self.paths[id]) {
+            Some(Ok(source)) => frontend::scan_names(source.language, &source.text),
+            _ => FileNames::default(),
+        }
     }
 }
 

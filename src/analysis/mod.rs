@@ -9,12 +9,15 @@
 mod engine;
 mod fork_side;
 mod open_result;
+mod order;
 mod run;
 mod state;
 pub mod summary;
+mod waves;
 
+use order::callees_first;
 pub use run::{analyze_run, analyze_run_measured, LiveRun, RunFiles};
-use summary::{Summaries, SummaryEntry};
+use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
 
 use serde::{Deserialize, Serialize};
 
@@ -184,28 +187,54 @@ pub struct Work {
     pub statements: usize,
 }
 
-/// Analyses every function of one file with the summaries known so far; returns its facts,
-/// the summaries of its functions and the statements the dataflow ran.
+/// What the analysis of one file produced.
+pub struct FileAnalysis {
+    pub facts: Facts,
+    /// The summaries of its functions, in the file's order.
+    pub entries: Vec<SummaryEntry>,
+    /// Statements the dataflow ran.
+    pub statements: usize,
+    /// The lookups of other functions' summaries it made, and what they found.
+    pub seen: Vec<Seen>,
+}
+
+/// Analyses every function of one file with the summaries known so far. The functions are
+/// analysed callees first, so a call within the file finds the summary of this analysis.
 pub fn analyze_file(
     file: &LoweredFile,
     language: Language,
     catalog: &Catalog,
     summaries: &Summaries,
     file_id: usize,
-) -> (Facts, Vec<SummaryEntry>, usize) {
-    let mut facts = Facts { file: file_id, ..Facts::default() };
+) -> FileAnalysis {
+    let mut view = SummaryView::new(summaries, file_id);
+    let mut results: Vec<Option<(Facts, Summary)>> = vec![None; file.functions.len()];
     let mut statements = 0;
-    let mut entries = Vec::new();
-    let context =
-        engine::Context { catalog, language, globs: &file.glob_imports, summaries, file: file_id };
-    for function in &file.functions {
+    for index in callees_first(file) {
+        let function = &file.functions[index];
+        let context = engine::Context {
+            catalog,
+            language,
+            globs: &file.glob_imports,
+            summaries: &view,
+            file: file_id,
+        };
         let (function_facts, summary, visited) = engine::analyze_function(function, &context);
         statements += visited;
+        let entry =
+            SummaryEntry { name: function.name.clone(), file: file_id, summary: summary.clone() };
+        view.add_own(language, entry);
+        results[index] = Some((function_facts, summary));
+    }
+    let mut facts = Facts { file: file_id, ..Facts::default() };
+    let mut entries = Vec::with_capacity(file.functions.len());
+    for (function, result) in file.functions.iter().zip(results) {
+        let Some((function_facts, summary)) = result else { continue };
         facts.leaks.extend(function_facts.leaks);
         facts.exec_leaks.extend(function_facts.exec_leaks);
         facts.shared_uses.extend(function_facts.shared_uses);
         facts.thread_forks.extend(function_facts.thread_forks);
         entries.push(SummaryEntry { name: function.name.clone(), file: file_id, summary });
     }
-    (facts, entries, statements)
+    FileAnalysis { facts, entries, statements, seen: view.into_seen() }
 }

@@ -15,10 +15,11 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use super::summary::{Summaries, SummaryEntry};
-use super::{analyze_file, Facts, Work};
+use super::summary::{Seen, Summaries, SummaryEntry};
+use super::waves::waves;
+use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{Callee, Language, LoweredFile, Rvalue, StmtKind};
+use crate::ir::{Callee, FileNames, Language, LoweredFile, StmtKind};
 
 /// Rounds of summary refinement: a chain of calls this deep (or a cycle) is followed.
 const MAX_ROUNDS: usize = 4;
@@ -102,8 +103,8 @@ impl LiveRun {
             .par_iter()
             .map(|&id| {
                 let (file, language) = files[id];
-                let (facts, entries, _) = analyze_file(file, language, catalog, summaries, id);
-                (id, facts, entries)
+                let analysis = analyze_file(file, language, catalog, summaries, id);
+                (id, analysis.facts, analysis.entries)
             })
             .collect();
         let mut changed = BTreeSet::new();
@@ -170,6 +171,8 @@ pub trait RunFiles: Sync {
     fn language(&self, id: usize) -> Language;
     /// Runs `work` on the file's IR (kept, or lowered for the occasion).
     fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R;
+    /// The names the file defines and calls, to order the first round (a guess is fine).
+    fn names(&self, id: usize) -> FileNames;
 }
 
 impl RunFiles for [(&LoweredFile, Language)] {
@@ -184,102 +187,88 @@ impl RunFiles for [(&LoweredFile, Language)] {
     fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
         work(self[id].0)
     }
+
+    fn names(&self, id: usize) -> FileNames {
+        let file = self[id].0;
+        let mut defined: Vec<String> =
+            file.functions.iter().map(|f| last_segment(&f.name).to_string()).collect();
+        defined.sort_unstable();
+        defined.dedup();
+        FileNames { defined, called: called_names(file).into_iter().collect() }
+    }
 }
 
-/// `analyze_run` over files reached through `RunFiles`, and the work it did.
+/// `analyze_run` over files reached through `RunFiles`, and the work it did. The first
+/// round goes in waves, callees' files first; after it, a file is analysed again only while
+/// some summary it looked up has changed since.
 pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     files: &F,
     catalog: &Catalog,
 ) -> (Vec<Facts>, Work) {
     let count = files.count();
-    let mut work = Work::default();
-    let mut summaries = Summaries::default();
-    let mut facts: Vec<Facts> = vec![Facts::default(); count];
-    let mut callees: Vec<Vec<Callee>> = vec![Vec::new(); count];
-    let mut dirty: Vec<bool> = vec![true; count];
-    for round in 0..MAX_ROUNDS {
-        let results: Vec<Option<FileResult>> = (0..count)
+    let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
+    let names: Vec<FileNames> = (0..count).into_par_iter().map(|id| files.names(id)).collect();
+    let mut batches = waves(&languages, &names);
+    drop(names);
+    let mut run = MeasuredRun {
+        summaries: Summaries::default(),
+        facts: vec![Facts::default(); count],
+        seen: vec![Vec::new(); count],
+        work: Work::default(),
+    };
+    for _ in 0..MAX_ROUNDS {
+        for batch in &batches {
+            run.analyze(files, catalog, &languages, batch);
+        }
+        let dirty: Vec<usize> = (0..count)
             .into_par_iter()
-            .map(|id| {
-                dirty[id].then(|| {
-                    files.with_ir(id, |file| {
-                        let language = files.language(id);
-                        let (facts, entries, statements) =
-                            analyze_file(file, language, catalog, &summaries, id);
-                        let callees = if round == 0 { callees_of(file) } else { Vec::new() };
-                        FileResult { facts, entries, statements, callees }
-                    })
-                })
+            .filter(|&id| !run.summaries.still_finds(languages[id], id, &run.seen[id]))
+            .collect();
+        if dirty.is_empty() {
+            break;
+        }
+        batches = vec![dirty];
+    }
+    (run.facts, run.work)
+}
+
+struct MeasuredRun {
+    summaries: Summaries,
+    facts: Vec<Facts>,
+    /// Per file: the lookups its latest analysis made.
+    seen: Vec<Vec<Seen>>,
+    work: Work,
+}
+
+impl MeasuredRun {
+    /// Analyses a batch of files in parallel with the summaries known so far, then adds theirs.
+    fn analyze<F: RunFiles + ?Sized>(
+        &mut self,
+        files: &F,
+        catalog: &Catalog,
+        languages: &[Language],
+        batch: &[usize],
+    ) {
+        let summaries = &self.summaries;
+        let results: Vec<(usize, FileAnalysis)> = batch
+            .par_iter()
+            .map(|&id| {
+                let analysis = files
+                    .with_ir(id, |file| analyze_file(file, languages[id], catalog, summaries, id));
+                (id, analysis)
             })
             .collect();
-        let before = summaries.clone();
-        let mut changed = false;
-        for (id, result) in results.into_iter().enumerate() {
-            let Some(result) = result else { continue };
-            work.file_analyses += 1;
-            work.statements += result.statements;
-            facts[id] = result.facts;
-            if round == 0 {
-                callees[id] = result.callees;
-            }
-            let language = files.language(id);
+        for (id, result) in results {
+            self.work.file_analyses += 1;
+            self.work.statements += result.statements;
+            self.facts[id] = result.facts;
+            self.seen[id] = result.seen;
             for entry in result.entries {
-                if summaries.get(language, id, &entry.name) != Some(&entry.summary) {
-                    summaries.insert(language, entry);
-                    changed = true;
+                if self.summaries.get(languages[id], id, &entry.name) != Some(&entry.summary) {
+                    self.summaries.insert(languages[id], entry);
                 }
             }
         }
-        if !changed {
-            break;
-        }
-        dirty = (0..count)
-            .into_par_iter()
-            .map(|id| {
-                let language = files.language(id);
-                callees[id].iter().any(|callee| {
-                    summaries.lookup(language, id, callee) != before.lookup(language, id, callee)
-                })
-            })
-            .collect();
-        if !dirty.contains(&true) {
-            break;
-        }
-    }
-    (facts, work)
-}
-
-struct FileResult {
-    facts: Facts,
-    entries: Vec<SummaryEntry>,
-    statements: usize,
-    callees: Vec<Callee>,
-}
-
-/// Every callee a file names, once each.
-fn callees_of(file: &LoweredFile) -> Vec<Callee> {
-    let mut callees: Vec<&Callee> = file
-        .functions
-        .iter()
-        .flat_map(|function| &function.blocks)
-        .flat_map(|block| &block.stmts)
-        .filter_map(|stmt| match &stmt.kind {
-            StmtKind::Assign { value: Rvalue::Call(call), .. }
-            | StmtKind::Eval(Rvalue::Call(call)) => Some(&call.callee),
-            _ => None,
-        })
-        .filter(|callee| **callee != Callee::Unknown)
-        .collect();
-    callees.sort_by_key(|callee| callee_key(callee));
-    callees.dedup();
-    callees.into_iter().cloned().collect()
-}
-
-fn callee_key(callee: &Callee) -> (u8, &str) {
-    match callee {
-        Callee::Path(path) => (0, path),
-        Callee::Method(name) => (1, name),
-        Callee::Unknown => (2, ""),
     }
 }
 

@@ -6,6 +6,7 @@
 //! file of the run; a name that is not defined in the run, or defined more than once where the
 //! caller cannot tell which, is "cannot see into", never a guess.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -154,27 +155,18 @@ impl Summaries {
         self.len() == 0
     }
 
-    /// The summary a call from `file` reaches: a definition in the same file first, else the
-    /// only one in the run.
+    /// The summary a call in `file` finds: the one function it names (one in the same file
+    /// wins over others elsewhere), or nothing when the name is unknown or ambiguous.
     pub fn lookup(&self, language: Language, file: usize, callee: &Callee) -> Option<&Summary> {
-        let candidates = match callee {
+        pick(file, callee, self.candidates_of(language, callee))
+    }
+
+    /// Every function a callee may name, before ambiguity is ruled out.
+    fn candidates_of(&self, language: Language, callee: &Callee) -> Vec<&SummaryEntry> {
+        match callee {
             Callee::Path(path) => self.candidates(language, path),
-            // A method: only a name defined once in the run, as `Type::method`.
-            Callee::Method(name) => {
-                let found = self.candidates_by_method(language, name);
-                return match found.as_slice() {
-                    [only] => Some(&only.summary),
-                    _ => None,
-                };
-            }
-            Callee::Unknown => return None,
-        };
-        let same_file: Vec<&SummaryEntry> =
-            candidates.iter().copied().filter(|e| e.file == file).collect();
-        match (same_file.as_slice(), candidates.as_slice()) {
-            ([only], _) => Some(&only.summary),
-            ([], [only]) => Some(&only.summary),
-            _ => None,
+            Callee::Method(name) => self.candidates_by_method(language, name),
+            Callee::Unknown => Vec::new(),
         }
     }
 
@@ -200,6 +192,79 @@ impl Summaries {
             .get(&(language, method.to_string()))
             .map(|entries| entries.iter().collect())
             .unwrap_or_default()
+    }
+}
+
+/// The one candidate a call may mean. A method counts only when one `Type::method` of that
+/// name is defined in the run; a path prefers the one function of the caller's file.
+fn pick<'a>(
+    file: usize,
+    callee: &Callee,
+    candidates: Vec<&'a SummaryEntry>,
+) -> Option<&'a Summary> {
+    if let Callee::Method(_) = callee {
+        return match candidates.as_slice() {
+            [only] => Some(&only.summary),
+            _ => None,
+        };
+    }
+    let same_file: Vec<&SummaryEntry> =
+        candidates.iter().copied().filter(|e| e.file == file).collect();
+    match (same_file.as_slice(), candidates.as_slice()) {
+        ([only], _) => Some(&only.summary),
+        ([], [only]) => Some(&only.summary),
+        _ => None,
+    }
+}
+
+/// The summaries one file's analysis sees: the run's, with the file's own functions replaced
+/// as this analysis summarises them (callees first), so a call to a function of the same file
+/// finds what that function does now rather than in the previous round. Every lookup is
+/// recorded: the run re-analyses the file only if a lookup would now find something else.
+pub struct SummaryView<'a> {
+    run: &'a Summaries,
+    file: usize,
+    own: Summaries,
+    seen: RefCell<Vec<Seen>>,
+}
+
+/// A lookup an analysis made, and what it found.
+pub type Seen = (Callee, Option<Summary>);
+
+impl<'a> SummaryView<'a> {
+    pub fn new(run: &'a Summaries, file: usize) -> Self {
+        SummaryView { run, file, own: Summaries::default(), seen: RefCell::new(Vec::new()) }
+    }
+
+    /// A function of this file has been summarised: later lookups find the new summary.
+    pub fn add_own(&mut self, language: Language, entry: SummaryEntry) {
+        self.own.insert(language, entry);
+    }
+
+    pub fn lookup(&self, language: Language, callee: &Callee) -> Option<Summary> {
+        let fresh = self.own.candidates_of(language, callee);
+        let older = self.run.candidates_of(language, callee).into_iter().filter(|entry| {
+            entry.file != self.file || !fresh.iter().any(|own| own.name == entry.name)
+        });
+        let candidates: Vec<&SummaryEntry> = fresh.iter().copied().chain(older).collect();
+        let found = pick(self.file, callee, candidates).cloned();
+        let mut seen = self.seen.borrow_mut();
+        if !seen.iter().any(|(c, s)| c == callee && *s == found) {
+            seen.push((callee.clone(), found.clone()));
+        }
+        found
+    }
+
+    /// What the analysis looked up, for `Summaries::still_finds`.
+    pub fn into_seen(self) -> Vec<Seen> {
+        self.seen.into_inner()
+    }
+}
+
+impl Summaries {
+    /// Whether every lookup a file's analysis made finds the same summary now.
+    pub fn still_finds(&self, language: Language, file: usize, seen: &[Seen]) -> bool {
+        seen.iter().all(|(callee, found)| self.lookup(language, file, callee) == found.as_ref())
     }
 }
 

@@ -4,7 +4,10 @@
 //! build and the syntax errors it met.
 
 pub mod c;
+mod names;
 pub mod rust;
+
+pub use names::scan_names;
 
 use crate::ir::{Language, LoweredFile};
 

@@ -170,6 +170,14 @@ pub struct Call {
     pub arg_spans: Vec<Span>,
 }
 
+/// The last segments of the function names a file defines and of the names it calls, sorted:
+/// what the run needs to analyse callees before callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileNames {
+    pub defined: Vec<String>,
+    pub called: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Callee {
     /// A free function or associated function, its path resolved through the file's imports

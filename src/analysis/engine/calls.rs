@@ -17,9 +17,8 @@ impl<'a> FunctionAnalysis<'a> {
             call.args.iter().flat_map(|arg| self.reachable(arg, state)).collect();
         let Some(model) = model else {
             let summaries = self.context.summaries;
-            let file = self.context.file;
-            if let Some(summary) = summaries.lookup(self.context.language, file, &call.callee) {
-                return self.apply_summary(key, state, call, summary);
+            if let Some(summary) = summaries.lookup(self.context.language, &call.callee) {
+                return self.apply_summary(key, state, call, &summary);
             }
             if call.callee == Callee::Unknown {
                 // A call through a pointer may reach any function of the program, and with it

@@ -15,7 +15,7 @@ use super::state::{
     child_key, heap_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey,
     ThreadId, Value,
 };
-use super::summary::{ForkSummary, OpenOrigin, Root, Summaries, Summary};
+use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
     CloseSite, Connection, ExecLeak, Facts, ForkLeak, Located, RunEvent, RunKind, SharedUse, Side,
     ThreadFork,
@@ -31,7 +31,7 @@ pub struct Context<'a> {
     pub language: Language,
     pub globs: &'a [String],
     /// The other functions of the run, and which file this one is in.
-    pub summaries: &'a Summaries,
+    pub summaries: &'a SummaryView<'a>,
     pub file: usize,
 }
 

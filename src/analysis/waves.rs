@@ -1,0 +1,108 @@
+//! The order of a run's first round: the files that define functions before the files that
+//! call them, in waves whose files are analysed in parallel, each wave with the summaries of
+//! the waves before it. Mutually calling files share a wave; later rounds settle them.
+
+use std::collections::HashMap;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::ir::{FileNames, Language};
+
+/// The files in waves: every file after the files it calls into (where the name it calls is
+/// defined in exactly one other file of its language, the only case a lookup resolves across
+/// files by name alone).
+pub fn waves(languages: &[Language], names: &[FileNames]) -> Vec<Vec<usize>> {
+    let graph = call_graph(languages, names);
+    let mut component = vec![0usize; names.len()];
+    let components = tarjan_scc(&graph);
+    for (index, members) in components.iter().enumerate() {
+        for node in members {
+            component[node.index()] = index;
+        }
+    }
+    // Tarjan's order is reverse topological: callees' components come first.
+    let mut level = vec![0usize; names.len()];
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    for (index, members) in components.iter().enumerate() {
+        let wave = members
+            .iter()
+            .flat_map(|node| graph.neighbors(*node))
+            .filter(|callee| component[callee.index()] != index)
+            .map(|callee| level[callee.index()] + 1)
+            .max()
+            .unwrap_or(0);
+        for node in members {
+            level[node.index()] = wave;
+        }
+        if waves.len() <= wave {
+            waves.resize_with(wave + 1, Vec::new);
+        }
+        waves[wave].extend(members.iter().map(|node| node.index()));
+    }
+    for wave in &mut waves {
+        wave.sort_unstable();
+    }
+    waves
+}
+
+fn call_graph(languages: &[Language], names: &[FileNames]) -> DiGraph<(), ()> {
+    let mut definers: HashMap<(Language, &str), Vec<usize>> = HashMap::new();
+    for (id, file) in names.iter().enumerate() {
+        for name in &file.defined {
+            definers.entry((languages[id], name)).or_default().push(id);
+        }
+    }
+    let mut graph = DiGraph::with_capacity(names.len(), names.len());
+    for _ in names {
+        graph.add_node(());
+    }
+    for (id, file) in names.iter().enumerate() {
+        for name in &file.called {
+            if let Some([only]) = definers.get(&(languages[id], name.as_str())).map(Vec::as_slice) {
+                if *only != id {
+                    graph.add_edge(NodeIndex::new(id), NodeIndex::new(*only), ());
+                }
+            }
+        }
+    }
+    graph
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(defined: &[&str], called: &[&str]) -> FileNames {
+        FileNames {
+            defined: defined.iter().map(|s| s.to_string()).collect(),
+            called: called.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn callers_come_after_their_callees_and_cycles_share_a_wave() {
+        let names = [
+            file(&["main"], &["serve", "log_line"]),
+            file(&["serve"], &["open_conn", "ping"]),
+            file(&["open_conn"], &["socket"]),
+            file(&["ping"], &["pong"]),
+            file(&["pong"], &["ping"]),
+            file(&["log_line"], &["puts"]),
+        ];
+        let waves = waves(&[Language::C; 6], &names);
+        assert_eq!(waves, vec![vec![2, 3, 4, 5], vec![1], vec![0]]);
+    }
+
+    #[test]
+    fn a_name_defined_twice_or_in_another_language_orders_nothing() {
+        let names = [
+            file(&["main"], &["start", "connect"]),
+            file(&["start"], &[]),
+            file(&["start"], &[]),
+            file(&["connect"], &[]),
+        ];
+        let languages = [Language::C, Language::C, Language::C, Language::Rust];
+        assert_eq!(waves(&languages, &names), vec![vec![0, 1, 2, 3]]);
+    }
+}

@@ -1,0 +1,115 @@
+//! The names a file defines and calls, read off its text without parsing it: enough for the
+//! run to analyse the files that define functions before the files that call them. A name
+//! missed or taken wrongly costs only a later round of analysis, never a wrong finding.
+
+use crate::ir::{FileNames, Language};
+
+/// Functions defined (C: a name and `(` outside any brace; Rust: the name after `fn`) and
+/// names called (a name and `(` elsewhere), skipping comments, strings and characters.
+pub fn scan_names(language: Language, text: &str) -> FileNames {
+    let bytes = text.as_bytes();
+    let mut names = FileNames::default();
+    let (mut depth, mut index, mut after_fn) = (0usize, 0usize, false);
+    while index < bytes.len() {
+        let byte = bytes[index];
+        match byte {
+            b'/' if bytes.get(index + 1) == Some(&b'/') => index = skip_past(bytes, index, b"\n"),
+            b'/' if bytes.get(index + 1) == Some(&b'*') => {
+                index = skip_past(bytes, index + 2, b"*/")
+            }
+            b'"' => index = skip_quoted(bytes, index, b'"'),
+            b'\'' if is_char_literal(language, bytes, index) => {
+                index = skip_quoted(bytes, index, b'\'')
+            }
+            b'{' => (depth, index) = (depth + 1, index + 1),
+            b'}' => (depth, index) = (depth.saturating_sub(1), index + 1),
+            _ if is_ident_start(byte) => {
+                let end = bytes[index..]
+                    .iter()
+                    .position(|b| !is_ident_char(*b))
+                    .map_or(bytes.len(), |n| index + n);
+                let word = &text[index..end];
+                let next = bytes[end..].iter().find(|b| !b.is_ascii_whitespace());
+                let defines = match language {
+                    Language::C => depth == 0,
+                    Language::Rust => after_fn,
+                };
+                if defines && (after_fn || next == Some(&b'(')) {
+                    names.defined.push(word.to_string());
+                } else if next == Some(&b'(') {
+                    names.called.push(word.to_string());
+                }
+                after_fn = language == Language::Rust && word == "fn";
+                index = end;
+            }
+            _ => index += 1,
+        }
+    }
+    for list in [&mut names.defined, &mut names.called] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    names
+}
+
+fn is_ident_start(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || byte == b'_'
+}
+
+fn is_ident_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// The index just past `end`, searched from `from` (or the end of the text).
+fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
+    let from = from.min(bytes.len());
+    bytes[from..]
+        .windows(end.len())
+        .position(|w| w == end)
+        .map_or(bytes.len(), |n| from + n + end.len())
+}
+
+/// The index just past the literal opened at `start`, escapes included.
+fn skip_quoted(bytes: &[u8], start: usize, quote: u8) -> usize {
+    let mut index = start + 1;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\\' => index += 2,
+            byte if byte == quote || byte == b'\n' && quote == b'\'' => return index + 1,
+            _ => index += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// In Rust a quote may open a lifetime (`'a`) rather than a character.
+fn is_char_literal(language: Language, bytes: &[u8], index: usize) -> bool {
+    language == Language::C
+        || bytes.get(index + 1) == Some(&b'\\')
+        || bytes.get(index + 2) == Some(&b'\'')
+        || bytes.get(index + 1).is_some_and(|b| !b.is_ascii())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_definitions_are_names_called_outside_any_body() {
+        let text =
+            "static int open_conn(const char *host) { /* connect(x) */ return socket(2, 1, 0); }\n\
+                    int main(void) { if (open_conn(\"a(b)\") < 0) return 1; }";
+        let names = scan_names(Language::C, text);
+        assert_eq!(names.defined, ["main", "open_conn"]);
+        assert_eq!(names.called, ["if", "open_conn", "socket"]);
+    }
+
+    #[test]
+    fn rust_definitions_follow_fn() {
+        let text = "impl Pool<'a> { pub fn open(&self) -> io::Result<()> { let c = '('; crate::db::connect(c) } }\n\
+                    fn main() { Pool::open(); pool.check(); } // fn not_here()";
+        let names = scan_names(Language::Rust, text);
+        assert_eq!(names.defined, ["main", "open"]);
+        assert_eq!(names.called, ["check", "connect", "open"]);
+    }
+}
