@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod acyclic;
 mod calls;
 mod report;
 mod summarise;
@@ -25,6 +26,7 @@ use crate::ir::{
     Block, BlockId, BranchEntry, Call, Callee, Cond, Function, Language, Operand, Pattern, Place,
     PlaceBase, Rvalue, Span, StmtKind, Terminator,
 };
+use acyclic::acyclic_order;
 
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
@@ -41,13 +43,27 @@ const MAX_VISITS_PER_BLOCK: usize = 64;
 /// Analyses one function: what it leaks, its summary for its callers, and how many
 /// statements it ran through the transfer (one per statement per process per visit).
 pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summary, usize) {
+    analyze_function_in(function, context, acyclic_order(function))
+}
+
+/// `analyze_function`, in one pass over `order` when the CFG is acyclic, else by fixpoint.
+fn analyze_function_in(
+    function: &Function,
+    context: &Context,
+    acyclic: Option<Vec<usize>>,
+) -> (Facts, Summary, usize) {
     let mut analysis = FunctionAnalysis::new(function, context);
-    let entry_states = analysis.fixpoint();
-    analysis.reporting = true;
-    for (index, flow) in entry_states.iter().enumerate() {
-        analysis.transfer_block(BlockId(index as u32), flow.clone());
+    if let Some(order) = acyclic {
+        analysis.reporting = true;
+        analysis.single_pass(&order);
+    } else {
+        let entry_states = analysis.fixpoint();
+        analysis.reporting = true;
+        for (index, flow) in entry_states.iter().enumerate() {
+            analysis.transfer_block(BlockId(index as u32), flow.clone());
+        }
+        analysis.report_endless_loops(&entry_states);
     }
-    analysis.report_endless_loops(&entry_states);
     let summary = analysis.summary();
     let statements = analysis.statements_visited;
     (analysis.into_facts(), summary, statements)
@@ -185,6 +201,23 @@ impl<'a> FunctionAnalysis<'a> {
             }
         }
         entry
+    }
+
+    /// An acyclic CFG needs no fixpoint: in `order`, every block runs once, after all its
+    /// predecessors, with its final entry state, reporting as it goes (the fixpoint and then
+    /// the report pass would run each block twice).
+    fn single_pass(&mut self, order: &[usize]) {
+        let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
+        let Some(first) = entry.first_mut() else { return };
+        first.insert(ProcessKey::new(), self.entry_state());
+        for &index in order {
+            let flow = std::mem::take(&mut entry[index]);
+            for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
+                if let Some(target) = entry.get_mut(successor.0 as usize) {
+                    join_flow(target, key, state);
+                }
+            }
+        }
     }
 
     /// Threads an attribute starts before the body runs (`#[tokio::main]`); the parameters and
