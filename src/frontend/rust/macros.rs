@@ -11,7 +11,7 @@ use syn::{Expr, Lit, Token};
 use crate::ir::{Callee, LocalId, Operand, Place, Span, Terminator};
 
 use super::builder::FnBuilder;
-use super::span_of;
+use super::{span_of, to_span};
 
 /// Macros that never return: the block ends there.
 const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
@@ -116,11 +116,11 @@ impl FnBuilder<'_> {
                             continue;
                         }
                         if let Some(local) = self.lookup(&name) {
-                            found.push((ident.span().byte_range().start, local));
+                            found.push((to_span(ident.span()).start, local));
                         }
                     }
                     TokenTree::Literal(literal) => {
-                        let start = literal.span().byte_range().start;
+                        let start = to_span(literal.span()).start;
                         let captures = self.literal_captures(literal);
                         found.extend(captures.into_iter().map(|local| (start, local)));
                     }
@@ -217,7 +217,7 @@ impl<'ast> Visit<'ast> for NameCollector {
     fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
         if let Some(segment) = path.path.segments.first().filter(|_| path.path.segments.len() == 1)
         {
-            let at = segment.ident.span().byte_range().start;
+            let at = to_span(segment.ident.span()).start;
             self.mentions.push((at, segment.ident.to_string()));
         }
     }

@@ -22,6 +22,7 @@ mod imports;
 mod items;
 mod macros;
 mod nesting;
+mod offsets;
 mod pattern;
 mod spans;
 mod stmt;
@@ -100,6 +101,7 @@ impl Drop for ForgetSpansOnDrop {
 
 fn lower_on_this_thread(text: &str) -> LoweredFile {
     crate::containment::inject_fault(text, "rust-frontend-thread");
+    let _lines = offsets::install(&blank_out_preamble(text));
     match parse_source(text) {
         Ok(file) => items::lower_file(&file),
         Err(error) => LoweredFile { errors: syntax_errors(error), ..LoweredFile::default() },
@@ -150,7 +152,7 @@ fn span_of<T: Spanned + ?Sized>(node: &T) -> Span {
 }
 
 fn to_span(span: proc_macro2::Span) -> Span {
-    let range = span.byte_range();
+    let range = offsets::byte_range(span);
     Span::new(range.start, range.end)
 }
 
