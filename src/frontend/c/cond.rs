@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use crate::ir::{BlockId, CmpOp, Cond, Terminator};
 
 use super::builder::FnBuilder;
-use super::syntax::{span_of, strip_parens, text_of};
+use super::syntax::{span_of, strip_parens, text_of, NodeKind};
 
 impl FnBuilder<'_> {
     /// Branches to `then` when `node` is true, else to `otherwise`.
@@ -28,7 +28,7 @@ impl FnBuilder<'_> {
     // Each shape has a function of its own, so this recursive function keeps a small stack
     // frame even in a debug build.
     fn branch_on_inner(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        match (node.kind(), self.operator(node)) {
+        match (node.kind_name(), self.operator(node)) {
             ("binary_expression", Some("&&")) => {
                 self.branch_on_logical(node, true, then, otherwise)
             }
@@ -104,7 +104,7 @@ impl FnBuilder<'_> {
 
     fn is_logical(&self, node: Option<Node<'_>>) -> bool {
         let Some(node) = node.map(strip_parens) else { return false };
-        node.kind() == "binary_expression" && matches!(self.operator(node), Some("&&" | "||"))
+        node.kind_name() == "binary_expression" && matches!(self.operator(node), Some("&&" | "||"))
     }
 
     /// One leaf condition (no `&&`/`||` at its top), its calls hoisted first.
@@ -119,7 +119,7 @@ impl FnBuilder<'_> {
 
     fn cond_inner(&mut self, node: Node<'_>) -> Cond {
         let operator = self.operator(node);
-        match (node.kind(), operator.and_then(compare_op)) {
+        match (node.kind_name(), operator.and_then(compare_op)) {
             ("binary_expression", Some(op)) => {
                 let (Some(left), Some(right)) = self.sides(node) else { return Cond::Unknown };
                 let lhs = self.operand(left);

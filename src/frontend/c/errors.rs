@@ -5,7 +5,7 @@ use tree_sitter::Node;
 
 use crate::ir::SyntaxError;
 
-use super::syntax::span_of;
+use super::syntax::{span_of, NodeKind};
 
 pub(super) fn syntax_errors(root: Node<'_>) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
@@ -49,8 +49,8 @@ fn report(node: Node<'_>, errors: &mut Vec<SyntaxError>) -> bool {
 /// "expected `;`" for a missing token, "expected identifier" for a missing named node.
 fn expected(node: Node<'_>) -> String {
     if node.is_named() {
-        format!("expected {}", node.kind().replace('_', " "))
+        format!("expected {}", node.kind_name().replace('_', " "))
     } else {
-        format!("expected `{}`", node.kind())
+        format!("expected `{}`", node.kind_name())
     }
 }

@@ -7,7 +7,9 @@ use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, StmtKind};
 
 use super::builder::FnBuilder;
 use super::literals::{is_constant_name, number_operand, parse_char};
-use super::syntax::{named_children, span_of, strip_parens, strip_parens_and_casts, text_of};
+use super::syntax::{
+    named_children, span_of, strip_parens, strip_parens_and_casts, text_of, NodeKind,
+};
 
 impl FnBuilder<'_> {
     /// The value of an expression, emitting its calls and assignments first.
@@ -25,7 +27,7 @@ impl FnBuilder<'_> {
             // Error recovery invented this node: it has no text and no value.
             return Operand::Unknown;
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.name_operand(text_of(node, self.text)),
             "number_literal" => number_operand(text_of(node, self.text)),
             "char_literal" => {
@@ -91,7 +93,7 @@ impl FnBuilder<'_> {
     }
 
     fn string_value(&self, node: Node<'_>) -> String {
-        if node.kind() == "string_literal" {
+        if node.kind_name() == "string_literal" {
             let quoted = text_of(node, self.text);
             let body = quoted.strip_suffix('"').unwrap_or(quoted);
             // Skip the prefix (`L`, `u8`) and the opening quote.
@@ -100,7 +102,7 @@ impl FnBuilder<'_> {
         // Adjacent literals concatenate; macros between them (`PRIu64`) are unknown text.
         named_children(node)
             .into_iter()
-            .filter(|part| part.kind() == "string_literal")
+            .filter(|part| part.kind_name() == "string_literal")
             .map(|part| self.string_value(part))
             .collect()
     }
@@ -111,7 +113,7 @@ impl FnBuilder<'_> {
         for child in named_children(node) {
             // Type names (in compound literals) and designators (`.f =`) are not values.
             if matches!(
-                child.kind(),
+                child.kind_name(),
                 "type_descriptor" | "field_designator" | "subscript_designator"
             ) {
                 continue;
@@ -125,7 +127,7 @@ impl FnBuilder<'_> {
         let operator = node.child_by_field_name("operator").map(|op| text_of(op, self.text));
         let Some(argument) = node.child_by_field_name("argument") else { return Operand::Unknown };
         let literal = strip_parens(argument);
-        if literal.kind() == "number_literal" {
+        if literal.kind_name() == "number_literal" {
             match (operator, number_operand(text_of(literal, self.text))) {
                 (Some("-"), Operand::Int(value)) => return Operand::Int(value.wrapping_neg()),
                 (Some("+"), Operand::Int(value)) => return Operand::Int(value),
@@ -139,7 +141,7 @@ impl FnBuilder<'_> {
     fn sizeof_operand(&mut self, node: Node<'_>) -> Operand {
         let named = node.child_by_field_name("value").map(strip_parens);
         match named {
-            Some(name) if name.kind() == "identifier" => {
+            Some(name) if name.kind_name() == "identifier" => {
                 Operand::Expr(vec![self.name_operand(text_of(name, self.text))])
             }
             _ => Operand::Expr(Vec::new()),
@@ -178,7 +180,7 @@ impl FnBuilder<'_> {
     }
 
     fn place_inner(&mut self, node: Node<'_>) -> Option<Place> {
-        let (base, projection) = match node.kind() {
+        let (base, projection) = match node.kind_name() {
             "identifier" => {
                 let name = text_of(node, self.text);
                 return match self.lookup(name) {
@@ -235,7 +237,7 @@ impl FnBuilder<'_> {
     /// A call with its arguments lowered left to right (their own calls hoisted first).
     pub(super) fn call(&mut self, node: Node<'_>) -> Call {
         let function = node.child_by_field_name("function");
-        let name = function.filter(|f| f.kind() == "identifier" && !f.is_missing());
+        let name = function.filter(|f| f.kind_name() == "identifier" && !f.is_missing());
         let callee = match name {
             Some(name) => Callee::Path(text_of(name, self.text).to_string()),
             None => {
@@ -261,7 +263,7 @@ impl FnBuilder<'_> {
     /// socket(..)`), anything else is the operand.
     pub(super) fn rvalue(&mut self, node: Node<'_>) -> Rvalue {
         let inner = strip_parens_and_casts(node);
-        if inner.kind() == "call_expression" && self.enter(inner) {
+        if inner.kind_name() == "call_expression" && self.enter(inner) {
             let call = self.call(inner);
             self.leave();
             return Rvalue::Call(call);
@@ -311,7 +313,7 @@ impl FnBuilder<'_> {
 
     fn effect_inner(&mut self, node: Node<'_>) {
         let span = span_of(node);
-        match node.kind() {
+        match node.kind_name() {
             "call_expression" => {
                 let call = self.call(node);
                 self.emit(StmtKind::Eval(Rvalue::Call(call)), span);

@@ -25,7 +25,7 @@ use tree_sitter::{Node, Parser, Tree};
 use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 
 use builder::FnBuilder;
-use syntax::{declarator_parts, named_children, span_of, text_of};
+use syntax::{declarator_parts, named_children, span_of, text_of, NodeKind};
 
 /// How deep top-level `#if` nesting is followed looking for functions.
 const MAX_FILE_NESTING: usize = 64;
@@ -66,7 +66,7 @@ fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
     while let Some((node, depth)) = pending.pop() {
         // Children are pushed in reverse so the stack pops them in source order.
         for child in named_children(node).into_iter().rev() {
-            match child.kind() {
+            match child.kind_name() {
                 "function_definition" => found.push(child),
                 "preproc_if"
                 | "preproc_ifdef"
@@ -111,7 +111,7 @@ fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxErro
 fn declare_params(builder: &mut FnBuilder<'_>, function: Node<'_>, text: &str) {
     let Some(list) = function.child_by_field_name("parameters") else { return };
     for param in named_children(list) {
-        let name = match param.kind() {
+        let name = match param.kind_name() {
             "identifier" => Some(param),
             "parameter_declaration" => {
                 param.child_by_field_name("declarator").and_then(|d| declarator_parts(d).name)

@@ -8,6 +8,7 @@ use super::builder::{FnBuilder, JumpTargets};
 use super::literals::parse_int;
 use super::syntax::{
     children_except_fields, declarator_parts, named_children, span_of, strip_parens, text_of,
+    NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -20,7 +21,7 @@ impl FnBuilder<'_> {
     }
 
     fn stmt_inner(&mut self, node: Node<'_>) {
-        match node.kind() {
+        match node.kind_name() {
             "compound_statement" => self.block(node),
             "declaration" => self.declaration(node),
             "expression_statement" => self.expression_statement(node),
@@ -63,7 +64,7 @@ impl FnBuilder<'_> {
     /// `e;` (or `;`). Error recovery may put an `ERROR` beside the expression.
     fn expression_statement(&mut self, node: Node<'_>) {
         for child in named_children(node) {
-            match child.kind() {
+            match child.kind_name() {
                 "ERROR" => self.error_contents(child),
                 _ => self.effect(child),
             }
@@ -74,7 +75,7 @@ impl FnBuilder<'_> {
     /// e.g. after a macro used without `;`: lower what is recognisable.
     fn error_contents(&mut self, node: Node<'_>) {
         for child in named_children(node) {
-            match child.kind() {
+            match child.kind_name() {
                 "init_declarator" => self.declarator(child),
                 kind if kind.ends_with("_expression") => self.effect(child),
                 kind if kind.ends_with("_statement") || kind == "declaration" => self.stmt(child),
@@ -86,7 +87,7 @@ impl FnBuilder<'_> {
     fn declaration(&mut self, node: Node<'_>) {
         // `extern int g;` names a global: it is no local of this function.
         let is_extern = named_children(node).iter().any(|child| {
-            child.kind() == "storage_class_specifier" && text_of(*child, self.text) == "extern"
+            child.kind_name() == "storage_class_specifier" && text_of(*child, self.text) == "extern"
         });
         if is_extern {
             return;
@@ -94,7 +95,7 @@ impl FnBuilder<'_> {
         let mut cursor = node.walk();
         let declarators: Vec<Node<'_>> =
             node.children_by_field_name("declarator", &mut cursor).collect();
-        if declarators.iter().any(|d| d.kind() == "init_declarator") {
+        if declarators.iter().any(|d| d.kind_name() == "init_declarator") {
             self.declarations.push(span_of(node));
         }
         for declarator in declarators {
@@ -104,7 +105,7 @@ impl FnBuilder<'_> {
 
     /// One declarator: a new local, assigned if it has an initialiser.
     fn declarator(&mut self, node: Node<'_>) {
-        let (target, value) = match node.kind() {
+        let (target, value) = match node.kind_name() {
             "init_declarator" => {
                 (node.child_by_field_name("declarator"), node.child_by_field_name("value"))
             }
@@ -158,7 +159,7 @@ impl FnBuilder<'_> {
     ) {
         let body = |node: Node<'_>| BranchEntry::Body {
             span: span_of(node),
-            braced: node.kind() == "compound_statement",
+            braced: node.kind_name() == "compound_statement",
         };
         let Some(consequence) = consequence.filter(|c| !c.is_missing()) else { return };
         self.set_block_entry(then, body(consequence));
@@ -169,7 +170,7 @@ impl FnBuilder<'_> {
                 BranchEntry::MissingElse {
                     if_start: node.start_byte(),
                     then_body: span_of(consequence),
-                    then_braced: consequence.kind() == "compound_statement",
+                    then_braced: consequence.kind_name() == "compound_statement",
                 },
             ),
         }
@@ -208,7 +209,7 @@ impl FnBuilder<'_> {
         // A declaration in the initialiser is scoped to the loop.
         self.push_scope();
         if let Some(initializer) = node.child_by_field_name("initializer") {
-            match initializer.kind() {
+            match initializer.kind_name() {
                 "declaration" => self.declaration(initializer),
                 _ => self.effect(initializer),
             }
@@ -266,7 +267,7 @@ impl FnBuilder<'_> {
     ) {
         let literal = condition
             .map(strip_parens)
-            .filter(|c| c.kind() == "number_literal" || c.kind() == "true");
+            .filter(|c| c.kind_name() == "number_literal" || c.kind_name() == "true");
         match literal.map(|c| parse_int(text_of(c, self.text)).unwrap_or(1)) {
             Some(0) => self.goto(exit),
             Some(_) => self.goto(body),

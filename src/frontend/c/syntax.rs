@@ -1,8 +1,35 @@
 //! Small, panic-free helpers over tree-sitter nodes.
 
+use std::sync::OnceLock;
+
 use tree_sitter::Node;
 
 use crate::ir::Span;
+
+/// The node's kind. `Node::kind` measures and UTF-8-checks the grammar's C string on every
+/// call (2% of the whole pipeline); `kind_name` looks the name up by kind id in a table built
+/// once.
+pub(super) trait NodeKind {
+    fn kind_name(&self) -> &'static str;
+}
+
+impl NodeKind for Node<'_> {
+    fn kind_name(&self) -> &'static str {
+        static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+        let kinds = KINDS.get_or_init(|| {
+            let language: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
+            (0..language.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| language.node_kind_for_id(id))
+                        .unwrap_or("")
+                })
+                .collect()
+        });
+        kinds.get(usize::from(self.kind_id())).copied().unwrap_or_else(|| self.kind())
+    }
+}
 
 pub(super) fn span_of(node: Node<'_>) -> Span {
     let range = node.byte_range();
@@ -18,7 +45,7 @@ pub(super) fn text_of<'a>(node: Node<'_>, text: &'a str) -> &'a str {
 /// statements) and never mean anything to the IR.
 pub(super) fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|child| child.kind() != "comment").collect()
+    node.named_children(&mut cursor).filter(|child| child.kind_name() != "comment").collect()
 }
 
 /// Named, non-comment children that are not the value of one of `fields` (so the statements
@@ -32,7 +59,7 @@ pub(super) fn children_except_fields<'t>(node: Node<'t>, fields: &[&str]) -> Vec
     loop {
         let child = cursor.node();
         let in_skipped_field = cursor.field_name().is_some_and(|name| fields.contains(&name));
-        if child.is_named() && child.kind() != "comment" && !in_skipped_field {
+        if child.is_named() && child.kind_name() != "comment" && !in_skipped_field {
             children.push(child);
         }
         if !cursor.goto_next_sibling() {
@@ -43,7 +70,7 @@ pub(super) fn children_except_fields<'t>(node: Node<'t>, fields: &[&str]) -> Vec
 
 /// The single meaningful child of a parenthesized expression, if it has exactly one.
 fn paren_inner(node: Node<'_>) -> Option<Node<'_>> {
-    if node.kind() != "parenthesized_expression" {
+    if node.kind_name() != "parenthesized_expression" {
         return None;
     }
     match named_children(node).as_slice() {
@@ -65,7 +92,7 @@ pub(super) fn strip_parens_and_casts(mut node: Node<'_>) -> Node<'_> {
     loop {
         if let Some(inner) = paren_inner(node) {
             node = inner;
-        } else if node.kind() == "cast_expression" {
+        } else if node.kind_name() == "cast_expression" {
             match node.child_by_field_name("value") {
                 Some(value) => node = value,
                 None => return node,
@@ -91,7 +118,7 @@ pub(super) fn declarator_parts(mut node: Node<'_>) -> DeclaratorParts<'_> {
     let mut function = None;
     let mut pointer_since_function = false;
     loop {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "field_identifier" | "type_identifier" => {
                 let declares_function = function.is_some() && !pointer_since_function;
                 return DeclaratorParts { name: Some(node), function, declares_function };
@@ -105,8 +132,10 @@ pub(super) fn declarator_parts(mut node: Node<'_>) -> DeclaratorParts<'_> {
         }
         let next = node
             .child_by_field_name("declarator")
-            .or_else(|| named_children(node).into_iter().find(|c| c.kind().ends_with("declarator")))
-            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "identifier"));
+            .or_else(|| {
+                named_children(node).into_iter().find(|c| c.kind_name().ends_with("declarator"))
+            })
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind_name() == "identifier"));
         match next {
             Some(inner) => node = inner,
             None => return DeclaratorParts { name: None, function, declares_function: false },
