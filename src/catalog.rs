@@ -163,13 +163,16 @@ impl From<LanguageName> for Language {
     }
 }
 
+/// Per language, by name: a lookup by `&str` builds no key (the analysis asks at every call).
+type Table<T> = HashMap<Language, HashMap<String, T>>;
+
 /// Models looked up by language and name.
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
-    functions: HashMap<(Language, String), ApiModel>,
+    functions: Table<ApiModel>,
     /// Several models may share a method name, told apart by their receiver type.
-    methods: HashMap<(Language, String), Vec<ApiModel>>,
-    attributes: HashMap<(Language, String), ApiModel>,
+    methods: Table<Vec<ApiModel>>,
+    attributes: Table<ApiModel>,
 }
 
 impl Catalog {
@@ -198,7 +201,8 @@ impl Catalog {
         }
         for model in file.method {
             for name in &model.names {
-                let models = self.methods.entry((language, name.clone())).or_default();
+                let models =
+                    self.methods.entry(language).or_default().entry(name.clone()).or_default();
                 models.retain(|known| known.receiver != model.receiver);
                 models.push(model.clone());
             }
@@ -211,10 +215,9 @@ impl Catalog {
     /// The model of a free function by its resolved path, trying each glob-imported prefix
     /// when the path itself is unknown.
     pub fn function(&self, language: Language, path: &str, globs: &[String]) -> Option<&ApiModel> {
-        let direct = self.functions.get(&(language, path.to_string()));
-        direct.or_else(|| {
-            globs.iter().find_map(|glob| self.functions.get(&(language, format!("{glob}::{path}"))))
-        })
+        let functions = self.functions.get(&language)?;
+        let direct = functions.get(path);
+        direct.or_else(|| globs.iter().find_map(|glob| functions.get(&format!("{glob}::{path}"))))
     }
 
     /// The model of a method by name, preferring one made for the receiver's type; a model
@@ -225,24 +228,21 @@ impl Catalog {
         name: &str,
         receiver: Option<&str>,
     ) -> Option<&ApiModel> {
-        let models = self.methods.get(&(language, name.to_string()))?;
+        let models = self.methods.get(&language)?.get(name)?;
         let typed =
             receiver.and_then(|ty| models.iter().find(|m| m.receiver.as_deref() == Some(ty)));
         typed.or_else(|| models.iter().find(|m| m.receiver.is_none()))
     }
 
     pub fn attribute(&self, language: Language, path: &str) -> Option<&ApiModel> {
-        self.attributes.get(&(language, path.to_string()))
+        self.attributes.get(&language)?.get(path)
     }
 }
 
-fn insert_all(
-    table: &mut HashMap<(Language, String), ApiModel>,
-    language: Language,
-    model: ApiModel,
-) {
+fn insert_all(table: &mut Table<ApiModel>, language: Language, model: ApiModel) {
+    let table = table.entry(language).or_default();
     for name in &model.names {
-        table.insert((language, name.clone()), model.clone());
+        table.insert(name.clone(), model.clone());
     }
 }
 

@@ -225,7 +225,8 @@ pub struct SummaryView<'a> {
     run: &'a Summaries,
     file: usize,
     own: Summaries,
-    seen: RefCell<Vec<Seen>>,
+    /// What each callee was found to be, every distinct answer once.
+    seen: RefCell<HashMap<Callee, Vec<Option<Summary>>>>,
 }
 
 /// A lookup an analysis made, and what it found.
@@ -233,7 +234,7 @@ pub type Seen = (Callee, Option<Summary>);
 
 impl<'a> SummaryView<'a> {
     pub fn new(run: &'a Summaries, file: usize) -> Self {
-        SummaryView { run, file, own: Summaries::default(), seen: RefCell::new(Vec::new()) }
+        SummaryView { run, file, own: Summaries::default(), seen: RefCell::default() }
     }
 
     /// A function of this file has been summarised: later lookups find the new summary.
@@ -249,15 +250,22 @@ impl<'a> SummaryView<'a> {
         let candidates: Vec<&SummaryEntry> = fresh.iter().copied().chain(older).collect();
         let found = pick(self.file, callee, candidates).cloned();
         let mut seen = self.seen.borrow_mut();
-        if !seen.iter().any(|(c, s)| c == callee && *s == found) {
-            seen.push((callee.clone(), found.clone()));
+        match seen.get_mut(callee) {
+            Some(answers) if answers.contains(&found) => {}
+            Some(answers) => answers.push(found.clone()),
+            None => {
+                seen.insert(callee.clone(), vec![found.clone()]);
+            }
         }
         found
     }
 
     /// What the analysis looked up, for `Summaries::still_finds`.
     pub fn into_seen(self) -> Vec<Seen> {
-        self.seen.into_inner()
+        // In no particular order: the run only asks whether every one still holds.
+        let seen = self.seen.into_inner().into_iter();
+        seen.flat_map(|(callee, answers)| answers.into_iter().map(move |a| (callee.clone(), a)))
+            .collect()
     }
 }
 

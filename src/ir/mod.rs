@@ -178,7 +178,7 @@ pub struct FileNames {
     pub called: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Callee {
     /// A free function or associated function, its path resolved through the file's imports
     /// (`nix::unistd::fork`, `std::net::TcpStream::connect`; C: `socket`).
