@@ -107,48 +107,95 @@ pub struct SummaryEntry {
     pub summary: Summary,
 }
 
+/// The functions under one name key, sorted by file and then full name: a call's own file is
+/// a binary search away, however many files define the same name. (A sorted vector, not a
+/// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.)
+#[derive(Debug, Default, Clone)]
+struct ByFile(Vec<((usize, String), Box<Summary>)>);
+
+impl ByFile {
+    fn position(&self, place: &(usize, String)) -> Result<usize, usize> {
+        self.0.binary_search_by(|(known, _)| {
+            (known.0, known.1.as_str()).cmp(&(place.0, place.1.as_str()))
+        })
+    }
+
+    fn insert(&mut self, place: (usize, String), summary: Summary) {
+        match self.position(&place) {
+            Ok(index) => *self.0[index].1 = summary,
+            Err(index) => self.0.insert(index, (place, Box::new(summary))),
+        }
+    }
+
+    fn remove(&mut self, place: &(usize, String)) {
+        if let Ok(index) = self.position(place) {
+            self.0.remove(index);
+        }
+    }
+
+    fn get(&self, place: &(usize, String)) -> Option<&Summary> {
+        self.position(place).ok().map(|index| &*self.0[index].1)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Candidate<'_>> {
+        self.0.iter().map(|(place, summary)| (place, &**summary))
+    }
+
+    fn in_file(&self, file: usize) -> impl Iterator<Item = Candidate<'_>> {
+        let start = self.0.partition_point(|((known, _), _)| *known < file);
+        let end = self.0.partition_point(|((known, _), _)| *known <= file);
+        self.0[start..end].iter().map(|(place, summary)| (place, &**summary))
+    }
+}
+
 /// Every summary of the run, found by the name a call uses.
 #[derive(Debug, Default, Clone)]
 pub struct Summaries {
-    by_name: HashMap<(Language, String), Vec<SummaryEntry>>,
+    /// By the last two segments of the name (`Pool::open`, `connect`).
+    by_name: HashMap<(Language, String), ByFile>,
     /// `Type::method` functions by the method's name alone, for `value.method()` calls.
-    by_method: HashMap<(Language, String), Vec<SummaryEntry>>,
+    by_method: HashMap<(Language, String), ByFile>,
 }
 
 impl Summaries {
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
+        let place = (entry.file, entry.name.clone());
         if entry.name.contains("::") {
             let method = last_segments(&entry.name, 1).to_string();
-            replace_in(self.by_method.entry((language, method)).or_default(), entry.clone());
+            let entries = self.by_method.entry((language, method)).or_default();
+            entries.insert(place.clone(), entry.summary.clone());
         }
         let key = (language, last_segments(&entry.name, 2).to_string());
-        replace_in(self.by_name.entry(key).or_default(), entry);
+        self.by_name.entry(key).or_default().insert(place, entry.summary);
     }
 
     /// Forgets the function `name` defined in `file` (it was deleted or renamed).
     pub fn remove(&mut self, language: Language, file: usize, name: &str) {
-        let is_it = |e: &SummaryEntry| e.file == file && e.name == name;
+        let place = (file, name.to_string());
         if name.contains("::") {
             let method = (language, last_segments(name, 1).to_string());
             if let Some(entries) = self.by_method.get_mut(&method) {
-                entries.retain(|e| !is_it(e));
+                entries.remove(&place);
             }
         }
         let key = (language, last_segments(name, 2).to_string());
         if let Some(entries) = self.by_name.get_mut(&key) {
-            entries.retain(|e| !is_it(e));
+            entries.remove(&place);
         }
     }
 
     /// The summary of the function `name` defined in `file`.
     pub fn get(&self, language: Language, file: usize, name: &str) -> Option<&Summary> {
         let key = (language, last_segments(name, 2).to_string());
-        let entries = self.by_name.get(&key)?;
-        entries.iter().find(|e| e.file == file && e.name == name).map(|e| &e.summary)
+        self.by_name.get(&key)?.get(&(file, name.to_string()))
     }
 
     pub fn len(&self) -> usize {
-        self.by_name.values().map(Vec::len).sum()
+        self.by_name.values().map(ByFile::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -158,61 +205,85 @@ impl Summaries {
     /// The summary a call in `file` finds: the one function it names (one in the same file
     /// wins over others elsewhere), or nothing when the name is unknown or ambiguous.
     pub fn lookup(&self, language: Language, file: usize, callee: &Callee) -> Option<&Summary> {
-        pick(file, callee, self.candidates_of(language, callee))
+        let candidates = self.candidates_of(language, callee);
+        let found = match callee {
+            Callee::Method(_) => the_one(candidates.matching()),
+            _ => match at_most_two(candidates.in_file(file)) {
+                Count::One(only) => Some(only),
+                Count::Two => None,
+                Count::None => the_one(candidates.matching()),
+            },
+        };
+        found.map(|(_, summary)| summary)
     }
 
     /// Every function a callee may name, before ambiguity is ruled out.
-    fn candidates_of(&self, language: Language, callee: &Callee) -> Vec<&SummaryEntry> {
+    fn candidates_of<'p>(&self, language: Language, callee: &'p Callee) -> Candidates<'_, 'p> {
         match callee {
             Callee::Path(path) => self.candidates(language, path),
-            Callee::Method(name) => self.candidates_by_method(language, name),
-            Callee::Unknown => Vec::new(),
+            Callee::Method(name) => {
+                Candidates { entries: self.by_method.get(&(language, name.clone())), path: None }
+            }
+            Callee::Unknown => Candidates { entries: None, path: None },
         }
     }
 
-    fn candidates(&self, language: Language, path: &str) -> Vec<&SummaryEntry> {
+    /// A path's candidates: the functions whose name ends it, by its last two segments, else
+    /// (`crate::db::connect` when no `db::connect` is known) every function of its last name.
+    fn candidates<'p>(&self, language: Language, path: &'p str) -> Candidates<'_, 'p> {
         let path = path.strip_prefix("crate::").unwrap_or(path);
         let tail = last_segments(path, 2);
-        let Some(entries) = self.by_name.get(&(language, tail.to_string())) else {
-            return self.single_segment(language, path);
-        };
-        entries.iter().filter(|entry| path_matches(path, &entry.name)).collect()
-    }
-
-    fn single_segment(&self, language: Language, path: &str) -> Vec<&SummaryEntry> {
-        let name = last_segments(path, 1);
-        self.by_name
-            .get(&(language, name.to_string()))
-            .map(|entries| entries.iter().collect())
-            .unwrap_or_default()
-    }
-
-    fn candidates_by_method(&self, language: Language, method: &str) -> Vec<&SummaryEntry> {
-        self.by_method
-            .get(&(language, method.to_string()))
-            .map(|entries| entries.iter().collect())
-            .unwrap_or_default()
+        match self.by_name.get(&(language, tail.to_string())) {
+            Some(entries) => Candidates { entries: Some(entries), path: Some(path) },
+            None => {
+                let name = last_segments(path, 1).to_string();
+                Candidates { entries: self.by_name.get(&(language, name)), path: None }
+            }
+        }
     }
 }
 
-/// The one candidate a call may mean. A method counts only when one `Type::method` of that
-/// name is defined in the run; a path prefers the one function of the caller's file.
-fn pick<'a>(
-    file: usize,
-    callee: &Callee,
-    candidates: Vec<&'a SummaryEntry>,
-) -> Option<&'a Summary> {
-    if let Callee::Method(_) = callee {
-        return match candidates.as_slice() {
-            [only] => Some(&only.summary),
-            _ => None,
-        };
+/// The functions a call may mean; `path`, when set, must end with their name.
+struct Candidates<'a, 'p> {
+    entries: Option<&'a ByFile>,
+    path: Option<&'p str>,
+}
+
+type Candidate<'a> = (&'a (usize, String), &'a Summary);
+
+impl<'a> Candidates<'a, '_> {
+    fn matching(&self) -> impl Iterator<Item = Candidate<'a>> + '_ {
+        self.entries.into_iter().flat_map(ByFile::iter).filter(|((_, name), _)| self.fits(name))
     }
-    let same_file: Vec<&SummaryEntry> =
-        candidates.iter().copied().filter(|e| e.file == file).collect();
-    match (same_file.as_slice(), candidates.as_slice()) {
-        ([only], _) => Some(&only.summary),
-        ([], [only]) => Some(&only.summary),
+
+    fn in_file(&self, file: usize) -> impl Iterator<Item = Candidate<'a>> + '_ {
+        let entries = self.entries.into_iter().flat_map(move |entries| entries.in_file(file));
+        entries.filter(|((_, name), _)| self.fits(name))
+    }
+
+    fn fits(&self, name: &str) -> bool {
+        self.path.is_none_or(|path| path_matches(path, name))
+    }
+}
+
+enum Count<T> {
+    None,
+    One(T),
+    Two,
+}
+
+/// How many items there are, counting no further than two.
+fn at_most_two<T>(mut items: impl Iterator<Item = T>) -> Count<T> {
+    match (items.next(), items.next()) {
+        (None, _) => Count::None,
+        (Some(only), None) => Count::One(only),
+        (Some(_), Some(_)) => Count::Two,
+    }
+}
+
+fn the_one<T>(items: impl Iterator<Item = T>) -> Option<T> {
+    match at_most_two(items) {
+        Count::One(only) => Some(only),
         _ => None,
     }
 }
@@ -242,13 +313,25 @@ impl<'a> SummaryView<'a> {
         self.own.insert(language, entry);
     }
 
+    /// As `Summaries::lookup` from this file, the file's own functions as summarised so far.
     pub fn lookup(&self, language: Language, callee: &Callee) -> Option<Summary> {
         let fresh = self.own.candidates_of(language, callee);
-        let older = self.run.candidates_of(language, callee).into_iter().filter(|entry| {
-            entry.file != self.file || !fresh.iter().any(|own| own.name == entry.name)
-        });
-        let candidates: Vec<&SummaryEntry> = fresh.iter().copied().chain(older).collect();
-        let found = pick(self.file, callee, candidates).cloned();
+        let run = self.run.candidates_of(language, callee);
+        // The run's entry for a function of this file is stale once this analysis has its own.
+        let current = |(place, _): &Candidate<'_>| {
+            place.0 != self.file || !fresh.matching().any(|(own, _)| own.1 == place.1)
+        };
+        let found = match callee {
+            Callee::Method(_) => the_one(fresh.matching().chain(run.matching().filter(current))),
+            _ => {
+                match at_most_two(fresh.matching().chain(run.in_file(self.file).filter(current))) {
+                    Count::One(only) => Some(only),
+                    Count::Two => None,
+                    Count::None => the_one(run.matching()),
+                }
+            }
+        };
+        let found = found.map(|(_, summary)| summary.clone());
         let mut seen = self.seen.borrow_mut();
         match seen.get_mut(callee) {
             Some(answers) if answers.contains(&found) => {}
@@ -276,16 +359,11 @@ impl Summaries {
     }
 }
 
-fn replace_in(entries: &mut Vec<SummaryEntry>, entry: SummaryEntry) {
-    entries.retain(|known| !(known.file == entry.file && known.name == entry.name));
-    entries.push(entry);
-}
-
 /// A call path (`db::connect`, `Pool::open`, `connect`) names a function (`connect`,
 /// `Pool::open`) when the function's name is a suffix of it, segment by segment; a module path
 /// before it cannot be checked without a build and is not held against it.
 fn path_matches(path: &str, name: &str) -> bool {
-    path == name || path.ends_with(&format!("::{name}"))
+    path == name || path.strip_suffix(name).is_some_and(|before| before.ends_with("::"))
 }
 
 /// The last `n` `::`-separated segments of a path.
