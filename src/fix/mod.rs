@@ -3,8 +3,9 @@
 //! Each round lints the run, takes in every file the best fix of each finding that the mode
 //! allows, applies those whose edits do not overlap, and keeps a file's new text only if it
 //! parses as well as before. Rounds repeat until nothing changes (fixes that overlapped get
-//! their turn once the text moved on), at most `MAX_ROUNDS` times. Files are written
-//! atomically: a temporary file beside the original, then a rename.
+//! their turn once the text moved on, and a fix that failed makes way for its finding's next
+//! one), at most `MAX_ROUNDS` times. Files are written atomically: a temporary file beside
+//! the original, then a rename.
 
 mod diff;
 
@@ -110,7 +111,8 @@ pub fn fix_sources(
     let mut reports = lint(&sources);
     let mut last_rounds: Vec<Option<LastRound>> = vec![None; files.len()];
     for _ in 0..MAX_ROUNDS {
-        let mut changed = false;
+        // A changed text needs linting again; a fix that failed makes way for the next one.
+        let (mut changed, mut learned) = (false, false);
         let rounds = sources.iter_mut().zip(&reports).zip(&mut files).zip(&mut last_rounds);
         for (((source, report), file), last_round) in rounds {
             // A fix still offered after it was applied did not solve its finding (the analysis
@@ -136,6 +138,7 @@ pub fn fix_sources(
             }
             let (text, failed) = apply_parsing(source, &chosen.fixes);
             file.failed.extend(failed.iter().map(|fix| fix.title.clone()));
+            learned |= !failed.is_empty();
             let applied = chosen.fixes.len() - failed.len();
             if text != source.text {
                 let titles = chosen
@@ -152,10 +155,11 @@ pub fn fix_sources(
                 changed = true;
             }
         }
-        if !changed {
+        if changed {
+            reports = lint(&sources);
+        } else if !learned {
             break;
         }
-        reports = lint(&sources);
     }
     files.retain(|file| file.changed() || !file.failed.is_empty());
     FixRun { reports, files }

@@ -91,6 +91,22 @@ fn a_fix_that_breaks_the_syntax_is_not_applied_and_is_reported() {
 }
 
 #[test]
+fn a_finding_whose_first_fix_breaks_the_syntax_gets_its_next_one() {
+    let text = "int main(void) { return 0; }\n";
+    let result = run(text, Applicability::Safe, |text| {
+        if text.starts_with("int g;") {
+            return Vec::new();
+        }
+        let bad = fix("bad", Applicability::Safe, vec![Edit::insert(text.len() - 2, "{")]);
+        let good = fix("good", Applicability::Safe, vec![Edit::insert(0, "int g;\n")]);
+        vec![finding(vec![bad, good])]
+    });
+    let file = &result.files[0];
+    assert_eq!(file.fixed, "int g;\nint main(void) { return 0; }\n");
+    assert_eq!(file.fixed_findings, 1);
+}
+
+#[test]
 fn edits_apply_in_order_and_out_of_range_edits_are_refused() {
     let a = fix("a", Applicability::Safe, vec![Edit::insert(3, "X"), Edit::insert(0, "Y")]);
     assert_eq!(apply("abcdef", &[&a]).as_deref(), Some("YabcXdef"));
