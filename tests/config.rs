@@ -269,3 +269,23 @@ fn add_allow_silences_every_finding_once_in_the_files_own_style() {
     let again = fdlint(&dir.0, &["--add-allow", "."]);
     assert_eq!(again.stderr, "fdlint: added 0 allow comment(s) in 0 file(s)\n", "{again:?}");
 }
+
+/// Found by the `add_allow` fuzz target: in a garbled C file, the comment lines a first
+/// `--add-allow` inserted changed what tree-sitter recovered, which brought an FDL002 that a
+/// second `--add-allow` then allowed too. The run is now linted again after adding, and the
+/// new finding gets its name in the same `--add-allow`.
+#[test]
+fn add_allow_on_a_file_whose_parse_changes_with_the_comments_needs_one_run() {
+    let input = std::fs::read(repo().join("tests/data/add_allow_changes_recovery.fuzz"))
+        .expect("the fuzz input");
+    let (_selector, body) = input.split_first().expect("a selector byte");
+    let dir = TempDir::new();
+    let path = dir.write("garbled.c", body);
+    let first = fdlint(&dir.0, &["--add-allow", "garbled.c"]);
+    assert_eq!(first.status, Some(0), "{first:?}");
+    let once = std::fs::read(&path).expect("read the result");
+    assert_ne!(once, body, "the first run adds comments");
+    let second = fdlint(&dir.0, &["--add-allow", "garbled.c"]);
+    assert_eq!(second.stderr, "fdlint: added 0 allow comment(s) in 0 file(s)\n", "{second:?}");
+    assert_eq!(std::fs::read(&path).expect("read the result"), once);
+}

@@ -174,21 +174,38 @@ fn the_connection_is_not_moved_past_a_use_before_the_fork() {
 /// ten more on a second `--fix`). A fix is now offered once per run.
 #[test]
 fn a_fix_that_does_not_solve_its_finding_is_applied_once() {
-    let bytes = std::fs::read("tests/data/fix_repeats_on_broken_c.fuzz").expect("the fuzz input");
-    let (_selector, body) = bytes.split_first().expect("a selector byte");
-    let catalog = Catalog::builtin();
-    let decoded = fdlint::driver::lint_bytes("fuzz.c".into(), body.to_vec(), Language::C, &catalog);
-    let fix = |source: SourceFile| -> String {
-        let text = source.text.clone();
-        let run = fix_sources(vec![source], Applicability::Unsafe, |sources| {
-            lint_sources(sources.to_vec(), &catalog)
-        });
-        run.files.into_iter().next().map_or(text, |file| file.fixed)
-    };
-    let original = decoded.source.text.clone();
-    let once = fix(SourceFile::new("fuzz.c".into(), original.clone(), Language::C));
-    let twice = fix(SourceFile::new("fuzz.c".into(), once.clone(), Language::C));
+    let [original, once, twice] = fix_twice("tests/data/fix_repeats_on_broken_c.fuzz");
     assert_eq!(twice, once, "a second --fix changed the file");
     let added = once.matches("close(db);").count() - original.matches("close(db);").count();
     assert!(added <= 1, "close(db); inserted {added} times");
+}
+
+/// Found by the `fix` fuzz target: in a garbled C file, the shutdown fix did not solve its
+/// finding on the text as it was, and was not tried again once the close fixes of two other
+/// findings had changed the file, where it does solve it; so a second `--fix` applied it.
+#[test]
+fn a_fix_that_failed_is_tried_again_once_other_fixes_changed_the_file() {
+    let [original, once, twice] = fix_twice("tests/data/fix_applies_late_on_broken_c.fuzz");
+    assert_ne!(once, original, "the close fixes apply");
+    assert_eq!(twice, once, "a second --fix changed the file");
+}
+
+/// A fuzz input of the `fix` target (a selector byte, then a C file), decoded as the target
+/// does: its text, the text after `--fix --unsafe-fixes`, and after a second one.
+fn fix_twice(input: &str) -> [String; 3] {
+    let bytes = std::fs::read(input).expect("the fuzz input");
+    let (_selector, body) = bytes.split_first().expect("a selector byte");
+    let catalog = Catalog::builtin();
+    let decoded = fdlint::driver::lint_bytes("fuzz.c".into(), body.to_vec(), Language::C, &catalog);
+    let fix = |text: &str| -> String {
+        let source = SourceFile::new("fuzz.c".into(), text.into(), Language::C);
+        let run = fix_sources(vec![source], Applicability::Unsafe, |sources| {
+            lint_sources(sources.to_vec(), &catalog)
+        });
+        run.files.into_iter().next().map_or(text.into(), |file| file.fixed)
+    };
+    let original = decoded.source.text;
+    let once = fix(&original);
+    let twice = fix(&once);
+    [original, once, twice]
 }

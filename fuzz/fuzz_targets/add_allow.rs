@@ -1,15 +1,16 @@
-//! Edit application (`--add-allow`, the only rewrite on main so far): on any file, adding the
-//! allow comments never panics, the new text lints without an internal error, and adding them
-//! again adds nothing. The first byte picks the language (`r` for Rust, anything else for C).
+//! Edit application (`--add-allow`): on any file, adding the allow comments (linting again and
+//! adding until nothing more is added, as the command does) never panics, the new text lints
+//! without an internal error, and adding them again adds nothing. The first byte picks the language (`r` for Rust, anything else for C).
 #![no_main]
 
 use std::sync::OnceLock;
 
 use fdlint::catalog::Catalog;
-use fdlint::driver::{lint_bytes, lint_source, FileReport};
+use fdlint::diagnostics::Diagnostic;
+use fdlint::driver::{lint_bytes, lint_source, lint_sources, FileReport};
 use fdlint::ir::Language;
 use fdlint::source::SourceFile;
-use fdlint::suppress::add_allow::add_allows;
+use fdlint::suppress::add_allow::{add_allows, add_allows_settled};
 use libfuzzer_sys::fuzz_target;
 
 fn catalog() -> &'static Catalog {
@@ -27,7 +28,14 @@ fuzz_target!(|data: &[u8]| {
         if selector == b'r' { (Language::Rust, "fuzz.rs") } else { (Language::C, "fuzz.c") };
     let report = lint_bytes(path.into(), body.to_vec(), language, catalog());
     assert_no_internal_error(&report);
-    let Ok(Some((text, _))) = add_allows(&report.source, &report.diagnostics) else { return };
+    let lint = |sources: &[SourceFile]| -> Vec<Vec<Diagnostic>> {
+        let reports = lint_sources(sources.to_vec(), catalog());
+        reports.iter().for_each(assert_no_internal_error);
+        reports.into_iter().map(|report| report.diagnostics).collect()
+    };
+    let Some(Ok(Some((text, _)))) = add_allows_settled(vec![report.source], lint).pop() else {
+        return;
+    };
     let again = lint_source(SourceFile::new(path.into(), text, language), catalog());
     assert_no_internal_error(&again);
     assert_eq!(add_allows(&again.source, &again.diagnostics).map(|added| added.is_some()), Ok(false));

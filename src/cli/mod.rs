@@ -9,17 +9,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use rayon::prelude::*;
 
 use crate::atomic_write::write_atomically;
-use crate::config::{Levels, Resolver};
-use crate::diagnostics::{Applicability, Level};
-use crate::driver::{in_worker_pool, lint_paths, lint_paths_observed, FileReport};
+use crate::config::{FileGroup, Levels, Resolver};
+use crate::diagnostics::{Applicability, Diagnostic, Level};
+use crate::driver::{
+    in_worker_pool, lint_paths, lint_paths_observed, lint_sources, read_source, FileReport,
+};
 use crate::fix::{diff_name, fix_paths, unified_diff, FileFix};
 use crate::output::{
     render_config_error, write_reports_in, write_rules, write_statistics, CargoWorkspace,
     OutputFormat,
 };
-use crate::suppress::add_allow::add_allows;
+use crate::source::SourceFile;
+use crate::suppress::add_allow::add_allows_settled;
 use crate::{frontend, lints, walk};
 
 pub use cargo::cargo_fdlint_main;
@@ -190,9 +194,12 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
     let most = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let mut reports: Vec<FileReport> = Vec::new();
     let mut fixes: Vec<FileFix> = Vec::new();
+    // `--add-allow` alone lints the files itself, below.
+    let allow_only = args.add_allow && !args.fix;
     let bar = progress::wanted(files.len(), std::io::stderr().is_terminal(), progress::in_ci())
-        .then(|| progress::bar(files.len()));
-    for group in groups {
+        .then(|| progress::bar(files.len()))
+        .filter(|_| !allow_only);
+    for group in &groups {
         let catalog = group.catalog();
         let keep = |report: &mut FileReport| {
             levels.apply(group.config.as_deref(), &mut report.diagnostics)
@@ -201,7 +208,7 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
             let run = in_worker_pool(0, || fix_paths(&group.files, &catalog, most, &keep));
             reports.extend(run.reports);
             fixes.extend(run.files);
-        } else {
+        } else if !allow_only {
             let mut group_reports = in_worker_pool(0, || match &bar {
                 Some(bar) => lint_paths_observed(&group.files, &catalog, &|| bar.inc(1)),
                 None => lint_paths(&group.files, &catalog),
@@ -221,7 +228,8 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if args.add_allow {
-        return add_allow(&reports);
+        // After `--fix` wrote its fixes, so the comments go into the fixed text.
+        return add_allow(&groups, &levels);
     }
     let color = args.output_format == OutputFormat::Human && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
@@ -339,28 +347,49 @@ fn level_flags_in_order(matches: &ArgMatches) -> Vec<(String, Level)> {
     flags.into_iter().map(|(_, value, level)| (value, level)).collect()
 }
 
-fn add_allow(reports: &[FileReport]) -> ExitCode {
+/// `--add-allow`: reads each group's files and lints them as a run, adding the allow comments
+/// until nothing more is added (`add_allows_settled`), then writes the files that changed.
+fn add_allow(groups: &[FileGroup], levels: &Levels) -> ExitCode {
     let (mut comments, mut files, mut failed) = (0, 0, false);
-    for report in reports {
-        let (text, added) = match add_allows(&report.source, &report.diagnostics) {
-            Ok(Some(added)) => added,
-            Ok(None) => continue,
-            Err(problem) => {
-                eprintln!("error: {}: {problem}", report.source.display_path());
+    for group in groups {
+        let catalog = group.catalog();
+        let lint = |sources: &[SourceFile]| -> Vec<Vec<Diagnostic>> {
+            let reports = lint_sources(sources.to_vec(), &catalog);
+            let mut findings: Vec<Vec<Diagnostic>> =
+                reports.into_iter().map(|report| report.diagnostics).collect();
+            for diagnostics in &mut findings {
+                levels.apply(group.config.as_deref(), diagnostics);
+            }
+            findings
+        };
+        let (sources, results) = in_worker_pool(0, || {
+            // A file that cannot be read has nothing to allow.
+            let sources: Vec<SourceFile> =
+                group.files.par_iter().filter_map(|path| read_source(path)?.ok()).collect();
+            let results = add_allows_settled(sources.clone(), lint);
+            (sources, results)
+        });
+        for (source, result) in sources.iter().zip(results) {
+            let (text, added) = match result {
+                Ok(Some(added)) => added,
+                Ok(None) => continue,
+                Err(problem) => {
+                    eprintln!("error: {}: {problem}", source.display_path());
+                    failed = true;
+                    continue;
+                }
+            };
+            let Some(bytes) = source.encode(&text) else {
+                eprintln!("error: {}: cannot write back as Latin-1", source.display_path());
                 failed = true;
                 continue;
-            }
-        };
-        let Some(bytes) = report.source.encode(&text) else {
-            eprintln!("error: {}: cannot write back as Latin-1", report.source.display_path());
-            failed = true;
-            continue;
-        };
-        match write_atomically(&report.source.path, &bytes) {
-            Ok(()) => (comments, files) = (comments + added, files + 1),
-            Err(error) => {
-                eprintln!("error: {}: cannot write: {error}", report.source.display_path());
-                failed = true;
+            };
+            match write_atomically(&source.path, &bytes) {
+                Ok(()) => (comments, files) = (comments + added, files + 1),
+                Err(error) => {
+                    eprintln!("error: {}: cannot write: {error}", source.display_path());
+                    failed = true;
+                }
             }
         }
     }

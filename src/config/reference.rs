@@ -153,7 +153,10 @@ work alike, several separated by commas, and anything may follow the `)`. Silenc
 are left out of the output and the exit status (an output that keeps them, as SARIF does, marks them suppressed). An
 allow that silences nothing, names no lint, or cannot be read is reported as
 [FDL005 `unused_allow`](lints/FDL005.md). `fdlint --add-allow PATHS` writes an allow comment
-for every current finding.
+for every current finding. In a C file with syntax errors a new comment line can change what
+the parser recovers, and with it the findings; `--add-allow` lints again and adds again until
+nothing more is added, and leaves a file alone, with an error, when its findings still change
+after 4 rounds.
 "#;
 
 #[cfg(test)]

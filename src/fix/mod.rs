@@ -3,8 +3,9 @@
 //! Each round lints the run, takes in every file the best fix of each finding that the mode
 //! allows, applies those whose edits do not overlap, and keeps a file's new text only if it
 //! parses as well as before. Rounds repeat until nothing changes (fixes that overlapped get
-//! their turn once the text moved on), at most `MAX_ROUNDS` times. Files are written
-//! atomically: a temporary file beside the original, then a rename.
+//! their turn once the text moved on, and a fix that failed makes way for its finding's next
+//! one), at most `MAX_ROUNDS` times. Files are written atomically: a temporary file beside
+//! the original, then a rename.
 
 mod diff;
 
@@ -32,7 +33,8 @@ pub struct FileFix {
     pub fixed: String,
     /// How many findings the applied fixes solved.
     pub fixed_findings: usize,
-    /// The titles of fixes not applied because the file would no longer parse.
+    /// The titles of fixes not applied to the fixed text: it would no longer parse, or the
+    /// fix did not solve its finding.
     pub failed: Vec<String>,
     /// The file was read as Latin-1 and must be written back as Latin-1.
     pub latin1: bool,
@@ -91,6 +93,12 @@ pub fn fix_paths(
 }
 
 /// The rounds of lint-and-fix over sources in memory; `lint` lints them as one run.
+///
+/// What a fix does depends on the text it is applied to: one that broke the parse or did not
+/// solve its finding may work once other fixes have changed the file. So a file's failed fixes
+/// are those that failed on its current text, forgotten when the text moves on; the run ends
+/// on a text where every fix still offered was tried and failed, which is where a second run
+/// would end too.
 pub fn fix_sources(
     mut sources: Vec<SourceFile>,
     most: Applicability,
@@ -110,32 +118,38 @@ pub fn fix_sources(
     let mut reports = lint(&sources);
     let mut last_rounds: Vec<Option<LastRound>> = vec![None; files.len()];
     for _ in 0..MAX_ROUNDS {
-        let mut changed = false;
+        // A changed text needs linting again; a fix that failed makes way for the next one.
+        let (mut changed, mut learned) = (false, false);
         let rounds = sources.iter_mut().zip(&reports).zip(&mut files).zip(&mut last_rounds);
         for (((source, report), file), last_round) in rounds {
+            let mut taken_back = None;
             // A fix still offered after it was applied did not solve its finding (the analysis
             // cannot see the edit's effect, say in a file it only partly parses): take that
-            // round back, and do not offer those fixes again, so the file is never changed
-            // for nothing and a second `--fix` finds nothing to do.
+            // round back, and do not offer those fixes again on that text, so the file is
+            // never changed for nothing and a second `--fix` finds nothing to do.
             if let Some(last) = last_round.take() {
                 let unsolved: Vec<String> = offered_titles(&report.diagnostics)
                     .filter(|title| last.titles.contains(title))
                     .collect();
                 if !unsolved.is_empty() {
+                    file.failed = last.failed;
                     file.failed.extend(unsolved);
                     file.fixed_findings -= last.fixed_findings;
                     replace_text(source, last.text);
                     file.fixed = source.text.clone();
                     changed = true;
-                    continue;
+                    // Its findings are known, so the next fixes can be chosen at once.
+                    taken_back = Some(last.diagnostics);
                 }
             }
-            let chosen = choose_fixes(&report.diagnostics, most, &file.failed);
+            let diagnostics = taken_back.as_deref().unwrap_or(&report.diagnostics);
+            let chosen = choose_fixes(diagnostics, most, &file.failed);
             if chosen.fixes.is_empty() {
                 continue;
             }
             let (text, failed) = apply_parsing(source, &chosen.fixes);
             file.failed.extend(failed.iter().map(|fix| fix.title.clone()));
+            learned |= !failed.is_empty();
             let applied = chosen.fixes.len() - failed.len();
             if text != source.text {
                 let titles = chosen
@@ -145,17 +159,24 @@ pub fn fix_sources(
                     .map(|fix| fix.title.clone())
                     .collect();
                 let fixed_findings = applied + chosen.duplicates;
-                *last_round = Some(LastRound { text: source.text.clone(), titles, fixed_findings });
+                *last_round = Some(LastRound {
+                    text: source.text.clone(),
+                    titles,
+                    fixed_findings,
+                    failed: std::mem::take(&mut file.failed),
+                    diagnostics: diagnostics.to_vec(),
+                });
                 file.fixed_findings += fixed_findings;
                 replace_text(source, text);
                 file.fixed = source.text.clone();
                 changed = true;
             }
         }
-        if !changed {
+        if changed {
+            reports = lint(&sources);
+        } else if !learned {
             break;
         }
-        reports = lint(&sources);
     }
     files.retain(|file| file.changed() || !file.failed.is_empty());
     FixRun { reports, files }
@@ -168,12 +189,17 @@ fn replace_text(source: &mut SourceFile, text: String) {
     source.read_as_latin1 = read_as_latin1;
 }
 
-/// A file's text before its latest round of fixes, and what that round applied.
+/// A file's text before its latest round of fixes, what was known of it, and what that round
+/// applied.
 #[derive(Clone)]
 struct LastRound {
     text: String,
     titles: Vec<String>,
     fixed_findings: usize,
+    /// The fixes that had failed on `text`.
+    failed: Vec<String>,
+    /// The findings on `text`.
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// The titles of the fixes the findings still offer.

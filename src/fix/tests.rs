@@ -90,6 +90,47 @@ fn a_fix_that_breaks_the_syntax_is_not_applied_and_is_reported() {
     assert_eq!(file.fixed_findings, 1);
 }
 
+/// Two findings whose fixes insert at the start: `b` always solves its finding, `a` only
+/// once `b` is in the file. `a` goes first, fails, and must be tried again after `b`.
+fn a_needs_b(text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    if !(text.contains('A') && text.contains('B')) {
+        found.push(finding(vec![fix("a", Applicability::Safe, vec![Edit::insert(0, "A")])]));
+    }
+    if !text.contains('B') {
+        found.push(finding(vec![fix("b", Applicability::Safe, vec![Edit::insert(0, "B")])]));
+    }
+    found
+}
+
+#[test]
+fn a_fix_that_failed_is_tried_again_on_the_text_other_fixes_made() {
+    let first = run("int a;\n", Applicability::Safe, a_needs_b);
+    let file = &first.files[0];
+    assert_eq!(file.fixed, "ABint a;\n");
+    assert!(file.failed.is_empty(), "it did not fail in the end: {:?}", file.failed);
+    assert_eq!(file.fixed_findings, 2);
+    let second = run(&file.fixed, Applicability::Safe, a_needs_b);
+    assert!(second.files.is_empty(), "a second run changed it: {:?}", second.files);
+}
+
+#[test]
+fn a_finding_whose_first_fix_breaks_the_syntax_gets_its_next_one() {
+    let text = "int main(void) { return 0; }\n";
+    let result = run(text, Applicability::Safe, |text| {
+        if text.starts_with("int g;") {
+            return Vec::new();
+        }
+        let bad = fix("bad", Applicability::Safe, vec![Edit::insert(text.len() - 2, "{")]);
+        let good = fix("good", Applicability::Safe, vec![Edit::insert(0, "int g;\n")]);
+        vec![finding(vec![bad, good])]
+    });
+    let file = &result.files[0];
+    assert_eq!(file.fixed, "int g;\nint main(void) { return 0; }\n");
+    assert!(file.failed.is_empty(), "the finding was fixed: {:?}", file.failed);
+    assert_eq!(file.fixed_findings, 1);
+}
+
 #[test]
 fn edits_apply_in_order_and_out_of_range_edits_are_refused() {
     let a = fix("a", Applicability::Safe, vec![Edit::insert(3, "X"), Edit::insert(0, "Y")]);

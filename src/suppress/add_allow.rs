@@ -3,6 +3,10 @@
 //! before the finding's line, with that line's indentation and line ending, in the file's
 //! comment style; when an allow comment already covers the line, the names join its list.
 //! Silenced findings get nothing, so running it twice adds nothing.
+//!
+//! In a C file tree-sitter only partly parses, a new line can change what it recovers, and
+//! with it the findings; `add_allows_settled` lints the run again after adding, and adds again,
+//! until nothing more is added.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +15,74 @@ use crate::diagnostics::{Diagnostic, Edit};
 use crate::ir::Language;
 use crate::lints::unused_allow;
 use crate::source::SourceFile;
+
+/// Rounds of adding and linting again, the last only to check that nothing more is added.
+pub const MAX_ROUNDS: usize = 4;
+
+/// What `--add-allow` does to one file: its new text and how many allow comments were written
+/// or grown; `Ok(None)` when there is nothing to add; an error saying why it is left alone.
+pub type Added = Result<Option<(String, usize)>, String>;
+
+/// `--add-allow` over the sources of a run, with `lint` giving each source's findings when
+/// they are linted together (in their order). After adding, the run is linted again and the
+/// findings the new text brought get their comments too, until nothing more is added; so
+/// `add_allows` on the result's findings adds nothing. A file still gaining names in the last
+/// round, or whose comments cannot be added, is left as it was.
+pub fn add_allows_settled(
+    mut sources: Vec<SourceFile>,
+    mut lint: impl FnMut(&[SourceFile]) -> Vec<Vec<Diagnostic>>,
+) -> Vec<Added> {
+    let originals: Vec<String> = sources.iter().map(|source| source.text.clone()).collect();
+    let mut added = vec![0; sources.len()];
+    let mut refused: Vec<Option<String>> = vec![None; sources.len()];
+    let mut findings = lint(&sources);
+    for round in 1..=MAX_ROUNDS {
+        let mut changed = false;
+        let files = sources.iter_mut().zip(&findings).zip(&mut added).zip(&mut refused);
+        for ((((source, diagnostics), added), refused), original) in files.zip(&originals) {
+            if refused.is_some() {
+                continue;
+            }
+            let problem = match add_allows(source, diagnostics) {
+                Ok(None) => continue,
+                Ok(Some((text, count))) if round < MAX_ROUNDS => {
+                    *source = with_text(source, text);
+                    *added += count;
+                    changed = true;
+                    continue;
+                }
+                Ok(Some(_)) => "every allow comment added changes how the file parses (it has \
+                    syntax errors), and with it the findings; add them by hand"
+                    .to_string(),
+                Err(problem) => problem,
+            };
+            *refused = Some(problem);
+            if *added > 0 {
+                *source = with_text(source, original.clone());
+                changed = true;
+            }
+        }
+        if !changed || round == MAX_ROUNDS {
+            break;
+        }
+        findings = lint(&sources);
+    }
+    let results = sources.into_iter().zip(added).zip(refused);
+    results
+        .map(|((source, added), refused)| match refused {
+            Some(problem) => Err(problem),
+            None if added == 0 => Ok(None),
+            None => Ok(Some((source.text, added))),
+        })
+        .collect()
+}
+
+/// The source with other text, still written back in the encoding it was read in.
+fn with_text(source: &SourceFile, text: String) -> SourceFile {
+    let mut changed = SourceFile::new(source.path.clone(), text, source.language);
+    changed.read_as_latin1 = source.read_as_latin1;
+    changed
+}
 
 /// The file's text with the allow comments added, and how many were written or grown;
 /// `Ok(None)` when there is nothing to add. An error when the new text does not read back with
@@ -167,6 +239,61 @@ mod tests {
             })
             .collect();
         add_allows(&source, &diagnostics).unwrap().map_or(text.to_string(), |(text, _)| text)
+    }
+
+    /// A "linter" for `add_allows_settled`: an FDL001 at each `fork(` and, once an allow
+    /// comment is in the file, an FDL002 at each `write(` (as a changed recovery might bring).
+    fn findings_change_with_the_comments(sources: &[SourceFile]) -> Vec<Vec<Diagnostic>> {
+        let at = |text: &str, needle: &str, code: &'static str| -> Vec<Diagnostic> {
+            let spans = text.match_indices(needle).map(|(start, _)| start);
+            spans
+                .map(|start| {
+                    let span = Span::new(start, start + needle.len());
+                    Diagnostic::new(code, span, String::new(), Vec::new())
+                })
+                .collect()
+        };
+        let lint = |source: &SourceFile| {
+            let mut found = at(&source.text, "fork(", "FDL001");
+            if source.text.contains("fdlint:") {
+                found.extend(at(&source.text, "write(", "FDL002"));
+            }
+            crate::suppress::apply(source, &mut found);
+            found
+        };
+        sources.iter().map(lint).collect()
+    }
+
+    #[test]
+    fn findings_the_comments_bring_are_allowed_in_the_same_run() {
+        let text = "fork();\nwrite();\n";
+        let source = SourceFile::new("t.c".into(), text.to_string(), Language::C);
+        let added = add_allows_settled(vec![source], findings_change_with_the_comments);
+        let (text, count) = added[0].clone().unwrap().expect("comments added");
+        assert_eq!(
+            text,
+            "/* fdlint: allow(fork_after_connect) */\nfork();\n\
+             /* fdlint: allow(connection_shared_across_fork) */\nwrite();\n"
+        );
+        assert_eq!(count, 2);
+        let again = SourceFile::new("t.c".into(), text, Language::C);
+        let findings = findings_change_with_the_comments(std::slice::from_ref(&again));
+        assert_eq!(add_allows(&again, &findings[0]), Ok(None));
+    }
+
+    #[test]
+    fn a_file_still_gaining_names_in_the_last_round_is_left_as_it_was() {
+        // A finding no comment silences, as if each comment line moved it out of reach.
+        let never_silenced = |sources: &[SourceFile]| -> Vec<Vec<Diagnostic>> {
+            let finding = |source: &SourceFile| {
+                let start = source.text.find("fork").unwrap_or(0);
+                vec![Diagnostic::new("FDL001", Span::new(start, start + 4), String::new(), vec![])]
+            };
+            sources.iter().map(finding).collect()
+        };
+        let source = SourceFile::new("t.c".into(), "fork();\n".to_string(), Language::C);
+        let added = add_allows_settled(vec![source], never_silenced);
+        assert!(added[0].as_ref().is_err_and(|problem| problem.contains("by hand")), "{added:?}");
     }
 
     #[test]
