@@ -8,7 +8,8 @@ use crate::ir::{FileNames, Language};
 /// names called (a name and `(` elsewhere), skipping comments, strings and characters.
 pub fn scan_names(language: Language, text: &str) -> FileNames {
     let bytes = text.as_bytes();
-    let mut names = FileNames::default();
+    // Slices of the text until the end: most names are called many times.
+    let (mut defined, mut called): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let (mut depth, mut index, mut after_fn) = (0usize, 0usize, false);
     while index < bytes.len() {
         let byte = bytes[index];
@@ -35,9 +36,9 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
                     Language::Rust => after_fn,
                 };
                 if defines && (after_fn || next == Some(&b'(')) {
-                    names.defined.push(word.to_string());
+                    defined.push(word);
                 } else if next == Some(&b'(') {
-                    names.called.push(word.to_string());
+                    called.push(word);
                 }
                 after_fn = language == Language::Rust && word == "fn";
                 index = end;
@@ -45,11 +46,12 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
             _ => index += 1,
         }
     }
-    for list in [&mut names.defined, &mut names.called] {
+    let distinct = |mut list: Vec<&str>| -> Vec<String> {
         list.sort_unstable();
         list.dedup();
-    }
-    names
+        list.into_iter().map(str::to_string).collect()
+    };
+    FileNames { defined: distinct(defined), called: distinct(called) }
 }
 
 fn is_ident_start(byte: u8) -> bool {

@@ -55,6 +55,7 @@ fn analyze_function_in(
     let mut analysis = FunctionAnalysis::new(function, context);
     if let Some(order) = acyclic {
         analysis.reporting = true;
+        analysis.acyclic = true;
         analysis.single_pass(&order);
     } else {
         let entry_states = analysis.fixpoint();
@@ -115,6 +116,8 @@ struct FunctionAnalysis<'a> {
     ended: BTreeSet<Node>,
     same_process_edges: BTreeMap<Node, BTreeSet<Node>>,
     reporting: bool,
+    /// The function runs in one pass (its CFG has no cycle).
+    acyclic: bool,
     leaks: BTreeMap<(ForkId, ConnId), BTreeMap<Side, RunEvent>>,
     /// FDL003: (exec call, connection) → the exec's callee.
     exec_leaks: BTreeMap<(Span, ConnId), String>,
@@ -158,6 +161,7 @@ impl<'a> FunctionAnalysis<'a> {
             ended: BTreeSet::new(),
             same_process_edges: BTreeMap::new(),
             reporting: false,
+            acyclic: false,
             leaks: BTreeMap::new(),
             shut_down: BTreeSet::new(),
             exec_leaks: BTreeMap::new(),
@@ -235,6 +239,12 @@ impl<'a> FunctionAnalysis<'a> {
         state
     }
 
+    /// Whether the report pass records where processes end, for `report_endless_loops`: only
+    /// a CFG with a cycle can hold a loop that never ends.
+    fn tracks_ends(&self) -> bool {
+        self.reporting && !self.acyclic
+    }
+
     /// Runs a block for every process that reaches it; returns the states leaving it.
     fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<(BlockId, ProcessKey, ProcState)> {
         let Some(block) = self.function.blocks.get(id.0 as usize) else { return Vec::new() };
@@ -254,7 +264,7 @@ impl<'a> FunctionAnalysis<'a> {
                     for (_, state, _) in &results {
                         self.report_lost_threads(state);
                     }
-                    if self.reporting && same && results.is_empty() {
+                    if self.tracks_ends() && same && results.is_empty() {
                         self.ended.insert(node.clone());
                     }
                     next.extend(
@@ -266,10 +276,10 @@ impl<'a> FunctionAnalysis<'a> {
             for (key, state, same) in processes {
                 let start = outgoing.len();
                 let ends = self.terminate(block, key, state, &mut outgoing);
-                if self.reporting && same && ends {
+                if self.tracks_ends() && same && ends {
                     self.ended.insert(node.clone());
                 }
-                if self.reporting && same {
+                if self.tracks_ends() && same {
                     for (successor, key, _) in &outgoing[start..] {
                         self.same_process_edges
                             .entry(node.clone())
