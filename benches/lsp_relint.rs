@@ -11,6 +11,10 @@ use fdlint::frontend;
 use fdlint::ir::Language;
 use fdlint::lsp::workspace::Workspace;
 
+// The server runs inside the `fdlint` binary, which uses mimalloc: measure with it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const LINES: usize = 5_000;
 const RUNS: usize = 15;
 

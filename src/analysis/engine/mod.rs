@@ -256,10 +256,11 @@ impl<'a> FunctionAnalysis<'a> {
             self.report_lost_threads(&state);
             let node = (id, key.clone());
             let mut processes = vec![(key, state, true)];
+            // Two buffers, swapped after each statement rather than allocated for it.
+            let mut next = Vec::new();
             for stmt in &block.stmts {
                 self.statements_visited += processes.len();
-                let mut next = Vec::new();
-                for (key, state, same) in processes {
+                for (key, state, same) in processes.drain(..) {
                     let results = self.step(key, state, &stmt.kind, stmt.span);
                     for (_, state, _) in &results {
                         self.report_lost_threads(state);
@@ -271,7 +272,7 @@ impl<'a> FunctionAnalysis<'a> {
                         results.into_iter().map(|(k, s, same_after)| (k, s, same && same_after)),
                     );
                 }
-                processes = next;
+                std::mem::swap(&mut processes, &mut next);
             }
             for (key, state, same) in processes {
                 let start = outgoing.len();
