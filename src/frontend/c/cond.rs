@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use crate::ir::{BlockId, CmpOp, Cond, Terminator};
 
 use super::builder::FnBuilder;
-use super::syntax::{span_of, strip_parens, text_of, NodeKind};
+use super::syntax::{fields, span_of, strip_parens, text_of, NodeKind};
 
 impl FnBuilder<'_> {
     /// Branches to `then` when `node` is true, else to `otherwise`.
@@ -36,7 +36,7 @@ impl FnBuilder<'_> {
                 self.branch_on_logical(node, false, then, otherwise)
             }
             ("unary_expression", Some("!"))
-                if self.is_logical(node.child_by_field_name("argument")) =>
+                if self.is_logical(node.child_by_field_id(fields().argument)) =>
             {
                 self.branch_on_negated(node, then, otherwise)
             }
@@ -68,7 +68,7 @@ impl FnBuilder<'_> {
 
     /// `!(a && b)`: the same branches with the targets swapped.
     fn branch_on_negated(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        match node.child_by_field_name("argument") {
+        match node.child_by_field_id(fields().argument) {
             Some(argument) => self.branch_on(argument, otherwise, then),
             None => self.branch_unknown(node, then, otherwise),
         }
@@ -95,11 +95,11 @@ impl FnBuilder<'_> {
     }
 
     fn operator<'n>(&self, node: Node<'n>) -> Option<&str> {
-        node.child_by_field_name("operator").map(|op| text_of(op, self.text))
+        node.child_by_field_id(fields().operator).map(|op| text_of(op, self.text))
     }
 
     fn sides<'n>(&self, node: Node<'n>) -> (Option<Node<'n>>, Option<Node<'n>>) {
-        (node.child_by_field_name("left"), node.child_by_field_name("right"))
+        (node.child_by_field_id(fields().left), node.child_by_field_id(fields().right))
     }
 
     fn is_logical(&self, node: Option<Node<'_>>) -> bool {
@@ -127,7 +127,7 @@ impl FnBuilder<'_> {
                 Cond::Compare { op, lhs, rhs }
             }
             ("unary_expression", _) if operator == Some("!") => {
-                match node.child_by_field_name("argument") {
+                match node.child_by_field_id(fields().argument) {
                     Some(argument) => Cond::Not(Box::new(self.cond(argument))),
                     None => Cond::Unknown,
                 }
@@ -138,11 +138,11 @@ impl FnBuilder<'_> {
 
     /// `c ? f() : g();` as a statement: only one side runs, so it branches.
     pub(super) fn conditional_effect(&mut self, node: Node<'_>) {
-        let condition = node.child_by_field_name("condition");
+        let condition = node.child_by_field_id(fields().condition);
         let (Some(condition), consequence, alternative) = (
             condition,
-            node.child_by_field_name("consequence"),
-            node.child_by_field_name("alternative"),
+            node.child_by_field_id(fields().consequence),
+            node.child_by_field_id(fields().alternative),
         ) else {
             return;
         };

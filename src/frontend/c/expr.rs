@@ -8,7 +8,7 @@ use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, StmtKind};
 use super::builder::FnBuilder;
 use super::literals::{is_constant_name, number_operand, parse_char};
 use super::syntax::{
-    named_children, span_of, strip_parens, strip_parens_and_casts, text_of, NodeKind,
+    fields, named_children, span_of, strip_parens, strip_parens_and_casts, text_of, NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -77,7 +77,7 @@ impl FnBuilder<'_> {
 
     /// `.fd = c` in an initialiser list: the value is what matters.
     fn initializer_pair(&mut self, node: Node<'_>) -> Operand {
-        match node.child_by_field_name("value") {
+        match node.child_by_field_id(fields().value) {
             Some(value) => self.operand(value),
             None => Operand::Unknown,
         }
@@ -124,8 +124,10 @@ impl FnBuilder<'_> {
     }
 
     fn unary_operand(&mut self, node: Node<'_>) -> Operand {
-        let operator = node.child_by_field_name("operator").map(|op| text_of(op, self.text));
-        let Some(argument) = node.child_by_field_name("argument") else { return Operand::Unknown };
+        let operator = node.child_by_field_id(fields().operator).map(|op| text_of(op, self.text));
+        let Some(argument) = node.child_by_field_id(fields().argument) else {
+            return Operand::Unknown;
+        };
         let literal = strip_parens(argument);
         if literal.kind_name() == "number_literal" {
             match (operator, number_operand(text_of(literal, self.text))) {
@@ -139,7 +141,7 @@ impl FnBuilder<'_> {
 
     /// `sizeof` never evaluates its operand: keep a plain name it mentions, run nothing.
     fn sizeof_operand(&mut self, node: Node<'_>) -> Operand {
-        let named = node.child_by_field_name("value").map(strip_parens);
+        let named = node.child_by_field_id(fields().value).map(strip_parens);
         match named {
             Some(name) if name.kind_name() == "identifier" => {
                 Operand::Expr(vec![self.name_operand(text_of(name, self.text))])
@@ -149,12 +151,15 @@ impl FnBuilder<'_> {
     }
 
     fn pointer_operand(&mut self, node: Node<'_>) -> Operand {
-        let is_address_of =
-            node.child_by_field_name("operator").is_some_and(|op| text_of(op, self.text) == "&");
+        let is_address_of = node
+            .child_by_field_id(fields().operator)
+            .is_some_and(|op| text_of(op, self.text) == "&");
         if !is_address_of {
             return self.place_operand(node);
         }
-        let Some(argument) = node.child_by_field_name("argument") else { return Operand::Unknown };
+        let Some(argument) = node.child_by_field_id(fields().argument) else {
+            return Operand::Unknown;
+        };
         match self.place(argument) {
             Some(place) => Operand::Ref(place),
             None => Operand::Expr(vec![self.operand(argument)]),
@@ -191,12 +196,13 @@ impl FnBuilder<'_> {
                 };
             }
             "field_expression" => {
-                let field =
-                    node.child_by_field_name("field").map(|f| text_of(f, self.text).to_string());
+                let field = node
+                    .child_by_field_id(fields().field)
+                    .map(|f| text_of(f, self.text).to_string());
                 let arrow = node
-                    .child_by_field_name("operator")
+                    .child_by_field_id(fields().operator)
                     .is_some_and(|op| text_of(op, self.text) == "->");
-                let base = self.place(node.child_by_field_name("argument")?)?;
+                let base = self.place(node.child_by_field_id(fields().argument)?)?;
                 let mut place = base;
                 if arrow {
                     place.projections.push(Projection::Deref);
@@ -205,16 +211,16 @@ impl FnBuilder<'_> {
             }
             "pointer_expression" => {
                 let is_deref = node
-                    .child_by_field_name("operator")
+                    .child_by_field_id(fields().operator)
                     .is_some_and(|op| text_of(op, self.text) == "*");
                 if !is_deref {
                     return None;
                 }
-                (self.place(node.child_by_field_name("argument")?)?, Projection::Deref)
+                (self.place(node.child_by_field_id(fields().argument)?)?, Projection::Deref)
             }
             "subscript_expression" => {
-                let base = self.place(node.child_by_field_name("argument")?)?;
-                if let Some(index) = node.child_by_field_name("index") {
+                let base = self.place(node.child_by_field_id(fields().argument)?)?;
+                if let Some(index) = node.child_by_field_id(fields().index) {
                     // The index names no place of its own, but its calls still run.
                     self.operand(index);
                 }
@@ -236,7 +242,7 @@ impl FnBuilder<'_> {
 
     /// A call with its arguments lowered left to right (their own calls hoisted first).
     pub(super) fn call(&mut self, node: Node<'_>) -> Call {
-        let function = node.child_by_field_name("function");
+        let function = node.child_by_field_id(fields().function);
         let name = function.filter(|f| f.kind_name() == "identifier" && !f.is_missing());
         let callee = match name {
             Some(name) => Callee::Path(text_of(name, self.text).to_string()),
@@ -251,7 +257,9 @@ impl FnBuilder<'_> {
         // A plain loop, not an iterator chain: each adapter is a stack frame per nesting level.
         let mut args = Vec::new();
         let mut arg_spans = Vec::new();
-        for arg in node.child_by_field_name("arguments").map(named_children).unwrap_or_default() {
+        for arg in
+            node.child_by_field_id(fields().arguments).map(named_children).unwrap_or_default()
+        {
             args.push(self.operand(arg));
             arg_spans.push(span_of(arg));
         }
@@ -275,11 +283,13 @@ impl FnBuilder<'_> {
     /// which is also the value of the expression.
     pub(super) fn assignment(&mut self, node: Node<'_>) -> Option<Place> {
         let span = span_of(node);
-        let target_node =
-            node.child_by_field_name("left").or_else(|| node.child_by_field_name("argument"))?;
+        let target_node = node
+            .child_by_field_id(fields().left)
+            .or_else(|| node.child_by_field_id(fields().argument))?;
         let target = self.place(target_node);
-        let operator = node.child_by_field_name("operator").map_or("", |op| text_of(op, self.text));
-        let value = match node.child_by_field_name("right") {
+        let operator =
+            node.child_by_field_id(fields().operator).map_or("", |op| text_of(op, self.text));
+        let value = match node.child_by_field_id(fields().right) {
             Some(right) if operator == "=" => self.rvalue(right),
             Some(right) => {
                 let current = target.clone().map_or(Operand::Unknown, Operand::Place);

@@ -25,7 +25,7 @@ use tree_sitter::{Node, Parser, Tree};
 use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 
 use builder::FnBuilder;
-use syntax::{declarator_parts, named_children, span_of, text_of, NodeKind};
+use syntax::{declarator_parts, fields, named_children, span_of, text_of, NodeKind};
 
 /// How deep top-level `#if` nesting is followed looking for functions.
 const MAX_FILE_NESTING: usize = 64;
@@ -89,11 +89,11 @@ fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
 }
 
 fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxError>) {
-    let parts = definition.child_by_field_name("declarator").map(declarator_parts);
+    let parts = definition.child_by_field_id(fields().declarator).map(declarator_parts);
     let name_node = parts.as_ref().and_then(|parts| parts.name);
     let name = name_node.map_or("", |node| text_of(node, text)).to_string();
     let name_span = name_node.map_or_else(|| span_of(definition), span_of);
-    let body = definition.child_by_field_name("body");
+    let body = definition.child_by_field_id(fields().body);
 
     let mut builder = FnBuilder::new(text, body.map_or_else(|| span_of(definition), span_of));
     if let Some(function) = parts.and_then(|parts| parts.function) {
@@ -109,12 +109,12 @@ fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxErro
 /// Every named parameter of the function declarator, in order (`void`, unnamed and `...`
 /// parameters declare nothing; K&R identifier lists do).
 fn declare_params(builder: &mut FnBuilder<'_>, function: Node<'_>, text: &str) {
-    let Some(list) = function.child_by_field_name("parameters") else { return };
+    let Some(list) = function.child_by_field_id(fields().parameters) else { return };
     for param in named_children(list) {
         let name = match param.kind_name() {
             "identifier" => Some(param),
             "parameter_declaration" => {
-                param.child_by_field_name("declarator").and_then(|d| declarator_parts(d).name)
+                param.child_by_field_id(fields().declarator).and_then(|d| declarator_parts(d).name)
             }
             _ => None,
         };

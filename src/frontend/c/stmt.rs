@@ -7,8 +7,8 @@ use crate::ir::{BlockId, BranchEntry, Cond, Place, Rvalue, Span, StmtKind, Termi
 use super::builder::{FnBuilder, JumpTargets};
 use super::literals::parse_int;
 use super::syntax::{
-    children_except_fields, declarator_parts, named_children, span_of, strip_parens, text_of,
-    NodeKind,
+    children_except_fields, declarator_parts, fields, named_children, span_of, strip_parens,
+    text_of, NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -106,9 +106,10 @@ impl FnBuilder<'_> {
     /// One declarator: a new local, assigned if it has an initialiser.
     fn declarator(&mut self, node: Node<'_>) {
         let (target, value) = match node.kind_name() {
-            "init_declarator" => {
-                (node.child_by_field_name("declarator"), node.child_by_field_name("value"))
-            }
+            "init_declarator" => (
+                node.child_by_field_id(fields().declarator),
+                node.child_by_field_id(fields().value),
+            ),
             _ => (Some(node), None),
         };
         let parts = target.map(declarator_parts);
@@ -127,9 +128,9 @@ impl FnBuilder<'_> {
     }
 
     fn if_statement(&mut self, node: Node<'_>) {
-        let consequence = node.child_by_field_name("consequence");
+        let consequence = node.child_by_field_id(fields().consequence);
         let alternative = node
-            .child_by_field_name("alternative")
+            .child_by_field_id(fields().alternative)
             .and_then(|clause| named_children(clause).into_iter().next());
         let then = self.new_block(consequence.map_or(span_of(node), span_of));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
@@ -178,7 +179,7 @@ impl FnBuilder<'_> {
 
     /// Branches on the statement's `condition` field; a missing one is unknown.
     fn branch_on_condition(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        match node.child_by_field_name("condition") {
+        match node.child_by_field_id(fields().condition) {
             Some(condition) => self.branch_on(condition, then, otherwise),
             None => {
                 let span = span_of(node);
@@ -189,8 +190,8 @@ impl FnBuilder<'_> {
     }
 
     fn while_statement(&mut self, node: Node<'_>) {
-        let condition = node.child_by_field_name("condition");
-        let body = node.child_by_field_name("body");
+        let condition = node.child_by_field_id(fields().condition);
+        let body = node.child_by_field_id(fields().body);
         let head = self.new_loop_head(condition.map_or(span_of(node), span_of));
         let body_block = self.new_block(body.map_or(span_of(node), span_of));
         let exit = self.new_block(end_of(node));
@@ -208,15 +209,15 @@ impl FnBuilder<'_> {
     fn for_statement(&mut self, node: Node<'_>) {
         // A declaration in the initialiser is scoped to the loop.
         self.push_scope();
-        if let Some(initializer) = node.child_by_field_name("initializer") {
+        if let Some(initializer) = node.child_by_field_id(fields().initializer) {
             match initializer.kind_name() {
                 "declaration" => self.declaration(initializer),
                 _ => self.effect(initializer),
             }
         }
-        let condition = node.child_by_field_name("condition");
-        let body = node.child_by_field_name("body");
-        let update = node.child_by_field_name("update");
+        let condition = node.child_by_field_id(fields().condition);
+        let body = node.child_by_field_id(fields().body);
+        let update = node.child_by_field_id(fields().update);
         let head = self.new_loop_head(condition.map_or(span_of(node), span_of));
         let body_block = self.new_block(body.map_or(span_of(node), span_of));
         let update_block = self.new_block(update.map_or(span_of(node), span_of));
@@ -238,8 +239,8 @@ impl FnBuilder<'_> {
     }
 
     fn do_statement(&mut self, node: Node<'_>) {
-        let condition = node.child_by_field_name("condition");
-        let body = node.child_by_field_name("body");
+        let condition = node.child_by_field_id(fields().condition);
+        let body = node.child_by_field_id(fields().body);
         let body_block = self.new_loop_head(body.map_or(span_of(node), span_of));
         let test = self.new_block(condition.map_or(span_of(node), span_of));
         let exit = self.new_block(end_of(node));
@@ -315,13 +316,13 @@ impl FnBuilder<'_> {
     }
 
     fn goto_statement(&mut self, node: Node<'_>) {
-        let Some(label) = node.child_by_field_name("label") else { return };
+        let Some(label) = node.child_by_field_id(fields().label) else { return };
         let target = self.label_block(text_of(label, self.text), span_of(node));
         self.goto(target);
     }
 
     fn labeled_statement(&mut self, node: Node<'_>) {
-        let label = node.child_by_field_name("label");
+        let label = node.child_by_field_id(fields().label);
         if let Some(label) = label {
             let block = self.label_block(text_of(label, self.text), span_of(node));
             self.set_block_span(block, span_of(node));
@@ -334,9 +335,10 @@ impl FnBuilder<'_> {
     /// `#if`/`#ifdef` in a body: either part may be compiled, so it is a branch on an
     /// unknown condition; `#elif` chains nest in the else part.
     fn preproc_conditional(&mut self, node: Node<'_>) {
-        let guard =
-            node.child_by_field_name("condition").or_else(|| node.child_by_field_name("name"));
-        let alternative = node.child_by_field_name("alternative");
+        let guard = node
+            .child_by_field_id(fields().condition)
+            .or_else(|| node.child_by_field_id(fields().name));
+        let alternative = node.child_by_field_id(fields().alternative);
         let body = children_except_fields(node, &["condition", "name", "alternative"]);
         let then = self.new_block(body.first().map_or(span_of(node), |first| span_of(*first)));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));

@@ -7,7 +7,7 @@ use crate::ir::{BlockId, CmpOp, Cond, Operand, Place, PlaceBase, Rvalue, Termina
 
 use super::builder::{FnBuilder, JumpTargets};
 use super::stmt::end_of;
-use super::syntax::{children_except_fields, named_children, span_of, NodeKind};
+use super::syntax::{children_except_fields, fields, named_children, span_of, NodeKind};
 
 /// One `case`/`default` label of the switch body, with the block its statements start.
 struct Arm<'t> {
@@ -19,13 +19,13 @@ struct Arm<'t> {
 impl FnBuilder<'_> {
     pub(super) fn switch_statement(&mut self, node: Node<'_>) {
         let scrutinee = self.scrutinee(node);
-        let body = node.child_by_field_name("body").map(named_children).unwrap_or_default();
+        let body = node.child_by_field_id(fields().body).map(named_children).unwrap_or_default();
         let arms: Vec<Arm<'_>> = body
             .iter()
             .filter(|child| child.kind_name() == "case_statement")
             .map(|&child| Arm {
                 node: child,
-                value: child.child_by_field_name("value"),
+                value: child.child_by_field_id(fields().value),
                 block: self.new_block(span_of(child)),
             })
             .collect();
@@ -45,7 +45,7 @@ impl FnBuilder<'_> {
     /// The value switched on, as an operand the tests can repeat without re-evaluating:
     /// a plain local as is, anything else hoisted into a temporary.
     fn scrutinee(&mut self, node: Node<'_>) -> Operand {
-        let Some(condition) = node.child_by_field_name("condition") else {
+        let Some(condition) = node.child_by_field_id(fields().condition) else {
             return Operand::Unknown;
         };
         match self.rvalue(condition) {

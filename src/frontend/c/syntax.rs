@@ -31,6 +31,60 @@ impl NodeKind for Node<'_> {
     }
 }
 
+/// The C grammar's field ids, looked up once: `child_by_field_name` compares the name with
+/// the grammar's field names at every call.
+pub(super) struct Fields {
+    pub alternative: u16,
+    pub argument: u16,
+    pub arguments: u16,
+    pub body: u16,
+    pub condition: u16,
+    pub consequence: u16,
+    pub declarator: u16,
+    pub field: u16,
+    pub function: u16,
+    pub index: u16,
+    pub initializer: u16,
+    pub label: u16,
+    pub left: u16,
+    pub name: u16,
+    pub operator: u16,
+    pub parameters: u16,
+    pub right: u16,
+    pub update: u16,
+    pub value: u16,
+}
+
+pub(super) fn fields() -> &'static Fields {
+    static FIELDS: OnceLock<Fields> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
+        // A name the grammar lacks would be 0, which no child has: the lookups find nothing.
+        let id = |name: &str| language.field_id_for_name(name).map_or(0, u16::from);
+        Fields {
+            alternative: id("alternative"),
+            argument: id("argument"),
+            arguments: id("arguments"),
+            body: id("body"),
+            condition: id("condition"),
+            consequence: id("consequence"),
+            declarator: id("declarator"),
+            field: id("field"),
+            function: id("function"),
+            index: id("index"),
+            initializer: id("initializer"),
+            label: id("label"),
+            left: id("left"),
+            name: id("name"),
+            operator: id("operator"),
+            parameters: id("parameters"),
+            right: id("right"),
+            update: id("update"),
+            value: id("value"),
+        }
+    })
+}
+
 pub(super) fn span_of(node: Node<'_>) -> Span {
     let range = node.byte_range();
     Span::new(range.start, range.end)
@@ -93,7 +147,7 @@ pub(super) fn strip_parens_and_casts(mut node: Node<'_>) -> Node<'_> {
         if let Some(inner) = paren_inner(node) {
             node = inner;
         } else if node.kind_name() == "cast_expression" {
-            match node.child_by_field_name("value") {
+            match node.child_by_field_id(fields().value) {
                 Some(value) => node = value,
                 None => return node,
             }
@@ -131,7 +185,7 @@ pub(super) fn declarator_parts(mut node: Node<'_>) -> DeclaratorParts<'_> {
             _ => {}
         }
         let next = node
-            .child_by_field_name("declarator")
+            .child_by_field_id(fields().declarator)
             .or_else(|| {
                 named_children(node).into_iter().find(|c| c.kind_name().ends_with("declarator"))
             })
@@ -140,5 +194,43 @@ pub(super) fn declarator_parts(mut node: Node<'_>) -> DeclaratorParts<'_> {
             Some(inner) => node = inner,
             None => return DeclaratorParts { name: None, function, declares_function: false },
         }
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn every_field_the_lowering_reads_is_in_the_grammar() {
+        let language: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
+        let fields = fields();
+        for (name, id) in
+            [("argument", fields.argument), ("body", fields.body), ("value", fields.value)]
+        {
+            assert_eq!(language.field_id_for_name(name).map(u16::from), Some(id), "{name}");
+        }
+        let all = [
+            fields.alternative,
+            fields.argument,
+            fields.arguments,
+            fields.body,
+            fields.condition,
+            fields.consequence,
+            fields.declarator,
+            fields.field,
+            fields.function,
+            fields.index,
+            fields.initializer,
+            fields.label,
+            fields.left,
+            fields.name,
+            fields.operator,
+            fields.parameters,
+            fields.right,
+            fields.update,
+            fields.value,
+        ];
+        assert!(all.iter().all(|id| *id != 0), "{all:?}");
     }
 }
