@@ -35,9 +35,11 @@ pub fn analyze_run(files: &[(&LoweredFile, Language)], catalog: &Catalog) -> Vec
 #[derive(Debug, Default)]
 pub struct LiveRun {
     summaries: Summaries,
-    /// Per file: the summaries it contributed, and the last segments of the callees it names.
+    /// Per file: the summaries it contributed, the last segments of the callees it names, and
+    /// the lookups its latest analysis made.
     entries: Vec<Vec<SummaryEntry>>,
     callees: Vec<BTreeSet<String>>,
+    seen: Vec<Vec<Seen>>,
     facts: Vec<Facts>,
 }
 
@@ -71,9 +73,13 @@ impl LiveRun {
         let mut recomputed = dirty.clone();
         for _ in 0..MAX_ROUNDS {
             let changed = self.round(files, &dirty, catalog);
-            // Only a file that calls a function whose summary changed can learn anything more.
-            dirty =
-                (0..files.len()).filter(|&id| !self.callees[id].is_disjoint(&changed)).collect();
+            // Only a file that calls a function whose summary changed can learn anything more,
+            // and only if one of its lookups would now find something else (an edit's own file
+            // already saw its new summaries).
+            dirty = (0..files.len())
+                .filter(|&id| !self.callees[id].is_disjoint(&changed))
+                .filter(|&id| !self.summaries.still_finds(files[id].1, id, &self.seen[id]))
+                .collect();
             if dirty.is_empty() {
                 break;
             }
@@ -86,6 +92,7 @@ impl LiveRun {
         if self.facts.len() < len {
             self.entries.resize_with(len, Vec::new);
             self.callees.resize_with(len, BTreeSet::new);
+            self.seen.resize_with(len, Vec::new);
             self.facts.resize_with(len, Facts::default);
         }
     }
@@ -99,18 +106,18 @@ impl LiveRun {
         catalog: &Catalog,
     ) -> BTreeSet<String> {
         let summaries = &self.summaries;
-        let results: Vec<(usize, Facts, Vec<SummaryEntry>)> = dirty
+        let results: Vec<(usize, FileAnalysis)> = dirty
             .par_iter()
             .map(|&id| {
                 let (file, language) = files[id];
-                let analysis = analyze_file(file, language, catalog, summaries, id);
-                (id, analysis.facts, analysis.entries)
+                (id, analyze_file(file, language, catalog, summaries, id))
             })
             .collect();
         let mut changed = BTreeSet::new();
-        for (id, facts, entries) in results {
-            self.facts[id] = facts;
-            changed.extend(self.replace_entries(id, files[id].1, entries));
+        for (id, analysis) in results {
+            self.facts[id] = analysis.facts;
+            self.seen[id] = analysis.seen;
+            changed.extend(self.replace_entries(id, files[id].1, analysis.entries));
         }
         changed
     }
