@@ -3,10 +3,11 @@
 //!
 //! A run can be kept alive between edits ([`LiveRun`], for the language server): the
 //! summaries of every file stay, and an edit re-analyses only the edited files and the files
-//! that call a function whose summary the edit changed.
+//! for which a lookup of a function whose summary the edit changed now finds something else.
 //!
-//! A run over files on disk ([`analyze_run_measured`] over [`RunFiles`]) re-analyses in a
-//! round only the files for which some call now finds a different summary: the analysis of a
+//! A run over files on disk ([`analyze_run_measured`] over [`RunFiles`]) analyses the files
+//! in waves first, callees' files before callers' (`waves.rs`), then re-analyses in a round
+//! only the files for which some lookup now finds a different summary: the analysis of a
 //! file is a function of its IR and of what its calls find, so every other file would come
 //! out the same. The files are reached through `RunFiles`, so a caller may keep their IR or
 //! lower them again when a round needs them.
@@ -21,7 +22,8 @@ use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
 use crate::ir::{Callee, FileNames, Language, LoweredFile, StmtKind};
 
-/// Rounds of summary refinement: a chain of calls this deep (or a cycle) is followed.
+/// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
+/// the others settle cycles, and calls the scan missed, this many levels deep.
 const MAX_ROUNDS: usize = 4;
 
 /// Analyses the files of one run together; the facts come back in the files' order.
