@@ -196,3 +196,19 @@ fn fix_applies_other_lints_safe_fixes_too() {
     assert_eq!(read(dir.path(), "a.c"), "int main(void)\n{\n    return 0;\n}\n");
     assert!(text(&output.stderr).contains("fixed 1 finding, 0 left"), "{output:?}");
 }
+
+/// A fix that does not solve its finding (found by the `fix` fuzzer on a garbled C file) is
+/// taken back, and the error says it may have left its finding rather than broken the parse.
+#[test]
+fn a_fix_taken_back_is_reported_with_both_reasons_it_may_have_failed() {
+    let fuzz = include_bytes!("data/fix_repeats_on_broken_c.fuzz");
+    let dir = folder(&[("broken.c", &text(&fuzz[1..]))]);
+    let output = fdlint(&["--fix", "--unsafe-fixes", "--output-format", "concise"], dir.path());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(
+            "not applied: it would break the file's syntax or leave its finding in place"
+        ),
+        "{stderr}"
+    );
+}

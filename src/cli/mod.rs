@@ -326,7 +326,8 @@ fn findings(count: usize) -> &'static str {
 fn report_failed_fixes(file: &FileFix) {
     for title in &file.failed {
         eprintln!(
-            "error: {}: fix `{title}` failed: the file would no longer parse; not applied",
+            "error: {}: fix `{title}` not applied: it would break the file's syntax or leave \
+             its finding in place",
             diff_name(&file.path)
         );
     }
