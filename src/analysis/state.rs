@@ -338,3 +338,60 @@ pub fn heap_key(place: &Place) -> Option<String> {
     }
     Some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::RunKind;
+
+    /// States that differ from the default in one field each, and a few in several.
+    fn varied_states() -> Vec<ProcState> {
+        let conn = ConnId(1);
+        let event = RunEvent { span: Span::new(1, 2), kind: RunKind::Loop };
+        let value = Value { conns: BTreeSet::from([conn]), counter: true, ..Value::default() };
+        let tagged =
+            Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
+        let mut states = vec![ProcState::default(); 14];
+        states[1].values.insert(LocalId(0), value.clone());
+        states[2].values.insert(LocalId(0), tagged.clone());
+        states[3].heap.insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
+        states[4].opened.insert(conn);
+        states[5].closed.insert(conn);
+        states[6].cloexec.insert(conn);
+        states[6].opened.insert(conn);
+        states[7].obligations.insert((ForkId(0), conn), Obligation::new(false));
+        states[8].obligations.insert(
+            (ForkId(0), conn),
+            Obligation {
+                resolved: true,
+                ran: Some(event),
+                used: Some(Span::new(3, 4)),
+                closed: true,
+            },
+        );
+        states[9].threads.insert(ThreadId::Entry);
+        (states[10].ran, states[10].ran_since_fork) = (true, true);
+        states[11].closed_all = true;
+        states[12].threads_lost.insert(ForkId(0), (ThreadId::Entry, true));
+        states[13].used.insert(conn);
+        states[13].wandered.insert(ForkId(0));
+        states[13].listening.insert(conn);
+        states
+    }
+
+    /// `join` says it changed the state exactly when the state is not what it was: the
+    /// fixpoint stops on its word.
+    #[test]
+    fn a_join_reports_a_change_exactly_when_there_is_one() {
+        let states = varied_states();
+        for (i, mine) in states.iter().enumerate() {
+            for (j, theirs) in states.iter().enumerate() {
+                let mut joined = mine.clone();
+                let changed = joined.join(theirs);
+                assert_eq!(changed, joined != *mine, "joining state {j} into state {i}");
+                let mut again = joined.clone();
+                assert!(!again.join(theirs), "joining state {j} twice into state {i}");
+            }
+        }
+    }
+}
