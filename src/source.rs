@@ -24,6 +24,13 @@ impl SourceFile {
         SourceFile { path, text, language, read_as_latin1: None, line_starts }
     }
 
+    /// Gives the file new text, still written back in the encoding it was read in.
+    pub fn replace_text(&mut self, text: String) {
+        let read_as_latin1 = self.read_as_latin1;
+        *self = SourceFile::new(self.path.clone(), text, self.language);
+        self.read_as_latin1 = read_as_latin1;
+    }
+
     /// How many lines the text has (a last line without a newline counts).
     pub fn line_count(&self) -> usize {
         let ends_with_newline = self.text.ends_with('\n');

@@ -14,7 +14,7 @@ pub fn callees_first(file: &LoweredFile) -> Vec<usize> {
         by_name.entry(last_segment(&function.name)).or_default().push(index);
     }
     let calls = |function: &Function| -> Vec<usize> {
-        let mut callees: Vec<usize> = called_names(function)
+        let mut callees: Vec<usize> = function_callees(function)
             .filter_map(|name| by_name.get(name))
             .flatten()
             .copied()
@@ -50,7 +50,8 @@ pub fn callees_first(file: &LoweredFile) -> Vec<usize> {
     order
 }
 
-fn called_names(function: &Function) -> impl Iterator<Item = &str> {
+/// The last segment of the name of every function a function calls (repeats included).
+pub(super) fn function_callees(function: &Function) -> impl Iterator<Item = &str> {
     function.blocks.iter().flat_map(|block| &block.stmts).filter_map(|stmt| match &stmt.kind {
         StmtKind::Assign { value: Rvalue::Call(call), .. } | StmtKind::Eval(Rvalue::Call(call)) => {
             match &call.callee {
@@ -62,7 +63,8 @@ fn called_names(function: &Function) -> impl Iterator<Item = &str> {
     })
 }
 
-fn last_segment(path: &str) -> &str {
+/// `db::connect` → `connect`.
+pub(super) fn last_segment(path: &str) -> &str {
     path.rsplit("::").next().unwrap_or(path)
 }
 

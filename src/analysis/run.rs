@@ -16,11 +16,12 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use super::order::{function_callees, last_segment};
 use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::waves;
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{Callee, FileNames, Language, LoweredFile, StmtKind};
+use crate::ir::{FileNames, Language, LoweredFile};
 
 /// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
 /// the others settle cycles, and calls the scan missed, this many levels deep.
@@ -149,29 +150,7 @@ impl LiveRun {
 
 /// The last segment of every callee a file names.
 fn called_names(file: &LoweredFile) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for function in &file.functions {
-        for block in &function.blocks {
-            for stmt in &block.stmts {
-                let (StmtKind::Assign { value: crate::ir::Rvalue::Call(call), .. }
-                | StmtKind::Eval(crate::ir::Rvalue::Call(call))) = &stmt.kind
-                else {
-                    continue;
-                };
-                match &call.callee {
-                    Callee::Path(path) | Callee::Method(path) => {
-                        names.insert(last_segment(path).to_string());
-                    }
-                    Callee::Unknown => {}
-                }
-            }
-        }
-    }
-    names
-}
-
-fn last_segment(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+    file.functions.iter().flat_map(function_callees).map(str::to_string).collect()
 }
 
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.

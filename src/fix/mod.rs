@@ -135,7 +135,7 @@ pub fn fix_sources(
                     file.failed = last.failed;
                     file.failed.extend(unsolved);
                     file.fixed_findings -= last.fixed_findings;
-                    replace_text(source, last.text);
+                    source.replace_text(last.text);
                     file.fixed = source.text.clone();
                     changed = true;
                     // Its findings are known, so the next fixes can be chosen at once.
@@ -167,7 +167,7 @@ pub fn fix_sources(
                     diagnostics: diagnostics.to_vec(),
                 });
                 file.fixed_findings += fixed_findings;
-                replace_text(source, text);
+                source.replace_text(text);
                 file.fixed = source.text.clone();
                 changed = true;
             }
@@ -180,13 +180,6 @@ pub fn fix_sources(
     }
     files.retain(|file| file.changed() || !file.failed.is_empty());
     FixRun { reports, files }
-}
-
-/// The source with new text, still written back in the encoding it was read in.
-fn replace_text(source: &mut SourceFile, text: String) {
-    let read_as_latin1 = source.read_as_latin1;
-    *source = SourceFile::new(source.path.clone(), text, source.language);
-    source.read_as_latin1 = read_as_latin1;
 }
 
 /// A file's text before its latest round of fixes, what was known of it, and what that round

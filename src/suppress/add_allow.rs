@@ -46,7 +46,7 @@ pub fn add_allows_settled(
             let problem = match add_allows(source, diagnostics) {
                 Ok(None) => continue,
                 Ok(Some((text, count))) if round < MAX_ROUNDS => {
-                    *source = with_text(source, text);
+                    source.replace_text(text);
                     *added += count;
                     changed = true;
                     continue;
@@ -58,7 +58,7 @@ pub fn add_allows_settled(
             };
             *refused = Some(problem);
             if *added > 0 {
-                *source = with_text(source, original.clone());
+                source.replace_text(original.clone());
                 changed = true;
             }
         }
@@ -75,13 +75,6 @@ pub fn add_allows_settled(
             None => Ok(Some((source.text, added))),
         })
         .collect()
-}
-
-/// The source with other text, still written back in the encoding it was read in.
-fn with_text(source: &SourceFile, text: String) -> SourceFile {
-    let mut changed = SourceFile::new(source.path.clone(), text, source.language);
-    changed.read_as_latin1 = source.read_as_latin1;
-    changed
 }
 
 /// The file's text with the allow comments added, and how many were written or grown;

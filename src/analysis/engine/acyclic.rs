@@ -11,19 +11,24 @@ use crate::ir::{Function, Terminator};
 /// `None` when the CFG has a cycle or a loop head: then it needs the fixpoint.
 pub(super) fn acyclic_order(function: &Function) -> Option<Vec<usize>> {
     let blocks = &function.blocks;
-    let successors = |index: usize| -> Vec<usize> {
-        match blocks.get(index).map(|block| &block.term) {
-            Some(Terminator::Goto(target)) => vec![target.0 as usize],
+    // At most two, and only those inside the function.
+    let successors = |index: usize| {
+        let pair = match blocks.get(index).map(|block| &block.term) {
+            Some(Terminator::Goto(target)) => [Some(target.0 as usize), None],
             Some(Terminator::Branch { then, otherwise, .. }) => {
-                vec![then.0 as usize, otherwise.0 as usize]
+                [Some(then.0 as usize), Some(otherwise.0 as usize)]
             }
-            _ => Vec::new(),
-        }
+            _ => [None, None],
+        };
+        pair.into_iter().flatten().filter(|&successor| successor < blocks.len())
     };
+    if blocks.is_empty() {
+        return Some(Vec::new());
+    }
     let mut reachable = vec![false; blocks.len()];
     let mut stack = vec![0usize];
     while let Some(index) = stack.pop() {
-        if index < blocks.len() && !std::mem::replace(&mut reachable[index], true) {
+        if !std::mem::replace(&mut reachable[index], true) {
             stack.extend(successors(index));
         }
     }
@@ -32,18 +37,16 @@ pub(super) fn acyclic_order(function: &Function) -> Option<Vec<usize>> {
         if blocks[index].loop_head {
             return None;
         }
-        for successor in successors(index).into_iter().filter(|&s| s < blocks.len()) {
+        for successor in successors(index) {
             predecessors[successor] += 1;
         }
     }
     let mut ready = BinaryHeap::from([Reverse(0usize)]);
     let mut order = Vec::new();
     while let Some(Reverse(index)) = ready.pop() {
-        if index >= blocks.len() || !reachable[index] {
-            continue;
-        }
+        // Only reachable blocks have their predecessors counted, and so become ready.
         order.push(index);
-        for successor in successors(index).into_iter().filter(|&s| s < blocks.len()) {
+        for successor in successors(index) {
             predecessors[successor] -= 1;
             if predecessors[successor] == 0 {
                 ready.push(Reverse(successor));
