@@ -56,6 +56,9 @@ struct Args {
 enum Phase {
     Read,
     Parse,
+    /// Parsing and lowering to IR, without the analysis: splits the full pipeline's cost
+    /// between the frontends and the rest.
+    Lower,
     Full,
 }
 
@@ -64,6 +67,7 @@ impl Phase {
         match self {
             Phase::Read => "read only",
             Phase::Parse => "parse only",
+            Phase::Lower => "parse and lower",
             Phase::Full => "full pipeline",
         }
     }
@@ -152,7 +156,7 @@ fn measure_all(
     budget: usize,
 ) -> Result<Vec<(Phase, usize, Measure)>, String> {
     let mut plan = vec![(Phase::Read, cores), (Phase::Parse, 1), (Phase::Parse, cores)];
-    plan.extend([(Phase::Full, 1), (Phase::Full, cores)]);
+    plan.extend([(Phase::Lower, 1), (Phase::Full, 1), (Phase::Full, cores)]);
     let mut best: Vec<Option<Measure>> = vec![None; plan.len()];
     for _ in 0..args.runs.max(1) {
         for (slot, (phase, threads)) in plan.iter().enumerate() {
@@ -180,6 +184,7 @@ fn run_child(phase: Phase, threads: usize, dir: &Path, budget: usize) -> Result<
     let phase_name = match phase {
         Phase::Read => "read",
         Phase::Parse => "parse",
+        Phase::Lower => "lower",
         Phase::Full => "full",
     };
     let output = Command::new(exe)
@@ -225,6 +230,9 @@ fn run_phase(phase: Phase, threads: usize, dir: &Path, budget: usize) -> Measure
         Phase::Read => read_and(&files, |_, _| 0),
         Phase::Parse => {
             read_and(&files, |language, text| usize::from(!frontend::parse_only(language, text)))
+        }
+        Phase::Lower => {
+            read_and(&files, |language, text| frontend::lower(language, text).functions.len())
         }
         Phase::Full => {
             let reports = lint_paths_within(&files, &catalog, budget, &|| {});
@@ -292,6 +300,7 @@ fn print_table(args: &Args, dir: &Path, cores: usize, rows: &[(Phase, usize, Mea
         let notes = match phase {
             Phase::Read => String::new(),
             Phase::Parse => format!("{} files did not parse", measure.count),
+            Phase::Lower => format!("{} functions", measure.count),
             Phase::Full => format!("{} findings", measure.count),
         };
         println!(
@@ -311,6 +320,10 @@ fn print_table(args: &Args, dir: &Path, cores: usize, rows: &[(Phase, usize, Mea
     println!(
         "| full / parse only, 1 thread | {:.2} |",
         seconds(Phase::Full, 1) / seconds(Phase::Parse, 1)
+    );
+    println!(
+        "| parse and lower / parse only, 1 thread | {:.2} |",
+        seconds(Phase::Lower, 1) / seconds(Phase::Parse, 1)
     );
     println!(
         "| full / parse only, {cores} threads | {:.2} |",
