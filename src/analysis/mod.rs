@@ -8,6 +8,7 @@
 
 mod engine;
 mod fork_side;
+mod idset;
 mod open_result;
 mod order;
 mod run;

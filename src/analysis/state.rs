@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::idset::{Id, IdSet};
 use super::{RunEvent, Side};
 use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
 
@@ -12,6 +13,27 @@ pub struct ConnId(pub u32);
 /// A fork by its call site in the function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ForkId(pub u32);
+
+impl Id for ConnId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+    fn from_index(index: usize) -> Self {
+        ConnId(index as u32)
+    }
+}
+
+impl Id for ForkId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+    fn from_index(index: usize) -> Self {
+        ForkId(index as u32)
+    }
+}
+
+pub type ConnSet = IdSet<ConnId>;
+pub type ForkSet = IdSet<ForkId>;
 
 /// Which process a state belongs to: for every fork on the path, the side taken (at most
 /// one entry per fork, the latest; bounded length).
@@ -31,7 +53,7 @@ pub enum ThreadId {
 /// What a variable may hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Value {
-    pub conns: BTreeSet<ConnId>,
+    pub conns: ConnSet,
     /// The result of this fork (a pid or a `ForkResult`).
     pub fork: Option<ForkId>,
     /// The type the catalog gave it (`redis::Client`), so methods on it can be told apart.
@@ -47,13 +69,13 @@ pub struct Value {
 
 impl Value {
     pub fn of_conn(conn: ConnId) -> Value {
-        Value { conns: BTreeSet::from([conn]), ..Value::default() }
+        Value { conns: ConnSet::of(conn), ..Value::default() }
     }
 
     /// Joins another path's value into this one; returns whether this one changed.
     pub fn join(&mut self, other: &Value) -> bool {
         let sizes = (self.conns.len(), self.threads.len());
-        self.conns.extend(other.conns.iter().copied());
+        self.conns.extend(other.conns.iter());
         self.threads.extend(other.threads.iter().copied());
         let mut changed = sizes != (self.conns.len(), self.threads.len());
         if self.fork != other.fork && self.fork.is_some() {
@@ -97,12 +119,12 @@ impl Obligation {
 pub struct ProcState {
     pub values: BTreeMap<LocalId, Value>,
     /// Connections opened on a path to here.
-    pub opened: BTreeSet<ConnId>,
+    pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
-    pub closed: BTreeSet<ConnId>,
-    pub listening: BTreeSet<ConnId>,
+    pub closed: ConnSet,
+    pub listening: ConnSet,
     /// Connections whose descriptor is close-on-exec (on every path to here).
-    pub cloexec: BTreeSet<ConnId>,
+    pub cloexec: ConnSet,
     pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
     /// What runs threads in the process, on every path to here.
     pub threads: BTreeSet<ThreadId>,
@@ -113,7 +135,7 @@ pub struct ProcState {
     pub ran: bool,
     pub ran_since_fork: bool,
     /// Connections passed to calls that use them since the latest fork.
-    pub used: BTreeSet<ConnId>,
+    pub used: ConnSet,
     /// Every descriptor was closed (`closefrom`, a close loop).
     pub closed_all: bool,
     /// Forks after which this child lost running threads: the first of them, and whether
@@ -121,13 +143,13 @@ pub struct ProcState {
     pub threads_lost: BTreeMap<ForkId, (ThreadId, bool)>,
     /// Forks after which this process took a branch on something other than their result
     /// (for fix-its: code inserted in a later branch would not run on every path).
-    pub wandered: BTreeSet<ForkId>,
+    pub wandered: ForkSet,
 }
 
 impl ProcState {
     /// Connections open in this process now.
     pub fn live(&self) -> impl Iterator<Item = ConnId> + '_ {
-        self.opened.difference(&self.closed).copied()
+        self.opened.difference(&self.closed).into_iter()
     }
 
     pub fn value_of(&self, local: LocalId) -> Value {
@@ -159,17 +181,17 @@ impl ProcState {
     }
 
     /// Connections held anywhere under a place root (`l:3` covers `l:3.fd` and `l:3[]`).
-    pub fn heap_under(&self, root: &str) -> BTreeSet<ConnId> {
+    pub fn heap_under(&self, root: &str) -> ConnSet {
         self.heap
             .range(root.to_string()..)
             .take_while(|(key, _)| key.starts_with(root))
             .filter(|(key, _)| matches!(key.as_bytes().get(root.len()), None | Some(b'.' | b'[')))
-            .flat_map(|(_, value)| value.conns.iter().copied())
+            .flat_map(|(_, value)| value.conns.iter())
             .collect()
     }
 
     /// The process used or released these connections: its obligations to them are met.
-    pub fn resolve(&mut self, conns: &BTreeSet<ConnId>) {
+    pub fn resolve(&mut self, conns: &ConnSet) {
         for ((_, conn), obligation) in self.obligations.iter_mut() {
             if conns.contains(conn) {
                 obligation.resolved = true;
@@ -202,19 +224,16 @@ impl ProcState {
             (a.cloexec.contains(conn) || !a.opened.contains(conn))
                 && (b.cloexec.contains(conn) || !b.opened.contains(conn))
         };
-        let cloexec: BTreeSet<ConnId> = self
-            .cloexec
-            .union(&other.cloexec)
-            .filter(|c| cloexec_on_both(c, self, other))
-            .copied()
-            .collect();
+        let mut cloexec = self.cloexec.clone();
+        cloexec.union_with(&other.cloexec);
+        cloexec.retain(|c| cloexec_on_both(c, self, other));
         changed |= cloexec != self.cloexec;
         self.cloexec = cloexec;
-        changed |= extend_set(&mut self.opened, &other.opened);
-        changed |= extend_set(&mut self.closed, &other.closed);
-        changed |= extend_set(&mut self.listening, &other.listening);
-        changed |= extend_set(&mut self.used, &other.used);
-        changed |= extend_set(&mut self.wandered, &other.wandered);
+        changed |= self.opened.union_with(&other.opened);
+        changed |= self.closed.union_with(&other.closed);
+        changed |= self.listening.union_with(&other.listening);
+        changed |= self.used.union_with(&other.used);
+        changed |= self.wandered.union_with(&other.wandered);
         for (key, theirs) in &other.obligations {
             let Some(mine) = self.obligations.get_mut(key) else {
                 self.obligations.insert(*key, theirs.clone());
@@ -274,13 +293,6 @@ fn join_values<K: Ord + Clone>(
         }
     }
     changed
-}
-
-/// Adds `other` to `target`; returns whether `target` grew.
-fn extend_set<T: Ord + Copy>(target: &mut BTreeSet<T>, other: &BTreeSet<T>) -> bool {
-    let before = target.len();
-    target.extend(other.iter().copied());
-    target.len() != before
 }
 
 /// The states of every process that may reach a program point.
@@ -348,7 +360,7 @@ mod tests {
     fn varied_states() -> Vec<ProcState> {
         let conn = ConnId(1);
         let event = RunEvent { span: Span::new(1, 2), kind: RunKind::Loop };
-        let value = Value { conns: BTreeSet::from([conn]), counter: true, ..Value::default() };
+        let value = Value { conns: ConnSet::of(conn), counter: true, ..Value::default() };
         let tagged =
             Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
         let mut states = vec![ProcState::default(); 14];

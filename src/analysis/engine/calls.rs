@@ -13,7 +13,7 @@ impl<'a> FunctionAnalysis<'a> {
         let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let receiver = args.first().cloned().unwrap_or_default();
         let model = self.model(call, receiver.tag.as_deref());
-        let mut all_conns: BTreeSet<ConnId> =
+        let mut all_conns: ConnSet =
             call.args.iter().flat_map(|arg| self.reachable(arg, state)).collect();
         let Some(model) = model else {
             let summaries = self.context.summaries;
@@ -47,12 +47,12 @@ impl<'a> FunctionAnalysis<'a> {
             Effect::Shutdown => self.release(state, &receiver.conns, true),
             Effect::CloseAll => self.close_all(state),
             Effect::Listen => {
-                state.listening.extend(receiver.conns.iter().copied());
+                state.listening.extend(receiver.conns.iter());
                 state.resolve(&all_conns);
             }
             Effect::SetCloexec => {
                 if sets_cloexec(model, &call.args) {
-                    state.cloexec.extend(receiver.conns.iter().copied());
+                    state.cloexec.extend(receiver.conns.iter());
                 }
                 state.resolve(&all_conns);
             }
@@ -101,7 +101,7 @@ impl<'a> FunctionAnalysis<'a> {
         state: &mut ProcState,
         call: &Call,
         receiver: &Value,
-        conns: &BTreeSet<ConnId>,
+        conns: &ConnSet,
     ) -> Outcome {
         self.keeps_running(key, state, call, conns);
         let tag = match call.callee {
@@ -117,7 +117,7 @@ impl<'a> FunctionAnalysis<'a> {
         key: &ProcessKey,
         state: &mut ProcState,
         call: &Call,
-        conns: &BTreeSet<ConnId>,
+        conns: &ConnSet,
     ) {
         self.note_use(key, state, conns, call.span);
         state.resolve(conns);
@@ -131,7 +131,7 @@ impl<'a> FunctionAnalysis<'a> {
         let Some((receiver, stored)) = args.split_first() else { return };
         let mut holds = receiver.clone();
         for value in stored {
-            holds.conns.extend(value.conns.iter().copied());
+            holds.conns.extend(value.conns.iter());
         }
         self.assign(state, place, holds);
     }
@@ -204,14 +204,14 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// A loop closing every descriptor, `closefrom`, `close_range`: nothing stays open.
     pub(super) fn close_all(&mut self, state: &mut ProcState) {
-        let live: BTreeSet<ConnId> = state.live().collect();
+        let live: ConnSet = state.live().collect();
         self.release(state, &live, false);
         state.closed_all = true;
     }
 
     /// The connections an argument gives the callee: its value, and what the fields of the
     /// structure it names hold.
-    pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> BTreeSet<ConnId> {
+    pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> ConnSet {
         let mut conns = self.operand_value(operand, state).conns;
         if let Operand::Place(place) | Operand::Ref(place) = operand {
             let root = match &place.base {
@@ -228,13 +228,13 @@ impl<'a> FunctionAnalysis<'a> {
         &mut self,
         key: &ProcessKey,
         state: &mut ProcState,
-        conns: &BTreeSet<ConnId>,
+        conns: &ConnSet,
         span: Span,
     ) {
         let mut records = Vec::new();
-        state.used.extend(conns.iter().copied());
+        state.used.extend(conns.iter());
         if self.reporting {
-            self.seen_used.extend(conns.iter().copied());
+            self.seen_used.extend(conns.iter());
         }
         for ((fork, conn), obligation) in state.obligations.iter_mut() {
             if !conns.contains(conn) || obligation.closed {
@@ -277,16 +277,11 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    pub(super) fn release(
-        &mut self,
-        state: &mut ProcState,
-        conns: &BTreeSet<ConnId>,
-        shutdown: bool,
-    ) {
+    pub(super) fn release(&mut self, state: &mut ProcState, conns: &ConnSet, shutdown: bool) {
         state.resolve(conns);
-        state.closed.extend(conns.iter().copied());
+        state.closed.extend(conns.iter());
         if self.reporting {
-            self.seen_closed.extend(conns.iter().copied());
+            self.seen_closed.extend(conns.iter());
         }
         for ((_, conn), obligation) in state.obligations.iter_mut() {
             if conns.contains(conn) {
@@ -294,10 +289,10 @@ impl<'a> FunctionAnalysis<'a> {
             }
         }
         for conn in conns {
-            state.threads.remove(&ThreadId::Client(*conn));
+            state.threads.remove(&ThreadId::Client(conn));
         }
         if shutdown && self.reporting {
-            self.seen_shut_down.extend(conns.iter().copied());
+            self.seen_shut_down.extend(conns.iter());
             for (fork, conn) in state.obligations.keys() {
                 if conns.contains(conn) {
                     self.shut_down.insert((*fork, *conn));

@@ -13,8 +13,8 @@ mod summarise;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, heap_key, join_flow, ConnId, Flow, ForkId, Obligation, ProcState, ProcessKey,
-    ThreadId, Value,
+    child_key, heap_key, join_flow, ConnId, ConnSet, Flow, ForkId, Obligation, ProcState,
+    ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -110,7 +110,7 @@ struct FunctionAnalysis<'a> {
     /// The variable each connection was first stored in, for messages.
     conn_names: BTreeMap<ConnId, String>,
     /// Connections stored in a global or a field on some path.
-    stored: BTreeSet<ConnId>,
+    stored: ConnSet,
     /// Report pass: (block, process) nodes where the process ends, and the edges along
     /// which the same process goes on.
     ended: BTreeSet<Node>,
@@ -138,13 +138,13 @@ struct FunctionAnalysis<'a> {
     call_statement: bool,
     /// Report pass, for the summary: the states that return, and the processes that end
     /// (with whether they ran since the fork and closed everything).
-    returns: Vec<(ProcessKey, ProcState, BTreeSet<ConnId>)>,
+    returns: Vec<(ProcessKey, ProcState, ConnSet)>,
     process_ends: Vec<(ProcessKey, ProcState)>,
     /// Report pass, for the summary: every connection used or closed on some path, wherever
     /// the path goes (a loop that never ends included).
-    seen_used: BTreeSet<ConnId>,
-    seen_closed: BTreeSet<ConnId>,
-    seen_shut_down: BTreeSet<ConnId>,
+    seen_used: ConnSet,
+    seen_closed: ConnSet,
+    seen_shut_down: ConnSet,
     /// Work done, for the complexity tests: statements run through `step`.
     statements_visited: usize,
 }
@@ -157,7 +157,7 @@ impl<'a> FunctionAnalysis<'a> {
             conn_sites: Vec::new(),
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
-            stored: BTreeSet::new(),
+            stored: ConnSet::new(),
             ended: BTreeSet::new(),
             same_process_edges: BTreeMap::new(),
             reporting: false,
@@ -174,9 +174,9 @@ impl<'a> FunctionAnalysis<'a> {
             call_statement: false,
             returns: Vec::new(),
             process_ends: Vec::new(),
-            seen_used: BTreeSet::new(),
-            seen_closed: BTreeSet::new(),
-            seen_shut_down: BTreeSet::new(),
+            seen_used: ConnSet::new(),
+            seen_closed: ConnSet::new(),
+            seen_shut_down: ConnSet::new(),
             statements_visited: 0,
         }
     }
@@ -331,7 +331,7 @@ impl<'a> FunctionAnalysis<'a> {
                 // A struct returned whole hands out what its fields hold.
                 let returned = match value {
                     Some(operand @ Operand::Place(_)) => self.reachable(operand, &state),
-                    _ => BTreeSet::new(),
+                    _ => ConnSet::new(),
                 };
                 state.resolve(&returned);
                 // What `*out` or a global holds is the caller's now, as a returned value is.
@@ -420,7 +420,7 @@ impl<'a> FunctionAnalysis<'a> {
             // A global or a field holds it now: the process still does.
             Some(key) => {
                 let key = state.unalias(key);
-                self.stored.extend(value.conns.iter().copied());
+                self.stored.extend(value.conns.iter());
                 self.name_stored(&key, &value);
                 state.heap.insert(key, value);
             }
@@ -428,7 +428,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// The connections held in globals and in what the parameters point to.
-    fn caller_visible(&self, state: &ProcState) -> BTreeSet<ConnId> {
+    fn caller_visible(&self, state: &ProcState) -> ConnSet {
         let mut conns = state.heap_under("g:");
         for index in 0..self.function.param_count {
             conns.extend(state.heap_under(&format!("l:{index}")));
@@ -444,7 +444,7 @@ impl<'a> FunctionAnalysis<'a> {
         key: &ProcessKey,
         state: &mut ProcState,
         target: &Place,
-        conns: &BTreeSet<ConnId>,
+        conns: &ConnSet,
         span: Span,
     ) {
         let visible = match target.base {
@@ -462,7 +462,7 @@ impl<'a> FunctionAnalysis<'a> {
     fn name_stored(&mut self, key: &str, value: &Value) {
         let name = self.place_name(key);
         for conn in &value.conns {
-            self.conn_names.entry(*conn).or_insert_with(|| name.clone());
+            self.conn_names.entry(conn).or_insert_with(|| name.clone());
         }
     }
 
@@ -486,7 +486,7 @@ impl<'a> FunctionAnalysis<'a> {
             return;
         }
         for conn in &value.conns {
-            self.conn_names.entry(*conn).or_insert_with(|| variable.name.clone());
+            self.conn_names.entry(conn).or_insert_with(|| variable.name.clone());
         }
     }
 
@@ -560,13 +560,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// For fix-its: a side closes a connection with a call that is a statement of its own.
-    fn note_close(
-        &mut self,
-        key: &ProcessKey,
-        state: &ProcState,
-        conns: &BTreeSet<ConnId>,
-        call: &Call,
-    ) {
+    fn note_close(&mut self, key: &ProcessKey, state: &ProcState, conns: &ConnSet, call: &Call) {
         let (true, true, Some(arg)) = (self.reporting, self.call_statement, call.arg_spans.first())
         else {
             return;
@@ -610,9 +604,8 @@ impl<'a> FunctionAnalysis<'a> {
         if value.conns.is_empty() {
             return;
         }
-        let held_elsewhere: BTreeSet<ConnId> =
-            state.values.values().flat_map(|v| v.conns.iter().copied()).collect();
-        let dropped: BTreeSet<ConnId> = value.conns.difference(&held_elsewhere).copied().collect();
+        let held_elsewhere: ConnSet = state.values.values().flat_map(|v| v.conns.iter()).collect();
+        let dropped: ConnSet = value.conns.difference(&held_elsewhere);
         if dropped.is_empty() {
             return;
         }
@@ -635,7 +628,7 @@ impl<'a> FunctionAnalysis<'a> {
         let PlaceBase::Local(local) = place.base else { return };
         let Some(value) = state.values.get_mut(&local) else { return };
         // A caller's value (a summary's symbol) is checked, not opened, here.
-        let (gone, kept): (BTreeSet<ConnId>, BTreeSet<ConnId>) = std::mem::take(&mut value.conns)
+        let (gone, kept): (ConnSet, ConnSet) = std::mem::take(&mut value.conns)
             .into_iter()
             .partition(|conn| self.conn_sites[conn.0 as usize].symbol.is_none());
         value.conns = kept;
@@ -687,8 +680,7 @@ impl<'a> FunctionAnalysis<'a> {
             Operand::Expr(parts) => {
                 let values: Vec<Value> =
                     parts.iter().map(|part| self.operand_value(part, state)).collect();
-                let conns: BTreeSet<ConnId> =
-                    values.iter().flat_map(|v| v.conns.iter().copied()).collect();
+                let conns: ConnSet = values.iter().flat_map(|v| v.conns.iter()).collect();
                 // Arithmetic on numbers: `fd + 1`, `3..1024`.
                 let counter = conns.is_empty() && values.iter().all(|v| v.counter);
                 Value { conns, counter, ..Value::default() }

@@ -34,8 +34,8 @@ impl<'a> FunctionAnalysis<'a> {
     /// The summary, from the report pass's records.
     pub(super) fn summary(&self) -> Summary {
         let mut summary = Summary::default();
-        let roots = |conns: &mut dyn Iterator<Item = &ConnId>| -> BTreeSet<Root> {
-            conns.filter_map(|conn| self.symbol_of(*conn).cloned()).collect()
+        let roots = |conns: &mut dyn Iterator<Item = ConnId>| -> BTreeSet<Root> {
+            conns.filter_map(|conn| self.symbol_of(conn).cloned()).collect()
         };
         // What the callee did to the caller's values counts whether it returns, ends or loops.
         summary.closes = roots(&mut self.seen_closed.iter());
@@ -48,7 +48,7 @@ impl<'a> FunctionAnalysis<'a> {
             summary.starts_thread |=
                 state.threads.iter().any(|t| !matches!(t, ThreadId::Client(_)));
             if summary.returns_open.is_none() {
-                summary.returns_open = returned.iter().find_map(|conn| self.origin(*conn, state));
+                summary.returns_open = returned.iter().find_map(|conn| self.origin(conn, state));
             }
             self.note_stores(state, &mut summary);
         }
@@ -64,14 +64,14 @@ impl<'a> FunctionAnalysis<'a> {
         for (key, value) in &state.heap {
             let Some(target) = self.store_target(key) else { continue };
             for conn in &value.conns {
-                if let Some(source) = self.symbol_of(*conn) {
+                if let Some(source) = self.symbol_of(conn) {
                     let store = (target.clone(), source.clone());
                     if store.0.root != store.1 && !summary.stores_value.contains(&store) {
                         summary.stores_value.push(store);
                     }
                     continue;
                 }
-                let Some(origin) = self.origin(*conn, state) else { continue };
+                let Some(origin) = self.origin(conn, state) else { continue };
                 if !summary.stores_open.iter().any(|(t, o)| *t == target && *o == origin) {
                     summary.stores_open.push((target.clone(), origin));
                 }
@@ -136,8 +136,8 @@ impl<'a> FunctionAnalysis<'a> {
             summary.returns |= returned;
             summary.ran |= state.ran_since_fork;
             summary.closes_all |= state.closed_all;
-            let symbols = |conns: &BTreeSet<ConnId>| -> Vec<Root> {
-                conns.iter().filter_map(|conn| self.symbol_of(*conn).cloned()).collect()
+            let symbols = |conns: &ConnSet| -> Vec<Root> {
+                conns.iter().filter_map(|conn| self.symbol_of(conn).cloned()).collect()
             };
             summary.closes.extend(symbols(&state.closed));
             summary.uses.extend(symbols(&state.used));
@@ -247,7 +247,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// What the caller's value at `root` holds: an argument (and its fields) or a global.
-    fn held_by(&self, state: &ProcState, call: &Call, root: &Root) -> BTreeSet<ConnId> {
+    fn held_by(&self, state: &ProcState, call: &Call, root: &Root) -> ConnSet {
         match root {
             Root::Param(index) => {
                 call.args.get(*index).map(|arg| self.reachable(arg, state)).unwrap_or_default()

@@ -1,0 +1,311 @@
+//! Sets of the small numbers a function's analysis gives its connections and forks.
+//!
+//! States are cloned at every branch and dropped at every join, and most of what they hold
+//! are such sets, nearly always of a few ids below 64. A `BTreeSet` allocates a node for one
+//! element and walks it to drop it; a bit per id, in one inline word (more words on the heap
+//! only for a function with more than 64 sites), costs a copy. Iteration goes in increasing
+//! order, as a `BTreeSet`'s does, so nothing that depends on order changes.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use smallvec::SmallVec;
+
+/// An id that numbers something from 0 (`ConnId(3)`).
+pub trait Id: Copy {
+    fn index(self) -> usize;
+    fn from_index(index: usize) -> Self;
+}
+
+pub struct IdSet<T> {
+    /// Bit `i % 64` of word `i / 64` is id `i`. Trailing words may be zero.
+    words: SmallVec<[u64; 1]>,
+    ids: PhantomData<T>,
+}
+
+impl<T: Id> IdSet<T> {
+    pub fn new() -> Self {
+        IdSet { words: SmallVec::new(), ids: PhantomData }
+    }
+
+    pub fn of(id: T) -> Self {
+        let mut set = Self::new();
+        set.insert(id);
+        set
+    }
+
+    /// Adds `id`; whether it was not there yet.
+    pub fn insert(&mut self, id: T) -> bool {
+        let (word, bit) = place(id);
+        if self.words.len() <= word {
+            self.words.resize(word + 1, 0);
+        }
+        let absent = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        absent
+    }
+
+    /// Takes `id` out; whether it was there.
+    pub fn remove(&mut self, id: &T) -> bool {
+        let (word, bit) = place(*id);
+        match self.words.get_mut(word) {
+            Some(bits) if *bits & bit != 0 => {
+                *bits &= !bit;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn contains(&self, id: &T) -> bool {
+        let (word, bit) = place(*id);
+        self.words.get(word).is_some_and(|bits| bits & bit != 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.iter().map(|bits| bits.count_ones() as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|bits| *bits == 0)
+    }
+
+    pub fn clear(&mut self) {
+        self.words.clear();
+    }
+
+    /// The ids in increasing order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            words: &self.words,
+            word: 0,
+            bits: self.words.first().copied().unwrap_or(0),
+            ids: PhantomData,
+        }
+    }
+
+    /// Adds every id of `other`; whether this set grew.
+    pub fn union_with(&mut self, other: &Self) -> bool {
+        if self.words.len() < other.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        let mut grew = false;
+        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+            grew |= *theirs & !*mine != 0;
+            *mine |= theirs;
+        }
+        grew
+    }
+
+    /// The ids of this set that `other` lacks.
+    pub fn difference(&self, other: &Self) -> Self {
+        let words = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(index, bits)| bits & !other.words.get(index).copied().unwrap_or(0))
+            .collect();
+        IdSet { words, ids: PhantomData }
+    }
+
+    /// The ids in both sets.
+    pub fn intersection(&self, other: &Self) -> Self {
+        let words = self.words.iter().zip(&other.words).map(|(a, b)| a & b).collect();
+        IdSet { words, ids: PhantomData }
+    }
+
+    pub fn is_disjoint(&self, other: &Self) -> bool {
+        self.words.iter().zip(&other.words).all(|(a, b)| a & b == 0)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        for id in self.iter().collect::<SmallVec<[T; 8]>>() {
+            if !keep(&id) {
+                self.remove(&id);
+            }
+        }
+    }
+}
+
+fn place<T: Id>(id: T) -> (usize, u64) {
+    let index = id.index();
+    (index / 64, 1 << (index % 64))
+}
+
+pub struct Iter<'a, T> {
+    words: &'a [u64],
+    word: usize,
+    /// What is left of `words[word]`.
+    bits: u64,
+    ids: PhantomData<T>,
+}
+
+impl<T: Id> Iterator for Iter<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = *self.words.get(self.word)?;
+        }
+        let bit = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(T::from_index(self.word * 64 + bit))
+    }
+}
+
+impl<T: Id> Default for IdSet<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Clone for IdSet<T> {
+    fn clone(&self) -> Self {
+        IdSet { words: self.words.clone(), ids: PhantomData }
+    }
+}
+
+/// Equal when they hold the same ids, whatever zero words trail either.
+impl<T> PartialEq for IdSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        let (short, long) = if self.words.len() <= other.words.len() {
+            (&self.words, &other.words)
+        } else {
+            (&other.words, &self.words)
+        };
+        long[..short.len()] == short[..] && long[short.len()..].iter().all(|bits| *bits == 0)
+    }
+}
+
+impl<T> Eq for IdSet<T> {}
+
+impl<T: Id + fmt::Debug> fmt::Debug for IdSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Id> FromIterator<T> for IdSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(ids: I) -> Self {
+        let mut set = Self::new();
+        set.extend(ids);
+        set
+    }
+}
+
+impl<T: Id> Extend<T> for IdSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, ids: I) {
+        for id in ids {
+            self.insert(id);
+        }
+    }
+}
+
+impl<T: Id> IntoIterator for IdSet<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { set: self, word: 0, bits: None }
+    }
+}
+
+/// The ids of a set given up, in increasing order.
+pub struct IntoIter<T> {
+    set: IdSet<T>,
+    word: usize,
+    bits: Option<u64>,
+}
+
+impl<T: Id> Iterator for IntoIter<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let words = &self.set.words;
+        let mut bits = match self.bits {
+            Some(bits) => bits,
+            None => *words.first()?,
+        };
+        while bits == 0 {
+            self.word += 1;
+            bits = *words.get(self.word)?;
+        }
+        let bit = bits.trailing_zeros() as usize;
+        self.bits = Some(bits & (bits - 1));
+        Some(T::from_index(self.word * 64 + bit))
+    }
+}
+
+impl<'a, T: Id> IntoIterator for &'a IdSet<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    struct Small(u32);
+
+    impl Id for Small {
+        fn index(self) -> usize {
+            self.0 as usize
+        }
+        fn from_index(index: usize) -> Self {
+            Small(index as u32)
+        }
+    }
+
+    /// Every operation agrees with a `BTreeSet` doing the same, across the word boundary.
+    #[test]
+    fn behaves_as_a_btreeset_of_the_same_ids() {
+        let ids = [0, 1, 5, 63, 64, 65, 127, 128, 200, 5, 64];
+        let mut set = IdSet::new();
+        let mut reference = BTreeSet::new();
+        for id in ids {
+            assert_eq!(set.insert(Small(id)), reference.insert(Small(id)), "insert {id}");
+            assert_eq!(
+                set.iter().collect::<Vec<_>>(),
+                reference.iter().copied().collect::<Vec<_>>()
+            );
+            assert_eq!(set.len(), reference.len());
+        }
+        let other: IdSet<Small> = [1, 64, 300].map(Small).into_iter().collect();
+        let other_reference: BTreeSet<Small> = [1, 64, 300].map(Small).into_iter().collect();
+        let difference: Vec<_> = set.difference(&other).iter().collect();
+        assert_eq!(difference, reference.difference(&other_reference).copied().collect::<Vec<_>>());
+        let both: Vec<_> = set.intersection(&other).iter().collect();
+        assert_eq!(both, reference.intersection(&other_reference).copied().collect::<Vec<_>>());
+        assert!(!set.is_disjoint(&other));
+        for id in [63, 64, 999, 0] {
+            assert_eq!(set.remove(&Small(id)), reference.remove(&Small(id)), "remove {id}");
+            assert_eq!(set.contains(&Small(id)), reference.contains(&Small(id)));
+        }
+        set.retain(|id| id.0 % 2 == 1);
+        reference.retain(|id| id.0 % 2 == 1);
+        assert_eq!(set.iter().collect::<Vec<_>>(), reference.iter().copied().collect::<Vec<_>>());
+        let mut grown = set.clone();
+        assert!(grown.union_with(&other));
+        assert!(!grown.union_with(&other));
+        assert_eq!(grown.len(), reference.union(&other_reference).count());
+    }
+
+    #[test]
+    fn sets_with_the_same_ids_are_equal_whatever_words_trail() {
+        let mut wide = IdSet::of(Small(200));
+        wide.remove(&Small(200));
+        wide.insert(Small(3));
+        assert_eq!(wide, IdSet::of(Small(3)));
+        assert_eq!(IdSet::of(Small(3)), wide);
+        assert_ne!(wide, IdSet::of(Small(4)));
+        assert!(IdSet::<Small>::new().is_empty() && wide.clone().difference(&wide).is_empty());
+    }
+}
