@@ -3,13 +3,11 @@
 //! States are cloned at every branch and dropped at every join, and most of what they hold
 //! are such sets, nearly always of a few ids below 64. A `BTreeSet` allocates a node for one
 //! element and walks it to drop it; a bit per id, in one inline word (more words on the heap
-//! only for a function with more than 64 sites), costs a copy. Iteration goes in increasing
+//! only for a function with more than 64 sites), costs a copy of a word. Iteration goes in increasing
 //! order, as a `BTreeSet`'s does, so nothing that depends on order changes.
 
 use std::fmt;
 use std::marker::PhantomData;
-
-use smallvec::SmallVec;
 
 /// An id that numbers something from 0 (`ConnId(3)`).
 pub trait Id: Copy {
@@ -18,14 +16,16 @@ pub trait Id: Copy {
 }
 
 pub struct IdSet<T> {
-    /// Bit `i % 64` of word `i / 64` is id `i`. Trailing words may be zero.
-    words: SmallVec<[u64; 1]>,
+    /// Bit `i` is id `i`, for ids below 64.
+    first: u64,
+    /// Bit `i % 64` of word `i / 64 - 1` is id `i`, past 64. Trailing words may be zero.
+    rest: Option<Box<[u64]>>,
     ids: PhantomData<T>,
 }
 
 impl<T: Id> IdSet<T> {
     pub fn new() -> Self {
-        IdSet { words: SmallVec::new(), ids: PhantomData }
+        IdSet { first: 0, rest: None, ids: PhantomData }
     }
 
     pub fn of(id: T) -> Self {
@@ -34,95 +34,113 @@ impl<T: Id> IdSet<T> {
         set
     }
 
+    fn word_count(&self) -> usize {
+        1 + self.rest.as_ref().map_or(0, |rest| rest.len())
+    }
+
+    fn word(&self, index: usize) -> u64 {
+        match index {
+            0 => self.first,
+            _ => self.rest.as_ref().and_then(|rest| rest.get(index - 1)).copied().unwrap_or(0),
+        }
+    }
+
+    /// Word `index`, made room for.
+    fn word_mut(&mut self, index: usize) -> &mut u64 {
+        if index == 0 {
+            return &mut self.first;
+        }
+        let rest = self.rest.get_or_insert_with(Default::default);
+        if rest.len() < index {
+            let mut grown = rest.to_vec();
+            grown.resize(index, 0);
+            *rest = grown.into_boxed_slice();
+        }
+        &mut rest[index - 1]
+    }
+
     /// Adds `id`; whether it was not there yet.
     pub fn insert(&mut self, id: T) -> bool {
         let (word, bit) = place(id);
-        if self.words.len() <= word {
-            self.words.resize(word + 1, 0);
-        }
-        let absent = self.words[word] & bit == 0;
-        self.words[word] |= bit;
+        let bits = self.word_mut(word);
+        let absent = *bits & bit == 0;
+        *bits |= bit;
         absent
     }
 
     /// Takes `id` out; whether it was there.
     pub fn remove(&mut self, id: &T) -> bool {
         let (word, bit) = place(*id);
-        match self.words.get_mut(word) {
-            Some(bits) if *bits & bit != 0 => {
-                *bits &= !bit;
-                true
-            }
-            _ => false,
+        if self.word(word) & bit == 0 {
+            return false;
         }
+        *self.word_mut(word) &= !bit;
+        true
     }
 
     pub fn contains(&self, id: &T) -> bool {
         let (word, bit) = place(*id);
-        self.words.get(word).is_some_and(|bits| bits & bit != 0)
+        self.word(word) & bit != 0
     }
 
     pub fn len(&self) -> usize {
-        self.words.iter().map(|bits| bits.count_ones() as usize).sum()
+        (0..self.word_count()).map(|index| self.word(index).count_ones() as usize).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|bits| *bits == 0)
+        (0..self.word_count()).all(|index| self.word(index) == 0)
     }
 
     pub fn clear(&mut self) {
-        self.words.clear();
+        *self = Self::new();
     }
 
     /// The ids in increasing order.
     pub fn iter(&self) -> Iter<'_, T> {
-        Iter {
-            words: &self.words,
-            word: 0,
-            bits: self.words.first().copied().unwrap_or(0),
-            ids: PhantomData,
-        }
+        Iter { set: self, word: 0, bits: self.first }
     }
 
     /// Adds every id of `other`; whether this set grew.
     pub fn union_with(&mut self, other: &Self) -> bool {
-        if self.words.len() < other.words.len() {
-            self.words.resize(other.words.len(), 0);
-        }
         let mut grew = false;
-        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
-            grew |= *theirs & !*mine != 0;
-            *mine |= theirs;
+        for index in 0..other.word_count() {
+            let theirs = other.word(index);
+            if theirs & !self.word(index) != 0 {
+                *self.word_mut(index) |= theirs;
+                grew = true;
+            }
         }
         grew
     }
 
     /// The ids of this set that `other` lacks.
     pub fn difference(&self, other: &Self) -> Self {
-        let words = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(index, bits)| bits & !other.words.get(index).copied().unwrap_or(0))
-            .collect();
-        IdSet { words, ids: PhantomData }
+        self.combine(other, |mine, theirs| mine & !theirs)
     }
 
     /// The ids in both sets.
     pub fn intersection(&self, other: &Self) -> Self {
-        let words = self.words.iter().zip(&other.words).map(|(a, b)| a & b).collect();
-        IdSet { words, ids: PhantomData }
+        self.combine(other, |mine, theirs| mine & theirs)
+    }
+
+    fn combine(&self, other: &Self, bits: impl Fn(u64, u64) -> u64) -> Self {
+        let rest = self.rest.as_ref().map(|rest| {
+            rest.iter()
+                .enumerate()
+                .map(|(index, mine)| bits(*mine, other.word(index + 1)))
+                .collect()
+        });
+        IdSet { first: bits(self.first, other.first), rest, ids: PhantomData }
     }
 
     pub fn is_disjoint(&self, other: &Self) -> bool {
-        self.words.iter().zip(&other.words).all(|(a, b)| a & b == 0)
+        self.intersection(other).is_empty()
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        for id in self.iter().collect::<SmallVec<[T; 8]>>() {
-            if !keep(&id) {
-                self.remove(&id);
-            }
+        let dropped: Vec<T> = self.iter().filter(|id| !keep(id)).collect();
+        for id in dropped {
+            self.remove(&id);
         }
     }
 }
@@ -133,11 +151,10 @@ fn place<T: Id>(id: T) -> (usize, u64) {
 }
 
 pub struct Iter<'a, T> {
-    words: &'a [u64],
+    set: &'a IdSet<T>,
     word: usize,
-    /// What is left of `words[word]`.
+    /// What is left of word `word`.
     bits: u64,
-    ids: PhantomData<T>,
 }
 
 impl<T: Id> Iterator for Iter<'_, T> {
@@ -146,7 +163,10 @@ impl<T: Id> Iterator for Iter<'_, T> {
     fn next(&mut self) -> Option<T> {
         while self.bits == 0 {
             self.word += 1;
-            self.bits = *self.words.get(self.word)?;
+            if self.word >= self.set.word_count() {
+                return None;
+            }
+            self.bits = self.set.word(self.word);
         }
         let bit = self.bits.trailing_zeros() as usize;
         self.bits &= self.bits - 1;
@@ -162,23 +182,19 @@ impl<T: Id> Default for IdSet<T> {
 
 impl<T> Clone for IdSet<T> {
     fn clone(&self) -> Self {
-        IdSet { words: self.words.clone(), ids: PhantomData }
+        IdSet { first: self.first, rest: self.rest.clone(), ids: PhantomData }
     }
 }
 
 /// Equal when they hold the same ids, whatever zero words trail either.
-impl<T> PartialEq for IdSet<T> {
+impl<T: Id> PartialEq for IdSet<T> {
     fn eq(&self, other: &Self) -> bool {
-        let (short, long) = if self.words.len() <= other.words.len() {
-            (&self.words, &other.words)
-        } else {
-            (&other.words, &self.words)
-        };
-        long[..short.len()] == short[..] && long[short.len()..].iter().all(|bits| *bits == 0)
+        let words = self.word_count().max(other.word_count());
+        (0..words).all(|index| self.word(index) == other.word(index))
     }
 }
 
-impl<T> Eq for IdSet<T> {}
+impl<T: Id> Eq for IdSet<T> {}
 
 impl<T: Id + fmt::Debug> fmt::Debug for IdSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -207,7 +223,7 @@ impl<T: Id> IntoIterator for IdSet<T> {
     type IntoIter = IntoIter<T>;
 
     fn into_iter(self) -> IntoIter<T> {
-        IntoIter { set: self, word: 0, bits: None }
+        IntoIter { bits: self.first, set: self, word: 0 }
     }
 }
 
@@ -215,25 +231,17 @@ impl<T: Id> IntoIterator for IdSet<T> {
 pub struct IntoIter<T> {
     set: IdSet<T>,
     word: usize,
-    bits: Option<u64>,
+    bits: u64,
 }
 
 impl<T: Id> Iterator for IntoIter<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        let words = &self.set.words;
-        let mut bits = match self.bits {
-            Some(bits) => bits,
-            None => *words.first()?,
-        };
-        while bits == 0 {
-            self.word += 1;
-            bits = *words.get(self.word)?;
-        }
-        let bit = bits.trailing_zeros() as usize;
-        self.bits = Some(bits & (bits - 1));
-        Some(T::from_index(self.word * 64 + bit))
+        let mut ids = Iter { set: &self.set, word: self.word, bits: self.bits };
+        let next = ids.next();
+        (self.word, self.bits) = (ids.word, ids.bits);
+        next
     }
 }
 

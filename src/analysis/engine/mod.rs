@@ -256,23 +256,9 @@ impl<'a> FunctionAnalysis<'a> {
             self.report_lost_threads(&state);
             let node = (id, key.clone());
             let mut processes = vec![(key, state, true)];
-            // Two buffers, swapped after each statement rather than allocated for it.
-            let mut next = Vec::new();
             for stmt in &block.stmts {
                 self.statements_visited += processes.len();
-                for (key, state, same) in processes.drain(..) {
-                    let results = self.step(key, state, &stmt.kind, stmt.span);
-                    for (_, state, _) in &results {
-                        self.report_lost_threads(state);
-                    }
-                    if self.tracks_ends() && same && results.is_empty() {
-                        self.ended.insert(node.clone());
-                    }
-                    next.extend(
-                        results.into_iter().map(|(k, s, same_after)| (k, s, same && same_after)),
-                    );
-                }
-                std::mem::swap(&mut processes, &mut next);
+                self.step_all(&mut processes, &node, stmt);
             }
             for (key, state, same) in processes {
                 let start = outgoing.len();
@@ -291,6 +277,38 @@ impl<'a> FunctionAnalysis<'a> {
             }
         }
         outgoing
+    }
+
+    /// Runs one statement in every process, in place; a process that ends leaves the list, a
+    /// fork puts its two processes where the one was.
+    fn step_all(&mut self, processes: &mut Vec<Process>, node: &Node, stmt: &crate::ir::Stmt) {
+        let mut index = 0;
+        while index < processes.len() {
+            let (key, state, same) = &mut processes[index];
+            let same = *same;
+            match self.step(key, state, &stmt.kind, stmt.span) {
+                Step::On => {
+                    self.report_lost_threads(state);
+                    index += 1;
+                }
+                Step::Forked(results) if !results.is_empty() => {
+                    for (_, state, _) in &results {
+                        self.report_lost_threads(state);
+                    }
+                    let count = results.len();
+                    let results =
+                        results.into_iter().map(|(k, s, same_after)| (k, s, same && same_after));
+                    processes.splice(index..=index, results);
+                    index += count;
+                }
+                Step::Ended | Step::Forked(_) => {
+                    if self.tracks_ends() && same {
+                        self.ended.insert(node.clone());
+                    }
+                    processes.remove(index);
+                }
+            }
+        }
     }
 
     fn terminate(
@@ -355,52 +373,52 @@ impl<'a> FunctionAnalysis<'a> {
         false
     }
 
-    /// One statement in one process: zero (it ended), one or two (a fork) processes after.
+    /// One statement in one process, which it changes in place unless it ends or forks.
     fn step(
         &mut self,
-        key: ProcessKey,
-        mut state: ProcState,
+        key: &ProcessKey,
+        state: &mut ProcState,
         kind: &StmtKind,
         span: Span,
-    ) -> Vec<Process> {
+    ) -> Step {
         self.call_statement = matches!(kind, StmtKind::Eval(Rvalue::Call(_)));
         match kind {
             StmtKind::Assign { target, value: rvalue } => {
-                let Some(result) = self.rvalue(&key, &mut state, rvalue) else { return Vec::new() };
+                let Some(result) = self.rvalue(key, state, rvalue) else { return Step::Ended };
                 match result {
                     Outcome::Value(value) => {
                         // A pointer stored away carries what its fields hold.
                         let mut stored = value.conns.clone();
                         if let Rvalue::Use(operand) = rvalue {
-                            stored.extend(self.reachable(operand, &state));
+                            stored.extend(self.reachable(operand, state));
                         }
-                        self.hand_over_if_kept(&key, &mut state, target, &stored, span);
+                        self.hand_over_if_kept(key, state, target, &stored, span);
                         let mut value = value;
                         if heap_key(target).is_some() {
                             value.conns = stored;
                         }
-                        self.assign(&mut state, target, value)
+                        self.assign(state, target, value)
                     }
                     Outcome::Fork(fork) => {
-                        return self.split(&key, &state, fork, |this, state| {
+                        return Step::Forked(self.split(key, state, fork, |this, state| {
                             this.assign(
                                 state,
                                 target,
                                 Value { fork: Some(fork), ..Value::default() },
                             )
-                        })
+                        }))
                     }
                 }
-                vec![(key, state, true)]
+                Step::On
             }
-            StmtKind::Eval(value) => match self.rvalue(&key, &mut state, value) {
-                None => Vec::new(),
-                Some(Outcome::Fork(fork)) => self.split(&key, &state, fork, |_, _| {}),
-                Some(Outcome::Value(_)) => vec![(key, state, true)],
+            StmtKind::Eval(value) => match self.rvalue(key, state, value) {
+                None => Step::Ended,
+                Some(Outcome::Fork(fork)) => Step::Forked(self.split(key, state, fork, |_, _| {})),
+                Some(Outcome::Value(_)) => Step::On,
             },
             StmtKind::ScopeEnd(local) => {
-                self.scope_end(&key, &mut state, *local);
-                vec![(key, state, true)]
+                self.scope_end(key, state, *local);
+                Step::On
             }
         }
     }
@@ -693,6 +711,16 @@ impl<'a> FunctionAnalysis<'a> {
 /// A process after a statement, and whether it is the same process as before (false for the
 /// child a fork creates).
 type Process = (ProcessKey, ProcState, bool);
+
+/// What a statement did to the process that ran it.
+enum Step {
+    /// It goes on (changed in place).
+    On,
+    /// It ended: an exit, an exec, a call that never returns.
+    Ended,
+    /// It forked: these processes go on in its place.
+    Forked(Vec<Process>),
+}
 
 /// A block as reached by one process.
 type Node = (BlockId, ProcessKey);
