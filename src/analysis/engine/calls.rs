@@ -213,12 +213,12 @@ impl<'a> FunctionAnalysis<'a> {
     /// structure it names hold.
     pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> ConnSet {
         let mut conns = self.operand_value(operand, state).conns;
+        if state.heap.is_empty() {
+            return conns;
+        }
         if let Operand::Place(place) | Operand::Ref(place) = operand {
-            let root = match &place.base {
-                PlaceBase::Local(local) => format!("l:{}", local.0),
-                PlaceBase::Global(name) => format!("g:{name}"),
-            };
-            conns.extend(state.heap_under(&state.unalias(heap_key(place).unwrap_or(root))));
+            let key = heap_key(place).unwrap_or_else(|| root_key(&place.base));
+            conns.extend(state.heap_under(&state.unalias(key)));
         }
         conns
     }
@@ -439,7 +439,9 @@ fn sets_cloexec(model: &ApiModel, args: &[Operand]) -> bool {
 }
 
 fn mentions(operand: &Operand, flag: &str) -> bool {
-    let named = |name: &str| name == flag || name.ends_with(&format!("::{flag}"));
+    let named = |name: &str| {
+        name.strip_suffix(flag).is_some_and(|before| before.is_empty() || before.ends_with("::"))
+    };
     match operand {
         Operand::Const(name) => named(name),
         Operand::Place(Place { base: PlaceBase::Global(name), .. }) => named(name),

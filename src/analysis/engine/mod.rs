@@ -13,8 +13,8 @@ mod summarise;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, heap_key, join_flow, ConnId, ConnSet, Flow, ForkId, Obligation, ProcState,
-    ProcessKey, ThreadId, Value,
+    child_key, heap_key, join_flow, local_key, root_key, ConnId, ConnSet, Flow, ForkId, Obligation,
+    ProcState, ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -448,8 +448,11 @@ impl<'a> FunctionAnalysis<'a> {
     /// The connections held in globals and in what the parameters point to.
     fn caller_visible(&self, state: &ProcState) -> ConnSet {
         let mut conns = state.heap_under("g:");
+        if state.heap.is_empty() {
+            return conns;
+        }
         for index in 0..self.function.param_count {
-            conns.extend(state.heap_under(&format!("l:{index}")));
+            conns.extend(state.heap_under(&local_key(index)));
         }
         conns
     }
@@ -609,12 +612,16 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The binding goes out of scope: Rust drops what only it still holds.
     fn scope_end(&mut self, key: &ProcessKey, state: &mut ProcState, local: crate::ir::LocalId) {
-        let root = format!("l:{}", local.0);
         let mut value = state.values.remove(&local).unwrap_or_default();
         self.drop_threads(state, &value);
         // A struct going out of scope drops the connections in its fields.
-        let has_fields =
-            state.heap.range(root.clone()..).next().is_some_and(|(place, _)| in_root(place, &root));
+        let root = if state.heap.is_empty() { String::new() } else { local_key(local.0 as usize) };
+        let has_fields = !root.is_empty()
+            && state
+                .heap
+                .range(root.clone()..)
+                .next()
+                .is_some_and(|(place, _)| in_root(place, &root));
         if has_fields {
             value.conns.extend(state.heap_under(&root));
             state.heap.retain(|place, _| !in_root(place, &root));

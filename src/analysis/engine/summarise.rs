@@ -264,7 +264,7 @@ impl<'a> FunctionAnalysis<'a> {
                 Operand::Place(place) | Operand::Ref(place) => match heap_key(place) {
                     Some(key) => key,
                     None => match place.base {
-                        PlaceBase::Local(local) => format!("l:{}", local.0),
+                        PlaceBase::Local(local) => local_key(local.0 as usize),
                         PlaceBase::Global(_) => return None,
                     },
                 },
