@@ -114,27 +114,25 @@ pub struct SummaryEntry {
 struct ByFile(Vec<((usize, String), Box<Summary>)>);
 
 impl ByFile {
-    fn position(&self, place: &(usize, String)) -> Result<usize, usize> {
-        self.0.binary_search_by(|(known, _)| {
-            (known.0, known.1.as_str()).cmp(&(place.0, place.1.as_str()))
-        })
+    fn position(&self, file: usize, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(known, _)| (known.0, known.1.as_str()).cmp(&(file, name)))
     }
 
     fn insert(&mut self, place: (usize, String), summary: Summary) {
-        match self.position(&place) {
+        match self.position(place.0, &place.1) {
             Ok(index) => *self.0[index].1 = summary,
             Err(index) => self.0.insert(index, (place, Box::new(summary))),
         }
     }
 
-    fn remove(&mut self, place: &(usize, String)) {
-        if let Ok(index) = self.position(place) {
+    fn remove(&mut self, file: usize, name: &str) {
+        if let Ok(index) = self.position(file, name) {
             self.0.remove(index);
         }
     }
 
-    fn get(&self, place: &(usize, String)) -> Option<&Summary> {
-        self.position(place).ok().map(|index| &*self.0[index].1)
+    fn get(&self, file: usize, name: &str) -> Option<&Summary> {
+        self.position(file, name).ok().map(|index| &*self.0[index].1)
     }
 
     fn len(&self) -> usize {
@@ -156,46 +154,83 @@ impl ByFile {
 #[derive(Debug, Default, Clone)]
 pub struct Summaries {
     /// By the last two segments of the name (`Pool::open`, `connect`).
-    by_name: HashMap<(Language, String), ByFile>,
+    by_name: ByLanguage,
     /// `Type::method` functions by the method's name alone, for `value.method()` calls.
-    by_method: HashMap<(Language, String), ByFile>,
+    by_method: ByLanguage,
+}
+
+/// Name keys per language, so a lookup by `&str` builds no key (the analysis looks up at
+/// every call); hashed with foldhash, a fraction of SipHash's cost on short names.
+#[derive(Debug, Default, Clone)]
+struct ByLanguage {
+    c: Names,
+    rust: Names,
+}
+
+type Names = HashMap<String, ByFile, foldhash::fast::RandomState>;
+
+impl ByLanguage {
+    fn of(&self, language: Language) -> &Names {
+        match language {
+            Language::C => &self.c,
+            Language::Rust => &self.rust,
+        }
+    }
+
+    fn of_mut(&mut self, language: Language) -> &mut Names {
+        match language {
+            Language::C => &mut self.c,
+            Language::Rust => &mut self.rust,
+        }
+    }
+
+    fn get(&self, language: Language, name: &str) -> Option<&ByFile> {
+        self.of(language).get(name)
+    }
+
+    fn entry(&mut self, language: Language, name: &str) -> &mut ByFile {
+        let names = self.of_mut(language);
+        if !names.contains_key(name) {
+            names.insert(name.to_string(), ByFile::default());
+        }
+        names.get_mut(name).expect("inserted above")
+    }
 }
 
 impl Summaries {
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
         let place = (entry.file, entry.name.clone());
         if entry.name.contains("::") {
-            let method = last_segments(&entry.name, 1).to_string();
-            let entries = self.by_method.entry((language, method)).or_default();
+            let method = last_segments(&entry.name, 1);
+            let entries = self.by_method.entry(language, method);
             entries.insert(place.clone(), entry.summary.clone());
         }
-        let key = (language, last_segments(&entry.name, 2).to_string());
-        self.by_name.entry(key).or_default().insert(place, entry.summary);
+        let key = last_segments(&entry.name, 2);
+        self.by_name.entry(language, key).insert(place, entry.summary);
     }
 
     /// Forgets the function `name` defined in `file` (it was deleted or renamed).
     pub fn remove(&mut self, language: Language, file: usize, name: &str) {
-        let place = (file, name.to_string());
         if name.contains("::") {
-            let method = (language, last_segments(name, 1).to_string());
-            if let Some(entries) = self.by_method.get_mut(&method) {
-                entries.remove(&place);
+            let method = last_segments(name, 1);
+            if let Some(entries) = self.by_method.of_mut(language).get_mut(method) {
+                entries.remove(file, name);
             }
         }
-        let key = (language, last_segments(name, 2).to_string());
-        if let Some(entries) = self.by_name.get_mut(&key) {
-            entries.remove(&place);
+        let key = last_segments(name, 2);
+        if let Some(entries) = self.by_name.of_mut(language).get_mut(key) {
+            entries.remove(file, name);
         }
     }
 
     /// The summary of the function `name` defined in `file`.
     pub fn get(&self, language: Language, file: usize, name: &str) -> Option<&Summary> {
-        let key = (language, last_segments(name, 2).to_string());
-        self.by_name.get(&key)?.get(&(file, name.to_string()))
+        self.by_name.get(language, last_segments(name, 2))?.get(file, name)
     }
 
     pub fn len(&self) -> usize {
-        self.by_name.values().map(ByFile::len).sum()
+        let names = [&self.by_name.c, &self.by_name.rust];
+        names.into_iter().flat_map(|names| names.values()).map(ByFile::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -222,7 +257,7 @@ impl Summaries {
         match callee {
             Callee::Path(path) => self.candidates(language, path),
             Callee::Method(name) => {
-                Candidates { entries: self.by_method.get(&(language, name.clone())), path: None }
+                Candidates { entries: self.by_method.get(language, name), path: None }
             }
             Callee::Unknown => Candidates { entries: None, path: None },
         }
@@ -233,11 +268,11 @@ impl Summaries {
     fn candidates<'p>(&self, language: Language, path: &'p str) -> Candidates<'_, 'p> {
         let path = path.strip_prefix("crate::").unwrap_or(path);
         let tail = last_segments(path, 2);
-        match self.by_name.get(&(language, tail.to_string())) {
+        match self.by_name.get(language, tail) {
             Some(entries) => Candidates { entries: Some(entries), path: Some(path) },
             None => {
-                let name = last_segments(path, 1).to_string();
-                Candidates { entries: self.by_name.get(&(language, name)), path: None }
+                let name = last_segments(path, 1);
+                Candidates { entries: self.by_name.get(language, name), path: None }
             }
         }
     }
@@ -297,7 +332,7 @@ pub struct SummaryView<'a> {
     file: usize,
     own: Summaries,
     /// What each callee was found to be, every distinct answer once.
-    seen: RefCell<HashMap<Callee, Vec<Option<Summary>>>>,
+    seen: RefCell<HashMap<Callee, Vec<Option<Summary>>, foldhash::fast::RandomState>>,
 }
 
 /// A lookup an analysis made, and what it found.
@@ -370,12 +405,18 @@ fn path_matches(path: &str, name: &str) -> bool {
 fn last_segments(path: &str, n: usize) -> &str {
     let mut cut = path.len();
     for _ in 0..n {
-        match path[..cut].rfind("::") {
+        match separator_before(path, cut) {
             Some(index) => cut = index,
             None => return path,
         }
     }
     &path[cut + 2..]
+}
+
+/// Where the last `::` before byte `end` of `path` starts. A byte scan: `rfind` with a
+/// two-character pattern builds a searcher on every call, and lookups split every callee.
+fn separator_before(path: &str, end: usize) -> Option<usize> {
+    path.as_bytes()[..end].windows(2).rposition(|pair| pair == b"::")
 }
 
 #[cfg(test)]
