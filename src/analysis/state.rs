@@ -100,6 +100,11 @@ pub struct ProcState {
     pub opened: BTreeSet<ConnId>,
     /// Connections this process closed or shut down on some path to here.
     pub closed: BTreeSet<ConnId>,
+    /// Connections it closed or shut down on every path to here (a part of `closed`).
+    pub closed_on_every_path: BTreeSet<ConnId>,
+    /// Connections it closed or shut down on some path since the latest fork: a close on some
+    /// path before the fork may not have happened on the path that forked.
+    pub closed_since_fork: BTreeSet<ConnId>,
     pub listening: BTreeSet<ConnId>,
     /// Connections whose descriptor is close-on-exec (on every path to here).
     pub cloexec: BTreeSet<ConnId>,
@@ -168,6 +173,22 @@ impl ProcState {
             .collect()
     }
 
+    /// The process closes or shuts down these connections here.
+    pub fn close(&mut self, conns: &BTreeSet<ConnId>) {
+        self.closed.extend(conns.iter().copied());
+        self.closed_on_every_path.extend(conns.iter().copied());
+        self.closed_since_fork.extend(conns.iter().copied());
+    }
+
+    /// A new connection from this site: whatever an earlier one from it went through, this
+    /// one is open.
+    pub fn reopen(&mut self, conn: ConnId) {
+        self.opened.insert(conn);
+        self.closed.remove(&conn);
+        self.closed_on_every_path.remove(&conn);
+        self.closed_since_fork.remove(&conn);
+    }
+
     /// The process used or released these connections: its obligations to them are met.
     pub fn resolve(&mut self, conns: &BTreeSet<ConnId>) {
         for ((_, conn), obligation) in self.obligations.iter_mut() {
@@ -193,7 +214,7 @@ impl ProcState {
 
     /// Joins the state of another path into this one; returns whether this one changed.
     /// Precision first: a connection closed on some path counts as closed, an obligation met
-    /// on some path counts as met.
+    /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
         let mut changed = join_values(&mut self.values, &other.values);
         changed |= join_values(&mut self.heap, &other.heap);
@@ -212,6 +233,10 @@ impl ProcState {
         self.cloexec = cloexec;
         changed |= extend_set(&mut self.opened, &other.opened);
         changed |= extend_set(&mut self.closed, &other.closed);
+        changed |= extend_set(&mut self.closed_since_fork, &other.closed_since_fork);
+        let closed_on_every_path = self.closed_on_every_path.len();
+        self.closed_on_every_path.retain(|conn| other.closed_on_every_path.contains(conn));
+        changed |= closed_on_every_path != self.closed_on_every_path.len();
         changed |= extend_set(&mut self.listening, &other.listening);
         changed |= extend_set(&mut self.used, &other.used);
         changed |= extend_set(&mut self.wandered, &other.wandered);
@@ -351,7 +376,7 @@ mod tests {
         let value = Value { conns: BTreeSet::from([conn]), counter: true, ..Value::default() };
         let tagged =
             Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
-        let mut states = vec![ProcState::default(); 14];
+        let mut states = vec![ProcState::default(); 16];
         states[1].values.insert(LocalId(0), value.clone());
         states[2].values.insert(LocalId(0), tagged.clone());
         states[3].heap.insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
@@ -376,6 +401,8 @@ mod tests {
         states[13].used.insert(conn);
         states[13].wandered.insert(ForkId(0));
         states[13].listening.insert(conn);
+        states[14].close(&BTreeSet::from([conn]));
+        states[15].closed_since_fork.insert(conn);
         states
     }
 

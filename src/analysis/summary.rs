@@ -56,8 +56,11 @@ pub struct SideSummary {
     pub ran: bool,
     /// It closed every descriptor (`closefrom`, a close loop).
     pub closes_all: bool,
-    /// What it closed or dropped, and what it used, of the caller's values.
+    /// What it closed or dropped of the caller's values: since the fork on some path, or on
+    /// every path (before the fork included). A close on some path before the fork is not
+    /// the side's: the path that forked may have skipped it.
     pub closes: BTreeSet<Root>,
+    /// What it used of the caller's values since the fork.
     pub uses: BTreeSet<Root>,
 }
 

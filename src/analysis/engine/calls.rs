@@ -152,8 +152,7 @@ impl<'a> FunctionAnalysis<'a> {
         let tag = model.returns.clone();
         let model_handle_arg = model.handle_arg;
         let conn = self.conn_site(call, Some(model));
-        state.opened.insert(conn);
-        state.closed.remove(&conn);
+        state.reopen(conn);
         if listening {
             state.listening.insert(conn);
         }
@@ -284,7 +283,7 @@ impl<'a> FunctionAnalysis<'a> {
         shutdown: bool,
     ) {
         state.resolve(conns);
-        state.closed.extend(conns.iter().copied());
+        state.close(conns);
         if self.reporting {
             self.seen_closed.extend(conns.iter().copied());
         }
@@ -345,6 +344,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
                 process.ran_since_fork = false;
                 process.used.clear();
+                process.closed_since_fork.clear();
                 process.wandered.remove(&fork);
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.

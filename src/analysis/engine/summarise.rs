@@ -139,7 +139,10 @@ impl<'a> FunctionAnalysis<'a> {
             let symbols = |conns: &BTreeSet<ConnId>| -> Vec<Root> {
                 conns.iter().filter_map(|conn| self.symbol_of(*conn).cloned()).collect()
             };
-            summary.closes.extend(symbols(&state.closed));
+            // Closed by this side since the fork, or before it on every path: a close on some
+            // path before the fork may have been skipped on the path that forked.
+            summary.closes.extend(symbols(&state.closed_since_fork));
+            summary.closes.extend(symbols(&state.closed_on_every_path));
             summary.uses.extend(symbols(&state.used));
         }
         let [parent, child] = sides;
@@ -279,8 +282,7 @@ impl<'a> FunctionAnalysis<'a> {
         let site =
             Site { origin: Some(origin.clone()), ..Site::new(call.span, callee_name(call), None) };
         let conn = ConnId(add_site(&mut self.conn_sites, site));
-        state.opened.insert(conn);
-        state.closed.remove(&conn);
+        state.reopen(conn);
         if origin.listening {
             state.listening.insert(conn);
         }
