@@ -366,6 +366,7 @@ impl<'a> FunctionAnalysis<'a> {
         let side = if same { &summary.parent } else { &summary.child };
         if let Some(call) = &call {
             self.apply_side_effects(&key, &mut state, call, side);
+            self.consume_temporaries(&mut state, &call.args);
         }
         if side.returns {
             return Some((key, state, same));

@@ -504,7 +504,11 @@ impl<'a> FunctionAnalysis<'a> {
             }
             Rvalue::Call(call) => {
                 let outcome = self.call(key, state, call);
-                self.consume_temporaries(state, &call.args);
+                // A helper that forks: each side's effects on the arguments are applied at the
+                // split (`inside_forking_callee`), which reads and then consumes them.
+                if !matches!(outcome, Some(Outcome::Fork(_))) {
+                    self.consume_temporaries(state, &call.args);
+                }
                 outcome
             }
         }
@@ -512,7 +516,7 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// A frontend's temporary (`$0`) is read once: what it held moves on to its reader, so it
     /// no longer keeps a connection "held elsewhere" when a named binding goes out of scope.
-    fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
+    pub(super) fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
         for operand in operands {
             let Operand::Place(Place { base: PlaceBase::Local(local), projections }) = operand
             else {
