@@ -102,6 +102,9 @@ pub struct ProcState {
     pub closed: BTreeSet<ConnId>,
     /// Connections it closed or shut down on every path to here (a part of `closed`).
     pub closed_on_every_path: BTreeSet<ConnId>,
+    /// Connections it closed or shut down in a loop's body, on some path: a loop is taken to
+    /// run (`for (i = 0; i < n; i++) close(socks[i])` leaves nothing open, even if `n` is 0).
+    pub closed_in_loop: BTreeSet<ConnId>,
     /// Connections it closed or shut down on some path since the latest fork: a close on some
     /// path before the fork may not have happened on the path that forked.
     pub closed_since_fork: BTreeSet<ConnId>,
@@ -173,11 +176,21 @@ impl ProcState {
             .collect()
     }
 
-    /// The process closes or shuts down these connections here.
-    pub fn close(&mut self, conns: &BTreeSet<ConnId>) {
+    /// The process closes or shuts down these connections here; `every_path` is false for a
+    /// callee that does so on some of its paths only, `in_loop` true in a loop's body.
+    pub fn close(&mut self, conns: &BTreeSet<ConnId>, every_path: bool, in_loop: bool) {
         self.closed.extend(conns.iter().copied());
-        self.closed_on_every_path.extend(conns.iter().copied());
+        match (every_path, in_loop) {
+            (false, _) => {}
+            (true, false) => self.closed_on_every_path.extend(conns.iter().copied()),
+            (true, true) => self.closed_in_loop.extend(conns.iter().copied()),
+        }
         self.closed_since_fork.extend(conns.iter().copied());
+    }
+
+    /// Connections closed on every path to here, a loop taken to run.
+    pub fn closed_surely(&self) -> impl Iterator<Item = &ConnId> + '_ {
+        self.closed_on_every_path.union(&self.closed_in_loop)
     }
 
     /// A new connection from this site: whatever an earlier one from it went through, this
@@ -186,6 +199,7 @@ impl ProcState {
         self.opened.insert(conn);
         self.closed.remove(&conn);
         self.closed_on_every_path.remove(&conn);
+        self.closed_in_loop.remove(&conn);
         self.closed_since_fork.remove(&conn);
     }
 
@@ -233,6 +247,7 @@ impl ProcState {
         self.cloexec = cloexec;
         changed |= extend_set(&mut self.opened, &other.opened);
         changed |= extend_set(&mut self.closed, &other.closed);
+        changed |= extend_set(&mut self.closed_in_loop, &other.closed_in_loop);
         changed |= extend_set(&mut self.closed_since_fork, &other.closed_since_fork);
         let closed_on_every_path = self.closed_on_every_path.len();
         self.closed_on_every_path.retain(|conn| other.closed_on_every_path.contains(conn));
@@ -376,7 +391,7 @@ mod tests {
         let value = Value { conns: BTreeSet::from([conn]), counter: true, ..Value::default() };
         let tagged =
             Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
-        let mut states = vec![ProcState::default(); 16];
+        let mut states = vec![ProcState::default(); 17];
         states[1].values.insert(LocalId(0), value.clone());
         states[2].values.insert(LocalId(0), tagged.clone());
         states[3].heap.insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
@@ -401,8 +416,9 @@ mod tests {
         states[13].used.insert(conn);
         states[13].wandered.insert(ForkId(0));
         states[13].listening.insert(conn);
-        states[14].close(&BTreeSet::from([conn]));
+        states[14].close(&BTreeSet::from([conn]), true, false);
         states[15].closed_since_fork.insert(conn);
+        states[16].close(&BTreeSet::from([conn]), true, true);
         states
     }
 

@@ -282,8 +282,21 @@ impl<'a> FunctionAnalysis<'a> {
         conns: &BTreeSet<ConnId>,
         shutdown: bool,
     ) {
+        self.release_where(state, conns, shutdown, true);
+    }
+
+    /// As `release`; `every_path` is false for a callee that releases them on some of the
+    /// paths it returns by only: they count as closed (precision first), but not as closed on
+    /// every path, which is what a fork's side is credited with.
+    pub(super) fn release_where(
+        &mut self,
+        state: &mut ProcState,
+        conns: &BTreeSet<ConnId>,
+        shutdown: bool,
+        every_path: bool,
+    ) {
         state.resolve(conns);
-        state.close(conns);
+        state.close(conns, every_path, self.in_loop);
         if self.reporting {
             self.seen_closed.extend(conns.iter().copied());
         }
