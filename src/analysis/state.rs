@@ -122,6 +122,14 @@ pub struct ProcState {
     pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
     pub closed: ConnSet,
+    /// Connections it closed or shut down on every path to here (a part of `closed`).
+    pub closed_on_every_path: ConnSet,
+    /// Connections it closed or shut down in a loop's body, on some path: a loop is taken to
+    /// run (`for (i = 0; i < n; i++) close(socks[i])` leaves nothing open, even if `n` is 0).
+    pub closed_in_loop: ConnSet,
+    /// Connections it closed or shut down on some path since the latest fork: a close on some
+    /// path before the fork may not have happened on the path that forked.
+    pub closed_since_fork: ConnSet,
     pub listening: ConnSet,
     /// Connections whose descriptor is close-on-exec (on every path to here).
     pub cloexec: ConnSet,
@@ -190,6 +198,35 @@ impl ProcState {
             .collect()
     }
 
+    /// The process closes or shuts down these connections here; `every_path` is false for a
+    /// callee that does so on some of its paths only, `in_loop` true in a loop's body.
+    pub fn close(&mut self, conns: &ConnSet, every_path: bool, in_loop: bool) {
+        self.closed.union_with(conns);
+        match (every_path, in_loop) {
+            (false, _) => {}
+            (true, false) => _ = self.closed_on_every_path.union_with(conns),
+            (true, true) => _ = self.closed_in_loop.union_with(conns),
+        }
+        self.closed_since_fork.union_with(conns);
+    }
+
+    /// Connections closed on every path to here, a loop taken to run.
+    pub fn closed_surely(&self) -> ConnSet {
+        let mut surely = self.closed_on_every_path.clone();
+        surely.union_with(&self.closed_in_loop);
+        surely
+    }
+
+    /// A new connection from this site: whatever an earlier one from it went through, this
+    /// one is open.
+    pub fn reopen(&mut self, conn: ConnId) {
+        self.opened.insert(conn);
+        self.closed.remove(&conn);
+        self.closed_on_every_path.remove(&conn);
+        self.closed_in_loop.remove(&conn);
+        self.closed_since_fork.remove(&conn);
+    }
+
     /// The process used or released these connections: its obligations to them are met.
     pub fn resolve(&mut self, conns: &ConnSet) {
         for ((_, conn), obligation) in self.obligations.iter_mut() {
@@ -215,7 +252,7 @@ impl ProcState {
 
     /// Joins the state of another path into this one; returns whether this one changed.
     /// Precision first: a connection closed on some path counts as closed, an obligation met
-    /// on some path counts as met.
+    /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
         let mut changed = join_values(&mut self.values, &other.values);
         changed |= join_values(&mut self.heap, &other.heap);
@@ -231,6 +268,11 @@ impl ProcState {
         self.cloexec = cloexec;
         changed |= self.opened.union_with(&other.opened);
         changed |= self.closed.union_with(&other.closed);
+        changed |= self.closed_in_loop.union_with(&other.closed_in_loop);
+        changed |= self.closed_since_fork.union_with(&other.closed_since_fork);
+        let every_path = self.closed_on_every_path.intersection(&other.closed_on_every_path);
+        changed |= every_path != self.closed_on_every_path;
+        self.closed_on_every_path = every_path;
         changed |= self.listening.union_with(&other.listening);
         changed |= self.used.union_with(&other.used);
         changed |= self.wandered.union_with(&other.wandered);
@@ -393,7 +435,7 @@ mod tests {
         let value = Value { conns: ConnSet::of(conn), counter: true, ..Value::default() };
         let tagged =
             Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
-        let mut states = vec![ProcState::default(); 14];
+        let mut states = vec![ProcState::default(); 17];
         states[1].values.insert(LocalId(0), value.clone());
         states[2].values.insert(LocalId(0), tagged.clone());
         states[3].heap.insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
@@ -418,6 +460,9 @@ mod tests {
         states[13].used.insert(conn);
         states[13].wandered.insert(ForkId(0));
         states[13].listening.insert(conn);
+        states[14].close(&ConnSet::of(conn), true, false);
+        states[15].closed_since_fork.insert(conn);
+        states[16].close(&ConnSet::of(conn), true, true);
         states
     }
 

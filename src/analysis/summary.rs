@@ -56,8 +56,11 @@ pub struct SideSummary {
     pub ran: bool,
     /// It closed every descriptor (`closefrom`, a close loop).
     pub closes_all: bool,
-    /// What it closed or dropped, and what it used, of the caller's values.
+    /// What it closed or dropped of the caller's values: since the fork on some path, or on
+    /// every path (before the fork included). A close on some path before the fork is not
+    /// the side's: the path that forked may have skipped it.
     pub closes: BTreeSet<Root>,
+    /// What it used of the caller's values since the fork.
     pub uses: BTreeSet<Root>,
 }
 
@@ -83,8 +86,11 @@ pub struct Summary {
     /// Closes or drops what these roots hold (on some path). For a function that forks, what
     /// each side does is in `fork` instead.
     pub closes: BTreeSet<Root>,
-    /// Shuts down what these roots hold.
+    /// Shuts down what these roots hold (on some path).
     pub shuts_down: BTreeSet<Root>,
+    /// Of `closes` and `shuts_down`, what it closes or shuts down on every path by which it
+    /// returns: a caller counts the rest as closed, but not as closed on every path.
+    pub releases_on_every_path: BTreeSet<Root>,
     /// Uses what these roots hold.
     pub uses: BTreeSet<Root>,
     /// Closes every descriptor of the process.

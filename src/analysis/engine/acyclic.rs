@@ -4,24 +4,54 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::ir::{Function, Terminator};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::ir::{Block, Function, Terminator};
+
+/// A block's successors: at most two, and only those inside the function.
+fn successors(blocks: &[Block], index: usize) -> impl Iterator<Item = usize> {
+    let pair = match blocks.get(index).map(|block| &block.term) {
+        Some(Terminator::Goto(target)) => [Some(target.0 as usize), None],
+        Some(Terminator::Branch { then, otherwise, .. }) => {
+            [Some(then.0 as usize), Some(otherwise.0 as usize)]
+        }
+        _ => [None, None],
+    };
+    let count = blocks.len();
+    pair.into_iter().flatten().filter(move |&successor| successor < count)
+}
+
+/// For each block, whether it lies on a cycle of the CFG (a loop's head or body).
+pub(super) fn blocks_on_cycles(function: &Function) -> Vec<bool> {
+    let blocks = &function.blocks;
+    let mut graph = DiGraph::<(), ()>::with_capacity(blocks.len(), blocks.len() * 2);
+    for _ in blocks {
+        graph.add_node(());
+    }
+    let mut on_cycle = vec![false; blocks.len()];
+    for (index, looped) in on_cycle.iter_mut().enumerate() {
+        for successor in successors(blocks, index) {
+            graph.add_edge(NodeIndex::new(index), NodeIndex::new(successor), ());
+            *looped |= successor == index;
+        }
+    }
+    for component in tarjan_scc(&graph) {
+        if component.len() > 1 {
+            for node in component {
+                on_cycle[node.index()] = true;
+            }
+        }
+    }
+    on_cycle
+}
 
 /// The reachable blocks in an order where each comes after all its reachable predecessors
 /// (the lowest-numbered ready block first, as the fixpoint's worklist would take them), or
 /// `None` when the CFG has a cycle or a loop head: then it needs the fixpoint.
 pub(super) fn acyclic_order(function: &Function) -> Option<Vec<usize>> {
     let blocks = &function.blocks;
-    // At most two, and only those inside the function.
-    let successors = |index: usize| {
-        let pair = match blocks.get(index).map(|block| &block.term) {
-            Some(Terminator::Goto(target)) => [Some(target.0 as usize), None],
-            Some(Terminator::Branch { then, otherwise, .. }) => {
-                [Some(then.0 as usize), Some(otherwise.0 as usize)]
-            }
-            _ => [None, None],
-        };
-        pair.into_iter().flatten().filter(|&successor| successor < blocks.len())
-    };
+    let successors = |index: usize| successors(blocks, index);
     if blocks.is_empty() {
         return Some(Vec::new());
     }
@@ -59,7 +89,7 @@ pub(super) fn acyclic_order(function: &Function) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::super::*;
-    use super::acyclic_order;
+    use super::{acyclic_order, blocks_on_cycles};
     use crate::analysis::summary::Summaries;
     use crate::frontend;
 
@@ -103,5 +133,22 @@ mod tests {
             }
         }
         assert!(acyclic > 100, "only {acyclic} acyclic functions in the fixtures");
+    }
+
+    #[test]
+    fn a_loop_s_head_and_body_are_on_a_cycle_and_the_code_around_it_is_not() {
+        let text = "void f(int n) { int i; g(); for (i = 0; i < n; i++) close(i); h(); }";
+        let file = frontend::lower(Language::C, text);
+        let function = &file.functions[0];
+        let on_cycle = blocks_on_cycles(function);
+        let heads: Vec<usize> =
+            (0..on_cycle.len()).filter(|&i| function.blocks[i].loop_head).collect();
+        assert_eq!(heads.len(), 1);
+        assert!(on_cycle[heads[0]]);
+        assert!(!on_cycle[0], "the entry block");
+        let body = function.blocks.iter().position(|b| format!("{:?}", b.stmts).contains("close"));
+        assert!(on_cycle[body.expect("the close call")]);
+        let after = function.blocks.iter().position(|b| format!("{:?}", b.stmts).contains("\"h\""));
+        assert!(!on_cycle[after.expect("the call after the loop")]);
     }
 }

@@ -152,8 +152,7 @@ impl<'a> FunctionAnalysis<'a> {
         let tag = model.returns.clone();
         let model_handle_arg = model.handle_arg;
         let conn = self.conn_site(call, Some(model));
-        state.opened.insert(conn);
-        state.closed.remove(&conn);
+        state.reopen(conn);
         if listening {
             state.listening.insert(conn);
         }
@@ -278,8 +277,21 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     pub(super) fn release(&mut self, state: &mut ProcState, conns: &ConnSet, shutdown: bool) {
+        self.release_where(state, conns, shutdown, true);
+    }
+
+    /// As `release`; `every_path` is false for a callee that releases them on some of the
+    /// paths it returns by only: they count as closed (precision first), but not as closed on
+    /// every path, which is what a fork's side is credited with.
+    pub(super) fn release_where(
+        &mut self,
+        state: &mut ProcState,
+        conns: &ConnSet,
+        shutdown: bool,
+        every_path: bool,
+    ) {
         state.resolve(conns);
-        state.closed.extend(conns.iter());
+        state.close(conns, every_path, self.in_loop);
         if self.reporting {
             self.seen_closed.extend(conns.iter());
         }
@@ -340,6 +352,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
                 process.ran_since_fork = false;
                 process.used.clear();
+                process.closed_since_fork.clear();
                 process.wandered.remove(&fork);
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
@@ -361,6 +374,7 @@ impl<'a> FunctionAnalysis<'a> {
         let side = if same { &summary.parent } else { &summary.child };
         if let Some(call) = &call {
             self.apply_side_effects(&key, &mut state, call, side);
+            self.consume_temporaries(&mut state, &call.args);
         }
         if side.returns {
             return Some((key, state, same));

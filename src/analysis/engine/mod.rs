@@ -26,7 +26,7 @@ use crate::ir::{
     Block, BlockId, BranchEntry, Call, Callee, Cond, Function, Language, Operand, Pattern, Place,
     PlaceBase, Rvalue, Span, StmtKind, Terminator,
 };
-use acyclic::acyclic_order;
+use acyclic::{acyclic_order, blocks_on_cycles};
 
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
@@ -58,6 +58,7 @@ fn analyze_function_in(
         analysis.acyclic = true;
         analysis.single_pass(&order);
     } else {
+        analysis.on_cycle = blocks_on_cycles(function);
         let entry_states = analysis.fixpoint();
         analysis.reporting = true;
         for (index, flow) in entry_states.iter().enumerate() {
@@ -118,6 +119,10 @@ struct FunctionAnalysis<'a> {
     reporting: bool,
     /// The function runs in one pass (its CFG has no cycle).
     acyclic: bool,
+    /// The blocks on a cycle of the CFG (empty when acyclic), and whether the block being run
+    /// is one of them.
+    on_cycle: Vec<bool>,
+    in_loop: bool,
     leaks: BTreeMap<(ForkId, ConnId), BTreeMap<Side, RunEvent>>,
     /// FDL003: (exec call, connection) → the exec's callee.
     exec_leaks: BTreeMap<(Span, ConnId), String>,
@@ -162,6 +167,8 @@ impl<'a> FunctionAnalysis<'a> {
             same_process_edges: BTreeMap::new(),
             reporting: false,
             acyclic: false,
+            on_cycle: Vec::new(),
+            in_loop: false,
             leaks: BTreeMap::new(),
             shut_down: BTreeSet::new(),
             exec_leaks: BTreeMap::new(),
@@ -248,6 +255,7 @@ impl<'a> FunctionAnalysis<'a> {
     /// Runs a block for every process that reaches it; returns the states leaving it.
     fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<(BlockId, ProcessKey, ProcState)> {
         let Some(block) = self.function.blocks.get(id.0 as usize) else { return Vec::new() };
+        self.in_loop = self.on_cycle.get(id.0 as usize).copied().unwrap_or(false);
         let mut outgoing = Vec::new();
         for (key, mut state) in flow {
             if block.loop_head {
@@ -525,7 +533,11 @@ impl<'a> FunctionAnalysis<'a> {
             }
             Rvalue::Call(call) => {
                 let outcome = self.call(key, state, call);
-                self.consume_temporaries(state, &call.args);
+                // A helper that forks: each side's effects on the arguments are applied at the
+                // split (`inside_forking_callee`), which reads and then consumes them.
+                if !matches!(outcome, Some(Outcome::Fork(_))) {
+                    self.consume_temporaries(state, &call.args);
+                }
                 outcome
             }
         }
@@ -533,7 +545,7 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// A frontend's temporary (`$0`) is read once: what it held moves on to its reader, so it
     /// no longer keeps a connection "held elsewhere" when a named binding goes out of scope.
-    fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
+    pub(super) fn consume_temporaries(&self, state: &mut ProcState, operands: &[Operand]) {
         for operand in operands {
             let Operand::Place(Place { base: PlaceBase::Local(local), projections }) = operand
             else {

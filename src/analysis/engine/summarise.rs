@@ -41,6 +41,15 @@ impl<'a> FunctionAnalysis<'a> {
         summary.closes = roots(&mut self.seen_closed.iter());
         summary.shuts_down = roots(&mut self.seen_shut_down.iter());
         summary.uses = roots(&mut self.seen_used.iter());
+        let mut returned = self.returns.iter();
+        if let Some((_, first, _)) = returned.next() {
+            let mut every = roots(&mut first.closed_surely().into_iter());
+            for (_, state, _) in returned {
+                let closed = roots(&mut state.closed_surely().into_iter());
+                every.retain(|root| closed.contains(root));
+            }
+            summary.releases_on_every_path = every;
+        }
         for (_, state, returned) in &self.returns {
             summary.closes_all |= state.closed_all;
             summary.runs |= state.ran;
@@ -136,11 +145,14 @@ impl<'a> FunctionAnalysis<'a> {
             summary.returns |= returned;
             summary.ran |= state.ran_since_fork;
             summary.closes_all |= state.closed_all;
-            let symbols = |conns: &ConnSet| -> Vec<Root> {
-                conns.iter().filter_map(|conn| self.symbol_of(conn).cloned()).collect()
+            let symbols = |conns: &mut dyn Iterator<Item = ConnId>| -> Vec<Root> {
+                conns.filter_map(|conn| self.symbol_of(conn).cloned()).collect()
             };
-            summary.closes.extend(symbols(&state.closed));
-            summary.uses.extend(symbols(&state.used));
+            // Closed by this side since the fork, or before it on every path: a close on some
+            // path before the fork may have been skipped on the path that forked.
+            summary.closes.extend(symbols(&mut state.closed_since_fork.iter()));
+            summary.closes.extend(symbols(&mut state.closed_surely().into_iter()));
+            summary.uses.extend(symbols(&mut state.used.iter()));
         }
         let [parent, child] = sides;
         Some(ForkSummary { parent, child, at: self.fork_located(fork) })
@@ -168,15 +180,16 @@ impl<'a> FunctionAnalysis<'a> {
         summary: &Summary,
     ) -> Option<Outcome> {
         let held = |this: &Self, state: &ProcState, root: &Root| this.held_by(state, call, root);
+        let every_path = |root: &Root| summary.releases_on_every_path.contains(root);
         for root in &summary.shuts_down {
             let conns = held(self, state, root);
-            self.release(state, &conns, true);
+            self.release_where(state, &conns, true, every_path(root));
         }
         // A helper that forks closes and uses per side: see `apply_side_effects`.
         if summary.fork.is_none() {
             for root in &summary.closes {
                 let conns = held(self, state, root);
-                self.release(state, &conns, false);
+                self.release_where(state, &conns, false, every_path(root));
             }
             if summary.closes_all {
                 self.close_all(state);
@@ -279,8 +292,7 @@ impl<'a> FunctionAnalysis<'a> {
         let site =
             Site { origin: Some(origin.clone()), ..Site::new(call.span, callee_name(call), None) };
         let conn = ConnId(add_site(&mut self.conn_sites, site));
-        state.opened.insert(conn);
-        state.closed.remove(&conn);
+        state.reopen(conn);
         if origin.listening {
             state.listening.insert(conn);
         }
