@@ -156,8 +156,8 @@ pub struct ProcState {
 
 impl ProcState {
     /// Connections open in this process now.
-    pub fn live(&self) -> impl Iterator<Item = ConnId> + '_ {
-        self.opened.difference(&self.closed).into_iter()
+    pub fn live(&self) -> ConnSet {
+        self.opened.difference(&self.closed)
     }
 
     pub fn value_of(&self, local: LocalId) -> Value {

@@ -203,7 +203,7 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// A loop closing every descriptor, `closefrom`, `close_range`: nothing stays open.
     pub(super) fn close_all(&mut self, state: &mut ProcState) {
-        let live: ConnSet = state.live().collect();
+        let live = state.live();
         self.release(state, &live, false);
         state.closed_all = true;
     }
@@ -331,7 +331,7 @@ impl<'a> FunctionAnalysis<'a> {
             .map(|side| {
                 let mut process = state.clone();
                 process.obligations.retain(|(f, _), _| *f != fork);
-                let live: Vec<ConnId> = if vfork { Vec::new() } else { process.live().collect() };
+                let live = if vfork { ConnSet::new() } else { process.live() };
                 for conn in live {
                     let on_purpose = self.parent_keeps_on_purpose(&process, conn);
                     let resolved = side == Side::Parent && on_purpose;
@@ -432,7 +432,7 @@ impl<'a> FunctionAnalysis<'a> {
         if !self.reporting {
             return;
         }
-        for conn in state.live().filter(|conn| !state.cloexec.contains(conn)) {
+        for conn in state.live().difference(&state.cloexec) {
             self.exec_leaks.insert((call.span, conn), callee_name(call));
         }
     }

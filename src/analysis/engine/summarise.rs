@@ -14,7 +14,7 @@ impl<'a> FunctionAnalysis<'a> {
         }
         for name in globals_named(self.function) {
             let conn = self.symbol_site(Root::Global(name.clone()));
-            state.heap.insert(format!("g:{name}"), Value::of_conn(conn));
+            state.heap.insert(["g:", &name].concat(), Value::of_conn(conn));
         }
     }
 
@@ -311,40 +311,37 @@ impl<'a> FunctionAnalysis<'a> {
 /// The globals a function's statements name.
 fn globals_named(function: &Function) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    let mut visit = |operand: &Operand| collect_globals(operand, &mut names);
+    let mut stack: Vec<&Operand> = Vec::new();
     for block in &function.blocks {
         for stmt in &block.stmts {
-            match &stmt.kind {
+            let value = match &stmt.kind {
                 StmtKind::Assign { target, value } => {
-                    visit(&Operand::Place(target.clone()));
-                    visit_rvalue(value, &mut visit);
+                    note_global(target, &mut names);
+                    value
                 }
-                StmtKind::Eval(value) => visit_rvalue(value, &mut visit),
-                StmtKind::ScopeEnd(_) => {}
+                StmtKind::Eval(value) => value,
+                StmtKind::ScopeEnd(_) => continue,
+            };
+            match value {
+                Rvalue::Use(operand) => stack.push(operand),
+                Rvalue::Call(call) => stack.extend(&call.args),
+            }
+            while let Some(operand) = stack.pop() {
+                match operand {
+                    Operand::Place(place) | Operand::Ref(place) => note_global(place, &mut names),
+                    Operand::Expr(parts) => stack.extend(parts),
+                    _ => {}
+                }
             }
         }
     }
     names
 }
 
-fn visit_rvalue(value: &Rvalue, visit: &mut impl FnMut(&Operand)) {
-    match value {
-        Rvalue::Use(operand) => visit(operand),
-        Rvalue::Call(call) => call.args.iter().for_each(visit),
-    }
-}
-
-fn collect_globals(operand: &Operand, names: &mut BTreeSet<String>) {
-    let mut stack = vec![operand];
-    while let Some(operand) = stack.pop() {
-        match operand {
-            Operand::Place(place) | Operand::Ref(place) => {
-                if let PlaceBase::Global(name) = &place.base {
-                    names.insert(name.clone());
-                }
-            }
-            Operand::Expr(parts) => stack.extend(parts.iter()),
-            _ => {}
+fn note_global(place: &Place, names: &mut BTreeSet<String>) {
+    if let PlaceBase::Global(name) = &place.base {
+        if !names.contains(name) {
+            names.insert(name.clone());
         }
     }
 }
