@@ -249,6 +249,9 @@ impl Summaries {
         let candidates = self.candidates_of(language, callee);
         let found = match callee {
             Callee::Method(_) => the_one(candidates.matching()),
+            _ if !prefers_own_file(callee) => {
+                the_one(candidates.matching().filter(|((known, _), _)| *known != file))
+            }
             _ => match at_most_two(candidates.in_file(file)) {
                 Count::One(only) => Some(only),
                 Count::Two => None,
@@ -364,6 +367,9 @@ impl<'a> SummaryView<'a> {
         };
         let found = match callee {
             Callee::Method(_) => the_one(fresh.matching().chain(run.matching().filter(current))),
+            _ if !prefers_own_file(callee) => {
+                the_one(run.matching().filter(|(place, _)| place.0 != self.file))
+            }
             _ => {
                 match at_most_two(fresh.matching().chain(run.in_file(self.file).filter(current))) {
                     Count::One(only) => Some(only),
@@ -397,6 +403,20 @@ impl Summaries {
     /// Whether every lookup a file's analysis made finds the same summary now.
     pub fn still_finds(&self, language: Language, file: usize, seen: &[Seen]) -> bool {
         seen.iter().all(|(callee, found)| self.lookup(language, file, callee) == found.as_ref())
+    }
+}
+
+/// Whether a call path means a function of its own file before any other of the same name: a
+/// plain name (`connect`; every C call), `self::connect`, or a type's function
+/// (`Pool::open`). A path through a module (`crate::net::connect`, `net::connect`,
+/// `super::connect`) means that module's function, in another file: the caller's own
+/// `connect` is another function (often the wrapper making the call).
+fn prefers_own_file(callee: &Callee) -> bool {
+    let Callee::Path(path) = callee else { return true };
+    let path = path.strip_prefix("crate::").unwrap_or(path);
+    match path.rsplit("::").nth(1) {
+        None | Some("self") => true,
+        Some(qualifier) => qualifier.starts_with(char::is_uppercase),
     }
 }
 
@@ -447,6 +467,30 @@ mod tests {
         assert!(find("reconnect").is_none());
         let method = summaries.lookup(Language::Rust, 0, &Callee::Method("open".into()));
         assert!(method.is_some());
+    }
+
+    #[test]
+    fn a_path_through_a_module_does_not_mean_the_callers_own_function() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::Rust, entry("connect", 0, false));
+        summaries.insert(Language::Rust, entry("connect", 1, true));
+        summaries.insert(Language::Rust, entry("connect", 2, true));
+        summaries.insert(Language::Rust, entry("Pool::open", 0, false));
+        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
+        let find = |summaries: &Summaries, path: &str| {
+            let found = summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
+            found.map(|summary| summary.runs)
+        };
+        assert_eq!(find(&summaries, "connect"), Some(false));
+        assert_eq!(find(&summaries, "self::connect"), Some(false));
+        assert_eq!(find(&summaries, "crate::connect"), Some(false));
+        assert_eq!(find(&summaries, "Pool::open"), Some(false));
+        // Two other files define `connect`: the module path names neither for sure.
+        assert_eq!(find(&summaries, "crate::net::connect"), None);
+        assert_eq!(find(&summaries, "super::connect"), None);
+        summaries.remove(Language::Rust, 2, "connect");
+        assert_eq!(find(&summaries, "crate::net::connect"), Some(true));
+        assert_eq!(find(&summaries, "net::connect"), Some(true));
     }
 
     #[test]
