@@ -1,5 +1,7 @@
-//! Acyclic functions (most of them) need no fixpoint: one pass in topological order runs
-//! every block once with its final entry state.
+//! The order blocks run in. Acyclic functions (most of them) need no fixpoint: one pass in
+//! topological order runs every block once with its final entry state. In the others, only
+//! the blocks of a loop need one: the CFG's strongly connected components, in topological
+//! order, run each block outside every loop once, and each loop to its fixpoint.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -22,28 +24,60 @@ fn successors(blocks: &[Block], index: usize) -> impl Iterator<Item = usize> {
     pair.into_iter().flatten().filter(move |&successor| successor < count)
 }
 
-/// For each block, whether it lies on a cycle of the CFG (a loop's head or body).
-pub(super) fn blocks_on_cycles(function: &Function) -> Vec<bool> {
+/// A strongly connected component of the CFG: its blocks in increasing order.
+pub(super) struct Component {
+    pub blocks: Vec<usize>,
+    /// A cycle of the CFG: more than one block, or a block with an edge to itself.
+    pub cycle: bool,
+    /// It needs a fixpoint: a cycle, or a loop's head (whose entry states the report of
+    /// endless loops reads).
+    pub looped: bool,
+}
+
+/// The CFG's components, each after every component with an edge into it: a block outside
+/// every loop runs once, after its predecessors have their final states, like an acyclic
+/// function's; only a loop's blocks run to a fixpoint.
+pub(super) fn components(function: &Function) -> Vec<Component> {
     let blocks = &function.blocks;
     let mut graph = DiGraph::<(), ()>::with_capacity(blocks.len(), blocks.len() * 2);
     for _ in blocks {
         graph.add_node(());
     }
-    let mut on_cycle = vec![false; blocks.len()];
-    for (index, looped) in on_cycle.iter_mut().enumerate() {
+    let mut self_edge = vec![false; blocks.len()];
+    for (index, looped) in self_edge.iter_mut().enumerate() {
         for successor in successors(blocks, index) {
             graph.add_edge(NodeIndex::new(index), NodeIndex::new(successor), ());
             *looped |= successor == index;
         }
     }
-    for component in tarjan_scc(&graph) {
-        if component.len() > 1 {
-            for node in component {
-                on_cycle[node.index()] = true;
-            }
+    // Tarjan's order is reverse topological: the components entered last come first.
+    tarjan_scc(&graph)
+        .into_iter()
+        .rev()
+        .map(|members| {
+            let mut blocks: Vec<usize> = members.iter().map(|node| node.index()).collect();
+            blocks.sort_unstable();
+            let cycle = blocks.len() > 1 || self_edge[blocks[0]];
+            let looped = cycle || function.blocks[blocks[0]].loop_head;
+            Component { blocks, cycle, looped }
+        })
+        .collect()
+}
+
+/// For each block, whether it lies on a cycle of the CFG (a loop's head or body).
+pub(super) fn on_cycles(components: &[Component], blocks: usize) -> Vec<bool> {
+    let mut on_cycle = vec![false; blocks];
+    for component in components.iter().filter(|component| component.cycle) {
+        for &block in &component.blocks {
+            on_cycle[block] = true;
         }
     }
     on_cycle
+}
+
+#[cfg(test)]
+fn blocks_on_cycles(function: &Function) -> Vec<bool> {
+    on_cycles(&components(function), function.blocks.len())
 }
 
 /// The reachable blocks in an order where each comes after all its reachable predecessors
@@ -93,13 +127,14 @@ mod tests {
     use crate::analysis::summary::Summaries;
     use crate::frontend;
 
-    /// The one pass over an acyclic function finds exactly what the fixpoint and its report
-    /// pass find, on every fixture.
+    /// The one pass over an acyclic function, and the run by components over a cyclic one,
+    /// find exactly what the fixpoint over the whole function and its report pass find, on
+    /// every fixture.
     #[test]
-    fn the_single_pass_agrees_with_the_fixpoint_on_every_fixture() {
+    fn each_strategy_agrees_with_the_whole_function_fixpoint_on_every_fixture() {
         let catalog = Catalog::builtin();
         let summaries = Summaries::default();
-        let mut acyclic = 0;
+        let (mut acyclic, mut cyclic) = (0, 0);
         for (folder, language) in [("c", Language::C), ("rust", Language::Rust)] {
             let root =
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
@@ -116,23 +151,27 @@ mod tests {
                     file: 0,
                 };
                 for function in &file.functions {
-                    let Some(order) = acyclic_order(function) else { continue };
-                    acyclic += 1;
-                    let (facts, summary, _) = analyze_function_in(function, &context, Some(order));
+                    let strategy = match acyclic_order(function) {
+                        Some(order) => {
+                            acyclic += 1;
+                            Strategy::OnePass(order)
+                        }
+                        None => {
+                            cyclic += 1;
+                            Strategy::ByComponents(components(function))
+                        }
+                    };
+                    let (facts, summary, _) = analyze_function_in(function, &context, strategy);
                     let (expected, expected_summary, _) =
-                        analyze_function_in(function, &context, None);
-                    assert_eq!(facts, expected, "{} in {}", function.name, path.display());
-                    assert_eq!(
-                        summary,
-                        expected_summary,
-                        "{} in {}",
-                        function.name,
-                        path.display()
-                    );
+                        analyze_function_in(function, &context, Strategy::Fixpoint);
+                    let at = format!("{} in {}", function.name, path.display());
+                    assert_eq!(facts, expected, "{at}");
+                    assert_eq!(summary, expected_summary, "{at}");
                 }
             }
         }
         assert!(acyclic > 100, "only {acyclic} acyclic functions in the fixtures");
+        assert!(cyclic > 100, "only {cyclic} cyclic functions in the fixtures");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::ir::{
     Block, BlockId, BranchEntry, Call, Callee, Cond, Function, Language, Operand, Pattern, Place,
     PlaceBase, Rvalue, Span, StmtKind, Terminator,
 };
-use acyclic::{acyclic_order, blocks_on_cycles};
+use acyclic::{acyclic_order, components, on_cycles, Component};
 
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
@@ -43,28 +43,53 @@ const MAX_VISITS_PER_BLOCK: usize = 64;
 /// Analyses one function: what it leaks, its summary for its callers, and how many
 /// statements it ran through the transfer (one per statement per process per visit).
 pub fn analyze_function(function: &Function, context: &Context) -> (Facts, Summary, usize) {
-    analyze_function_in(function, context, acyclic_order(function))
+    let strategy = match acyclic_order(function) {
+        Some(order) => Strategy::OnePass(order),
+        None => Strategy::ByComponents(components(function)),
+    };
+    analyze_function_in(function, context, strategy)
 }
 
-/// `analyze_function`, in one pass over `order` when the CFG is acyclic, else by fixpoint.
+/// How a function's blocks are run.
+enum Strategy {
+    /// An acyclic CFG: once each, in this order, reporting as they go.
+    OnePass(Vec<usize>),
+    /// Component by component: a block outside every loop once, a loop to a fixpoint and then
+    /// once more to report.
+    ByComponents(Vec<Component>),
+    /// The whole function to a fixpoint, then every block once more to report: what the
+    /// others must agree with.
+    #[cfg(test)]
+    Fixpoint,
+}
+
 fn analyze_function_in(
     function: &Function,
     context: &Context,
-    acyclic: Option<Vec<usize>>,
+    strategy: Strategy,
 ) -> (Facts, Summary, usize) {
     let mut analysis = FunctionAnalysis::new(function, context);
-    if let Some(order) = acyclic {
-        analysis.reporting = true;
-        analysis.acyclic = true;
-        analysis.single_pass(&order);
-    } else {
-        analysis.on_cycle = blocks_on_cycles(function);
-        let entry_states = analysis.fixpoint();
-        analysis.reporting = true;
-        for (index, flow) in entry_states.iter().enumerate() {
-            analysis.transfer_block(BlockId(index as u32), flow.clone());
+    match strategy {
+        Strategy::OnePass(order) => {
+            analysis.reporting = true;
+            analysis.acyclic = true;
+            analysis.single_pass(&order);
         }
-        analysis.report_endless_loops(&entry_states);
+        Strategy::ByComponents(components) => {
+            analysis.on_cycle = on_cycles(&components, function.blocks.len());
+            let entry_states = analysis.by_components(&components);
+            analysis.report_endless_loops(&entry_states);
+        }
+        #[cfg(test)]
+        Strategy::Fixpoint => {
+            analysis.on_cycle = on_cycles(&components(function), function.blocks.len());
+            let entry_states = analysis.fixpoint();
+            analysis.reporting = true;
+            for (index, flow) in entry_states.iter().enumerate() {
+                analysis.transfer_block(BlockId(index as u32), flow.clone());
+            }
+            analysis.report_endless_loops(&entry_states);
+        }
     }
     let summary = analysis.summary();
     let statements = analysis.statements_visited;
@@ -188,6 +213,60 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
+    /// Runs the blocks component by component; returns the final entry states of the blocks
+    /// in loops (the others' are used up), for the report of endless loops.
+    fn by_components(&mut self, components: &[Component]) -> Vec<Flow> {
+        let blocks = self.function.blocks.len();
+        let mut entry: Vec<Flow> = vec![Flow::new(); blocks];
+        let Some(first) = entry.first_mut() else { return entry };
+        first.insert(ProcessKey::new(), self.entry_state());
+        let mut visits = vec![0usize; blocks];
+        for component in components {
+            if component.looped {
+                self.reporting = false;
+                self.settle(&mut entry, &component.blocks, &mut visits);
+                self.reporting = true;
+                for &index in &component.blocks {
+                    // Where it leads was joined in while it settled.
+                    self.transfer_block(BlockId(index as u32), entry[index].clone());
+                }
+            } else {
+                self.reporting = true;
+                let index = component.blocks[0];
+                let flow = std::mem::take(&mut entry[index]);
+                for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
+                    if let Some(target) = entry.get_mut(successor.0 as usize) {
+                        join_flow(target, key, state);
+                    }
+                }
+            }
+        }
+        entry
+    }
+
+    /// The fixpoint of one loop's blocks (`members`, sorted), whose predecessors outside it
+    /// are final; what leaves the loop is joined into the blocks it reaches.
+    fn settle(&mut self, entry: &mut [Flow], members: &[usize], visits: &mut [usize]) {
+        let mut worklist: BTreeSet<u32> =
+            members.iter().filter(|&&index| !entry[index].is_empty()).map(|&i| i as u32).collect();
+        while let Some(index) = worklist.pop_first() {
+            let slot = index as usize;
+            visits[slot] += 1;
+            if visits[slot] > MAX_VISITS_PER_BLOCK {
+                continue;
+            }
+            for (successor, key, state) in self.transfer_block(BlockId(index), entry[slot].clone())
+            {
+                let Some(target) = entry.get_mut(successor.0 as usize) else { continue };
+                let inside = members.binary_search(&(successor.0 as usize)).is_ok();
+                if join_flow(target, key, state) && inside {
+                    worklist.insert(successor.0);
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
     fn fixpoint(&mut self) -> Vec<Flow> {
         let blocks = &self.function.blocks;
         let mut entry: Vec<Flow> = vec![Flow::new(); blocks.len()];
