@@ -10,8 +10,8 @@ use syn::{BinOp, Expr, Lit, Member, UnOp};
 use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
-use super::spans::expr_span;
-use super::{span_of, MAX_DEPTH};
+use super::spans::{expr_span, path_span, token_span};
+use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
     /// Lowers an expression whose value goes to `dest` (or nowhere).
@@ -36,19 +36,19 @@ impl FnBuilder<'_> {
                     self.diverge_if_panics(&mac.mac, span);
                 }
             }
-            Expr::Block(block) => self.lower_labeled_block(block, dest, depth),
+            Expr::Block(block) => self.lower_labeled_block(block, span, dest, depth),
             Expr::Unsafe(unsafe_block) => self.lower_block(&unsafe_block.block, dest, depth),
             Expr::TryBlock(try_block) => self.lower_block(&try_block.block, dest, depth),
-            Expr::If(expr_if) => self.lower_if(expr_if, dest, depth),
-            Expr::Match(expr_match) => self.lower_match(expr_match, dest, depth),
-            Expr::Loop(expr_loop) => self.lower_loop(expr_loop, dest, depth),
-            Expr::While(expr_while) => self.lower_while(expr_while, depth),
-            Expr::ForLoop(expr_for) => self.lower_for(expr_for, depth),
-            Expr::Return(expr_return) => self.lower_return(expr_return, depth),
-            Expr::Break(expr_break) => self.lower_break(expr_break, depth),
-            Expr::Continue(expr_continue) => self.lower_continue(expr_continue),
+            Expr::If(expr_if) => self.lower_if(expr_if, span, dest, depth),
+            Expr::Match(expr_match) => self.lower_match(expr_match, span, dest, depth),
+            Expr::Loop(expr_loop) => self.lower_loop(expr_loop, span, dest, depth),
+            Expr::While(expr_while) => self.lower_while(expr_while, span, depth),
+            Expr::ForLoop(expr_for) => self.lower_for(expr_for, span, depth),
+            Expr::Return(expr_return) => self.lower_return(expr_return, span, depth),
+            Expr::Break(expr_break) => self.lower_break(expr_break, span, depth),
+            Expr::Continue(expr_continue) => self.lower_continue(expr_continue, span),
             Expr::Try(expr_try) => {
-                let value = self.lower_try(expr_try, depth);
+                let value = self.lower_try(expr_try, span, depth);
                 self.emit(&dest, Rvalue::Use(value), span);
             }
             Expr::Assign(assign) => self.lower_assign(&assign.left, &assign.right, depth),
@@ -71,7 +71,7 @@ impl FnBuilder<'_> {
         }
         let depth = depth + 1;
         if let Expr::Try(expr_try) = expr {
-            return self.lower_try(expr_try, depth);
+            return self.lower_try(expr_try, expr_span(expr), depth);
         }
         if let Expr::Call(call) = expr {
             if self.is_constructor(&call.func) {
@@ -211,15 +211,16 @@ impl FnBuilder<'_> {
         let (callee, callee_span, args, arg_spans) = match expr {
             Expr::Call(call) => {
                 let (callee, callee_span) = self.callee(&call.func, depth);
-                let arg_spans = call.args.iter().map(span_of).collect();
+                let arg_spans = call.args.iter().map(expr_span).collect();
                 (callee, callee_span, self.operands(&call.args, depth), arg_spans)
             }
             Expr::MethodCall(call) => {
                 let mut args = vec![self.lower_operand(&call.receiver, depth)];
                 args.extend(self.operands(&call.args, depth));
-                let receiver = std::iter::once(span_of(&*call.receiver));
-                let arg_spans = receiver.chain(call.args.iter().map(span_of)).collect();
-                (Callee::Method(call.method.to_string()), span_of(&call.method), args, arg_spans)
+                let receiver = std::iter::once(expr_span(&call.receiver));
+                let arg_spans = receiver.chain(call.args.iter().map(expr_span)).collect();
+                let method_span = token_span(call.method.span());
+                (Callee::Method(call.method.to_string()), method_span, args, arg_spans)
             }
             Expr::Macro(mac) => {
                 let (callee, callee_span, args) = self.macro_call(&mac.mac, depth);
@@ -245,11 +246,11 @@ impl FnBuilder<'_> {
             let is_variable =
                 single_identifier(&path.path).is_some_and(|n| self.lookup(&n).is_some());
             if !is_variable {
-                return (Callee::Path(self.imports.resolve(&path.path)), span_of(&path.path));
+                return (Callee::Path(self.imports.resolve(&path.path)), path_span(&path.path));
             }
         }
         let _ = self.lower_operand(func, depth);
-        (Callee::Unknown, span_of(func))
+        (Callee::Unknown, expr_span(func))
     }
 }
 

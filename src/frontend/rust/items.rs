@@ -7,12 +7,12 @@
 use syn::visit::Visit;
 use syn::{ImplItem, Item, TraitItem};
 
-use crate::ir::{Function, LoweredFile, UseSite};
+use crate::ir::{Function, LoweredFile, Span, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
-use super::spans::block_span;
-use super::{join_spans, span_of, MAX_DEPTH};
+use super::spans::{block_span, pat_span, signature_start, token_span};
+use super::{span_of, MAX_DEPTH};
 
 pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
     let mut lowering = ItemLowering::default();
@@ -141,13 +141,14 @@ impl ItemLowering {
         self.note_globs(&imports);
 
         let body_span = block_span(source.body);
-        let span = join_spans(span_of(source.sig), body_span);
+        let start = signature_start(source.sig);
+        let span = Span::new(start, body_span.end.max(start));
         let mut builder = FnBuilder::new(&imports, body_span);
         builder.push_scope();
         for input in &source.sig.inputs {
             match input {
                 syn::FnArg::Receiver(receiver) => {
-                    let id = builder.new_local("self", span_of(&receiver.self_token));
+                    let id = builder.new_local("self", token_span(receiver.self_token.span));
                     builder.declare("self".into(), id);
                     if receiver.reference.is_some() {
                         builder.borrowed(id);
@@ -155,14 +156,14 @@ impl ItemLowering {
                 }
                 syn::FnArg::Typed(typed) => {
                     let borrowed = matches!(*typed.ty, syn::Type::Reference(_));
-                    builder.bind_parameter(&typed.pat, span_of(&*typed.pat), borrowed)
+                    builder.bind_parameter(&typed.pat, pat_span(&typed.pat), borrowed)
                 }
             }
         }
         let params = builder.local_count();
         let returns_value = !matches!(source.sig.output, syn::ReturnType::Default);
         builder.lower_body(source.body, returns_value);
-        let name_span = span_of(&source.sig.ident);
+        let name_span = token_span(source.sig.ident.span());
         let attributes = source.attrs.iter().map(|attr| path_text(attr.path())).collect();
         self.functions.push(builder.finish(source.name, span, name_span, params, attributes));
         // Functions declared inside the body see the body's imports.

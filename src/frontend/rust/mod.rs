@@ -17,6 +17,7 @@
 
 mod builder;
 mod control;
+mod edges;
 mod expr;
 mod imports;
 mod items;
