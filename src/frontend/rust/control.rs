@@ -150,7 +150,7 @@ impl FnBuilder<'_> {
                 }),
             }
             self.switch_to(body);
-            self.lower_expr(&arm.body, dest.clone(), depth);
+            self.lower_spanned_expr(&arm.body, body_span, dest.clone(), depth);
             self.pop_scope(body_span);
             self.goto(join);
             self.switch_to(next);

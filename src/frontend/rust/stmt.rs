@@ -28,8 +28,9 @@ impl FnBuilder<'_> {
         self.push_scope();
         match self.lower_stmts(&body.stmts, 1) {
             Some(tail) if returns_value => {
-                let value = self.lower_operand(tail, 1);
-                self.emit_return(Some(value), expr_span(tail));
+                let span = expr_span(tail);
+                let value = self.lower_operand_at(tail, Some(span), 1);
+                self.emit_return(Some(value), span);
             }
             Some(tail) => {
                 self.lower_expr(tail, Dest::Discard, 1);
