@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use syn::visit::Visit;
 use syn::{Item, UseTree};
 
 #[derive(Debug, Clone, Default)]
@@ -41,12 +40,9 @@ impl Imports {
         imports
     }
 
-    /// Adds every `use` found anywhere in a function body (they apply to the whole block
-    /// they appear in, even before the `use` statement).
-    pub(super) fn add_uses_in(&mut self, body: &syn::Block) {
-        let mut collector = UseCollector::default();
-        collector.visit_block(body);
-        for tree in collector.trees {
+    /// Adds the `use` items of a function body, in order.
+    pub(super) fn add_use_trees(&mut self, trees: &[&UseTree]) {
+        for tree in trees {
             self.add_tree(tree, Vec::new());
         }
     }
@@ -151,17 +147,5 @@ impl Imports {
             }
         }
         false
-    }
-}
-
-/// Finds `use` items inside a function body, at any block depth.
-#[derive(Default)]
-struct UseCollector<'ast> {
-    trees: Vec<&'ast UseTree>,
-}
-
-impl<'ast> Visit<'ast> for UseCollector<'ast> {
-    fn visit_item_use(&mut self, item_use: &'ast syn::ItemUse) {
-        self.trees.push(&item_use.tree);
     }
 }
