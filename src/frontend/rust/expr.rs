@@ -7,9 +7,10 @@
 
 use syn::{BinOp, Expr, Lit, Member, UnOp};
 
-use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, Span, StmtKind};
+use crate::ir::{Call, Callee, Operand, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
+use super::paths::{single_identifier, PathKind};
 use super::spans::{expr_span, path_span, token_span};
 use super::MAX_DEPTH;
 
@@ -163,25 +164,6 @@ impl FnBuilder<'_> {
         Operand::Expr(parts.into_iter().map(|part| self.lower_operand(part, depth)).collect())
     }
 
-    /// A variable, a constant or variant, or a global.
-    fn path_operand(&self, path: &syn::ExprPath) -> Operand {
-        if let Some(name) = single_identifier(&path.path) {
-            if let Some(local) = self.lookup(&name) {
-                return Operand::Place(Place::local(local));
-            }
-            if self.imports.is_static(&name) {
-                return Operand::Place(Place::global(name));
-            }
-        }
-        let resolved = self.imports.resolve(&path.path);
-        let last = path.path.segments.last().map(|segment| segment.ident.to_string());
-        if last.is_some_and(|name| looks_like_constant(&name)) {
-            Operand::Const(resolved)
-        } else {
-            Operand::Place(Place::global(resolved))
-        }
-    }
-
     fn unary_operand(&mut self, unary: &syn::ExprUnary, depth: u32) -> Operand {
         let inner = self.lower_operand(&unary.expr, depth);
         match (&unary.op, inner) {
@@ -232,7 +214,7 @@ impl FnBuilder<'_> {
     /// has no effect, so it is an operand over its arguments rather than a call.
     fn is_constructor(&self, func: &Expr) -> bool {
         let Expr::Path(path) = strip_transparent(func) else { return false };
-        matches!(self.path_operand(path), Operand::Const(_))
+        matches!(self.path_kind(&path.path), PathKind::Constant)
     }
 
     // ---- calls ----
@@ -287,7 +269,7 @@ impl FnBuilder<'_> {
         let func = strip_transparent(func);
         if let Expr::Path(path) = func {
             let is_variable =
-                single_identifier(&path.path).is_some_and(|n| self.lookup(&n).is_some());
+                single_identifier(&path.path).is_some_and(|n| self.lookup_ident(n).is_some());
             if !is_variable {
                 return (Callee::Path(self.imports.resolve(&path.path)), path_span(&path.path));
             }
@@ -406,16 +388,4 @@ fn member_name(member: &Member) -> String {
         Member::Named(ident) => ident.to_string(),
         Member::Unnamed(index) => index.index.to_string(),
     }
-}
-
-/// The name if the path is one plain identifier (`x`, `self`), which may be a variable.
-pub(super) fn single_identifier(path: &syn::Path) -> Option<String> {
-    let is_plain = path.leading_colon.is_none() && path.segments.len() == 1;
-    let segment = path.segments.first().filter(|_| is_plain)?;
-    segment.arguments.is_empty().then(|| segment.ident.to_string())
-}
-
-/// Constants and variants are capitalised (`SOCK_STREAM`, `Both`, `None`).
-pub(super) fn looks_like_constant(name: &str) -> bool {
-    name.chars().next().is_some_and(char::is_uppercase)
 }

@@ -4,7 +4,8 @@
 //! whatever name it imported (`fork`, `unistd::fork`, `US::connect`). Resolution rewrites the
 //! first segment of a path through the map; anything unknown stays as written.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use syn::{Item, UseTree};
 
@@ -14,7 +15,7 @@ pub(super) struct Imports {
     /// Namespaces opened with `*`, in order of appearance.
     pub(super) globs: Vec<String>,
     /// The module's `static` items: capitalised like constants, but places that hold values.
-    statics: HashSet<String>,
+    statics: Vec<String>,
 }
 
 impl Imports {
@@ -29,7 +30,7 @@ impl Imports {
                     imports_parent |= imports.add_tree(&item_use.tree, Vec::new());
                 }
                 Item::Static(item_static) => {
-                    imports.statics.insert(item_static.ident.to_string());
+                    imports.statics.push(item_static.ident.to_string());
                 }
                 _ => {}
             }
@@ -48,8 +49,8 @@ impl Imports {
     }
 
     /// Whether a name written alone is one of the module's statics.
-    pub(super) fn is_static(&self, name: &str) -> bool {
-        self.statics.contains(name)
+    pub(super) fn is_static(&self, name: &proc_macro2::Ident) -> bool {
+        self.statics.iter().any(|item| name == item)
     }
 
     /// Every imported name with its full path, sorted.
@@ -68,9 +69,16 @@ impl Imports {
     /// Resolves a path as written in code: generics dropped, a leading `::` stripped, the
     /// first segment replaced by what it was imported as.
     pub(super) fn resolve(&self, path: &syn::Path) -> String {
-        let segments: Vec<String> =
-            path.segments.iter().map(|segment| segment.ident.to_string()).collect();
-        self.resolve_segments(&segments)
+        let mut segments = path.segments.iter();
+        let Some(first) = segments.next() else {
+            return String::new();
+        };
+        let first = first.ident.to_string();
+        let mut resolved = self.aliases.get(&first).cloned().unwrap_or(first);
+        for segment in segments {
+            let _ = write!(resolved, "::{}", segment.ident);
+        }
+        resolved
     }
 
     pub(super) fn resolve_segments(&self, segments: &[String]) -> String {

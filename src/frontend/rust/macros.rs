@@ -153,8 +153,7 @@ impl FnBuilder<'_> {
 }
 
 fn parse_macro_args(mac: &syn::Macro) -> syn::Result<Vec<Expr>> {
-    let last = mac.path.segments.last().map(|segment| segment.ident.to_string());
-    if last.is_some_and(|name| PATTERN_MACROS.contains(&name.as_str())) {
+    if is_one_of(mac, &PATTERN_MACROS) {
         return mac.parse_body_with(first_expression).map(|expr| vec![expr]);
     }
     let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
@@ -169,8 +168,13 @@ fn first_expression(input: ParseStream) -> syn::Result<Expr> {
 }
 
 pub(super) fn macro_diverges(mac: &syn::Macro) -> bool {
-    let last = mac.path.segments.last().map(|segment| segment.ident.to_string());
-    last.is_some_and(|name| DIVERGING_MACROS.contains(&name.as_str()))
+    is_one_of(mac, &DIVERGING_MACROS)
+}
+
+/// Whether the macro's name (the last segment of its path) is one of `names`.
+fn is_one_of(mac: &syn::Macro, names: &[&str]) -> bool {
+    let last = mac.path.segments.last();
+    last.is_some_and(|segment| names.iter().any(|name| segment.ident == name))
 }
 
 /// Whether the identifier at `index` can be a variable: not a field or method name after a

@@ -9,7 +9,7 @@ use syn::{Lit, Pat};
 use crate::ir::{LocalId, Pattern, Span};
 
 use super::builder::{Binding, FnBuilder};
-use super::expr::looks_like_constant;
+use super::paths::looks_like_constant;
 use super::spans::token_span;
 use super::MAX_DEPTH;
 
