@@ -129,6 +129,10 @@ fn paren_inner(node: Node<'_>) -> Option<Node<'_>> {
     if node.kind_name() != "parenthesized_expression" {
         return None;
     }
+    // The usual `(e)` without comments, without collecting the children.
+    if node.named_child_count() == 1 {
+        return node.named_child(0).filter(|inner| inner.kind_name() != "comment");
+    }
     match named_children(node).as_slice() {
         [inner] => Some(*inner),
         _ => None,
