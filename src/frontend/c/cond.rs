@@ -9,7 +9,7 @@ use crate::ir::{BlockId, CmpOp, Cond, Terminator};
 use super::builder::FnBuilder;
 use super::syntax::{fields, span_of, strip_parens, text_of, NodeKind};
 
-impl FnBuilder<'_> {
+impl<'a> FnBuilder<'a> {
     /// Branches to `then` when `node` is true, else to `otherwise`.
     pub(super) fn branch_on(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
         if !self.enter(node) {
@@ -28,7 +28,8 @@ impl FnBuilder<'_> {
     // Each shape has a function of its own, so this recursive function keeps a small stack
     // frame even in a debug build.
     fn branch_on_inner(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        match (node.kind_name(), self.operator(node)) {
+        let operator = self.operator(node);
+        match (node.kind_name(), operator) {
             ("binary_expression", Some("&&")) => {
                 self.branch_on_logical(node, true, then, otherwise)
             }
@@ -41,7 +42,7 @@ impl FnBuilder<'_> {
                 self.branch_on_negated(node, then, otherwise)
             }
             ("comma_expression", _) => self.branch_on_comma(node, then, otherwise),
-            _ => self.branch_on_leaf(node, then, otherwise),
+            _ => self.branch_on_leaf(node, operator, then, otherwise),
         }
     }
 
@@ -83,8 +84,22 @@ impl FnBuilder<'_> {
         self.branch_on(right, then, otherwise);
     }
 
-    fn branch_on_leaf(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        let cond = self.cond(node);
+    /// `operator` is the leaf's own (`node` has no parentheses around it).
+    fn branch_on_leaf(
+        &mut self,
+        node: Node<'_>,
+        operator: Option<&str>,
+        then: BlockId,
+        otherwise: BlockId,
+    ) {
+        let cond = match self.enter(node) {
+            true => {
+                let cond = self.cond_inner(node, operator);
+                self.leave();
+                cond
+            }
+            false => Cond::Unknown,
+        };
         let span = span_of(node);
         self.terminate(Terminator::Branch { cond, then, otherwise, span });
     }
@@ -94,7 +109,12 @@ impl FnBuilder<'_> {
         self.terminate(Terminator::Branch { cond: Cond::Unknown, then, otherwise, span });
     }
 
-    fn operator<'n>(&self, node: Node<'n>) -> Option<&str> {
+    /// The operator of a binary or unary expression (the only kinds whose operator a
+    /// condition reads: looking for a field another kind lacks still costs a search).
+    fn operator(&self, node: Node<'_>) -> Option<&'a str> {
+        if !matches!(node.kind_name(), "binary_expression" | "unary_expression") {
+            return None;
+        }
         node.child_by_field_id(fields().operator).map(|op| text_of(op, self.text))
     }
 
@@ -112,13 +132,14 @@ impl FnBuilder<'_> {
         if !self.enter(node) {
             return Cond::Unknown;
         }
-        let cond = self.cond_inner(strip_parens(node));
+        let node = strip_parens(node);
+        let cond = self.cond_inner(node, self.operator(node));
         self.leave();
         cond
     }
 
-    fn cond_inner(&mut self, node: Node<'_>) -> Cond {
-        let operator = self.operator(node);
+    /// `operator` is `node`'s own.
+    fn cond_inner(&mut self, node: Node<'_>, operator: Option<&str>) -> Cond {
         match (node.kind_name(), operator.and_then(compare_op)) {
             ("binary_expression", Some(op)) => {
                 let (Some(left), Some(right)) = self.sides(node) else { return Cond::Unknown };

@@ -18,6 +18,12 @@ pub(super) fn parse_int(literal: &str) -> Option<i64> {
         return parse_int(magnitude.trim_start()).map(i64::wrapping_neg);
     }
     let literal = literal.strip_prefix('+').unwrap_or(literal).trim_start();
+    // Most literals are plain decimals (`0`, `42`): read them without the copies below.
+    let plain_decimal = literal.bytes().all(|b| b.is_ascii_digit())
+        && (literal.len() == 1 || !literal.starts_with('0'));
+    if plain_decimal {
+        return literal.parse::<u64>().ok().map(|value| value as i64);
+    }
     let cleaned: String = literal.chars().filter(|&c| c != '\'').collect();
     let digits = cleaned.trim_end_matches(['u', 'U', 'l', 'L']);
     let lower = digits.to_ascii_lowercase();
@@ -77,6 +83,9 @@ mod tests {
         assert_eq!(parse_int("1'000"), Some(1000));
         assert_eq!(parse_int("-1"), Some(-1));
         assert_eq!(parse_int("--1"), Some(1));
+        assert_eq!(parse_int("18446744073709551615"), Some(-1));
+        assert_eq!(parse_int("18446744073709551616"), None);
+        assert_eq!(parse_int(""), None);
     }
 
     #[test]

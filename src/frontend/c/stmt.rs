@@ -85,16 +85,22 @@ impl FnBuilder<'_> {
     }
 
     fn declaration(&mut self, node: Node<'_>) {
-        // `extern int g;` names a global: it is no local of this function.
-        let is_extern = named_children(node).iter().any(|child| {
-            child.kind_name() == "storage_class_specifier" && text_of(*child, self.text) == "extern"
-        });
-        if is_extern {
-            return;
-        }
+        // One walk over the children finds both the declarators and an `extern`.
+        let mut declarators = Vec::new();
         let mut cursor = node.walk();
-        let declarators: Vec<Node<'_>> =
-            node.children_by_field_name("declarator", &mut cursor).collect();
+        let mut more = cursor.goto_first_child();
+        while more {
+            let child = cursor.node();
+            if cursor.field_id().map(u16::from) == Some(fields().declarator) {
+                declarators.push(child);
+            } else if child.kind_name() == "storage_class_specifier"
+                && text_of(child, self.text) == "extern"
+            {
+                // `extern int g;` names a global: it is no local of this function.
+                return;
+            }
+            more = cursor.goto_next_sibling();
+        }
         if declarators.iter().any(|d| d.kind_name() == "init_declarator") {
             self.declarations.push(span_of(node));
         }

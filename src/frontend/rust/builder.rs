@@ -5,8 +5,6 @@
 //! (return, break, panic!, …) immediately opens a fresh block with no predecessors, so code
 //! after a diverging statement is lowered into dead blocks instead of corrupting live ones.
 
-use std::collections::HashMap;
-
 use crate::ir::{
     Block, BlockId, BranchEntry, Function, Local, LocalId, Operand, Place, PlaceBase, Rvalue, Span,
     Stmt, StmtKind, Terminator,
@@ -34,11 +32,11 @@ struct PendingBlock {
 }
 
 /// One lexical scope: the locals it declared (dropped in reverse at its end) and the names
-/// it binds.
+/// it binds, latest last (a scope holds few: a search beats hashing).
 #[derive(Default)]
 struct Scope {
     declared: Vec<LocalId>,
-    names: HashMap<String, LocalId>,
+    names: Vec<(String, LocalId)>,
 }
 
 /// Where `break` and `continue` go from inside a loop or labelled block.
@@ -199,7 +197,7 @@ impl<'i> FnBuilder<'i> {
         }
         if let Some(scope) = self.scopes.last_mut() {
             scope.declared.push(id);
-            scope.names.insert(name, id);
+            scope.names.push((name, id));
         }
     }
 
@@ -211,7 +209,18 @@ impl<'i> FnBuilder<'i> {
     }
 
     pub(super) fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|scope| scope.names.get(name).copied())
+        self.lookup_by(|bound| bound == name)
+    }
+
+    /// `lookup` of an identifier, compared without building its text.
+    pub(super) fn lookup_ident(&self, ident: &proc_macro2::Ident) -> Option<LocalId> {
+        self.lookup_by(|bound| ident == bound)
+    }
+
+    /// The innermost, latest binding whose name matches.
+    fn lookup_by(&self, matches: impl Fn(&str) -> bool) -> Option<LocalId> {
+        let mut bindings = self.scopes.iter().rev().flat_map(|scope| scope.names.iter().rev());
+        bindings.find(|(bound, _)| matches(bound)).map(|(_, id)| *id)
     }
 
     pub(super) fn push_scope(&mut self) {

@@ -11,9 +11,9 @@ use crate::ir::{
 };
 
 use super::builder::{Dest, FnBuilder, LoopFrame};
-use super::spans::{block_span, expr_span, for_span, if_span, loop_span, match_span, while_span};
+use super::spans::{block_span, expr_span, pat_span};
 use super::stmt::close_brace;
-use super::{span_of, MAX_DEPTH};
+use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
     /// Branches to `then` or `otherwise` on a condition; `&&`, `||` and `!` become nested
@@ -26,7 +26,7 @@ impl FnBuilder<'_> {
         depth: u32,
     ) {
         let cond = strip_parens(cond);
-        let span = span_of(cond);
+        let span = expr_span(cond);
         if depth > MAX_DEPTH {
             return self.terminate(Terminator::Branch {
                 cond: Cond::Unknown,
@@ -41,7 +41,7 @@ impl FnBuilder<'_> {
                 return self.lower_cond(&unary.expr, otherwise, then, depth);
             }
             Expr::Binary(binary) if matches!(binary.op, BinOp::And(_) | BinOp::Or(_)) => {
-                let right = self.new_block(span_of(&*binary.right));
+                let right = self.new_block(expr_span(&binary.right));
                 match binary.op {
                     BinOp::And(_) => self.lower_cond(&binary.left, right, otherwise, depth),
                     _ => self.lower_cond(&binary.left, then, right, depth),
@@ -67,14 +67,15 @@ impl FnBuilder<'_> {
         self.terminate(Terminator::Branch { cond: lowered, then, otherwise, span });
     }
 
-    pub(super) fn lower_if(&mut self, expr_if: &syn::ExprIf, dest: Dest, depth: u32) {
+    /// `span` is the whole `if`'s, as every `lower_*` of an expression kind is given its own.
+    pub(super) fn lower_if(&mut self, expr_if: &syn::ExprIf, span: Span, dest: Dest, depth: u32) {
         let then = self.new_block(block_span(&expr_if.then_branch));
-        let join = self.new_block(if_span(expr_if).unwrap_or_else(|| span_of(expr_if)));
+        let join = self.new_block(span);
         let otherwise = match &expr_if.else_branch {
             Some((_, else_expr)) => self.new_block(expr_span(else_expr)),
             None => join,
         };
-        self.mark_if_entries(expr_if, then, otherwise);
+        self.mark_if_entries(expr_if, span, then, otherwise);
         // `if let` bindings live in the then-branch only.
         self.push_scope();
         self.lower_cond(&expr_if.cond, then, otherwise, depth);
@@ -91,30 +92,39 @@ impl FnBuilder<'_> {
     }
 
     /// Where each branch of an `if` begins, for fix-its: its body, or the `else` it lacks.
-    fn mark_if_entries(&mut self, expr_if: &syn::ExprIf, then: BlockId, otherwise: BlockId) {
-        let then_body = span_of(&expr_if.then_branch);
+    fn mark_if_entries(
+        &mut self,
+        expr_if: &syn::ExprIf,
+        span: Span,
+        then: BlockId,
+        otherwise: BlockId,
+    ) {
+        let then_body = block_span(&expr_if.then_branch);
         self.set_entry(then, BranchEntry::Body { span: then_body, braced: true });
         let entry = match &expr_if.else_branch {
             Some((_, else_expr)) => BranchEntry::Body {
-                span: span_of(&**else_expr),
+                span: expr_span(else_expr),
                 braced: matches!(&**else_expr, Expr::Block(block) if block.label.is_none()),
             },
-            None => BranchEntry::MissingElse {
-                if_start: span_of(expr_if).start,
-                then_body,
-                then_braced: true,
-            },
+            None => BranchEntry::MissingElse { if_start: span.start, then_body, then_braced: true },
         };
         self.set_entry(otherwise, entry);
     }
 
     /// Each arm tests its pattern (and guard) and falls through to the next arm's test; no
     /// arm matching is impossible in Rust.
-    pub(super) fn lower_match(&mut self, expr_match: &syn::ExprMatch, dest: Dest, depth: u32) {
+    pub(super) fn lower_match(
+        &mut self,
+        expr_match: &syn::ExprMatch,
+        span: Span,
+        dest: Dest,
+        depth: u32,
+    ) {
         let value = self.lower_operand(&expr_match.expr, depth);
-        let join = self.new_block(match_span(expr_match).unwrap_or_else(|| span_of(expr_match)));
+        let join = self.new_block(span);
         for arm in &expr_match.arms {
-            let next = self.new_block(span_of(&arm.pat));
+            let pat_span = pat_span(&arm.pat);
+            let next = self.new_block(pat_span);
             let body_span = expr_span(&arm.body);
             let body = self.new_block(body_span);
             let braced = matches!(&*arm.body, Expr::Block(block) if block.label.is_none() && block.attrs.is_empty());
@@ -122,10 +132,10 @@ impl FnBuilder<'_> {
             self.push_scope();
             let pattern = self.bind_pattern(&arm.pat, depth);
             let test = Cond::Matches { value: value.clone(), pattern };
-            let span = span_of(&arm.pat);
+            let span = pat_span;
             match &arm.guard {
                 Some((_, guard)) => {
-                    let guarded = self.new_block(span_of(&**guard));
+                    let guarded = self.new_block(expr_span(guard));
                     let term =
                         Terminator::Branch { cond: test, then: guarded, otherwise: next, span };
                     self.terminate(term);
@@ -140,8 +150,8 @@ impl FnBuilder<'_> {
                 }),
             }
             self.switch_to(body);
-            self.lower_expr(&arm.body, dest.clone(), depth);
-            self.pop_scope(expr_span(&arm.body));
+            self.lower_spanned_expr(&arm.body, body_span, dest.clone(), depth);
+            self.pop_scope(body_span);
             self.goto(join);
             self.switch_to(next);
         }
@@ -150,11 +160,17 @@ impl FnBuilder<'_> {
     }
 
     /// A block with a label can be left with `break 'label value`.
-    pub(super) fn lower_labeled_block(&mut self, block: &syn::ExprBlock, dest: Dest, depth: u32) {
+    pub(super) fn lower_labeled_block(
+        &mut self,
+        block: &syn::ExprBlock,
+        span: Span,
+        dest: Dest,
+        depth: u32,
+    ) {
         let Some(label) = &block.label else {
             return self.lower_block(&block.block, dest, depth);
         };
-        let exit = self.new_block(span_of(block));
+        let exit = self.new_block(span);
         self.push_loop(LoopFrame {
             label: Some(label.name.ident.to_string()),
             break_to: exit,
@@ -168,9 +184,15 @@ impl FnBuilder<'_> {
         self.switch_to(exit);
     }
 
-    pub(super) fn lower_loop(&mut self, expr_loop: &syn::ExprLoop, dest: Dest, depth: u32) {
-        let head = self.enter_loop_head(loop_span(expr_loop).unwrap_or_else(|| span_of(expr_loop)));
-        let exit = self.new_block(loop_span(expr_loop).unwrap_or_else(|| span_of(expr_loop)));
+    pub(super) fn lower_loop(
+        &mut self,
+        expr_loop: &syn::ExprLoop,
+        span: Span,
+        dest: Dest,
+        depth: u32,
+    ) {
+        let head = self.enter_loop_head(span);
+        let exit = self.new_block(span);
         self.push_loop(LoopFrame {
             label: label_name(&expr_loop.label),
             break_to: exit,
@@ -184,11 +206,10 @@ impl FnBuilder<'_> {
         self.switch_to(exit);
     }
 
-    pub(super) fn lower_while(&mut self, expr_while: &syn::ExprWhile, depth: u32) {
-        let head =
-            self.enter_loop_head(while_span(expr_while).unwrap_or_else(|| span_of(expr_while)));
+    pub(super) fn lower_while(&mut self, expr_while: &syn::ExprWhile, span: Span, depth: u32) {
+        let head = self.enter_loop_head(span);
         let body = self.new_block(block_span(&expr_while.body));
-        let exit = self.new_block(while_span(expr_while).unwrap_or_else(|| span_of(expr_while)));
+        let exit = self.new_block(span);
         self.push_loop(LoopFrame {
             label: label_name(&expr_while.label),
             break_to: exit,
@@ -209,12 +230,12 @@ impl FnBuilder<'_> {
 
     /// `for pat in iter`: whether another item comes is unknown; the pattern binds (parts
     /// of) the iterator's items.
-    pub(super) fn lower_for(&mut self, expr_for: &syn::ExprForLoop, depth: u32) {
+    pub(super) fn lower_for(&mut self, expr_for: &syn::ExprForLoop, span: Span, depth: u32) {
         let iterator = self.lower_operand(&expr_for.expr, depth);
-        let head = self.enter_loop_head(for_span(expr_for).unwrap_or_else(|| span_of(expr_for)));
+        let head = self.enter_loop_head(span);
         let body = self.new_block(block_span(&expr_for.body));
-        let exit = self.new_block(for_span(expr_for).unwrap_or_else(|| span_of(expr_for)));
-        let span = span_of(&*expr_for.expr);
+        let exit = self.new_block(span);
+        let span = expr_span(&expr_for.expr);
         self.terminate(Terminator::Branch {
             cond: Cond::Unknown,
             then: body,
@@ -233,7 +254,7 @@ impl FnBuilder<'_> {
         let (_, bindings) = self.lower_pattern(&expr_for.pat, depth);
         for binding in &bindings {
             let item = Rvalue::Use(Operand::Expr(vec![iterator.clone()]));
-            self.emit(&Dest::Into(Place::local(binding.id)), item, span_of(&*expr_for.pat));
+            self.emit(&Dest::Into(Place::local(binding.id)), item, pat_span(&expr_for.pat));
         }
         self.bring_into_scope(bindings);
         self.lower_block(&expr_for.body, Dest::Discard, depth);
@@ -251,8 +272,7 @@ impl FnBuilder<'_> {
         head
     }
 
-    pub(super) fn lower_break(&mut self, expr_break: &syn::ExprBreak, depth: u32) {
-        let span = span_of(expr_break);
+    pub(super) fn lower_break(&mut self, expr_break: &syn::ExprBreak, span: Span, depth: u32) {
         let label = expr_break.label.as_ref().map(|label| label.ident.to_string());
         let frame = self.find_loop(label.as_deref());
         if let Some(value) = &expr_break.expr {
@@ -263,8 +283,7 @@ impl FnBuilder<'_> {
         self.leave_to(frame.map(|frame| (frame.scope_depth, frame.break_to)), span);
     }
 
-    pub(super) fn lower_continue(&mut self, expr_continue: &syn::ExprContinue) {
-        let span = span_of(expr_continue);
+    pub(super) fn lower_continue(&mut self, expr_continue: &syn::ExprContinue, span: Span) {
         let label = expr_continue.label.as_ref().map(|label| label.ident.to_string());
         let target = self
             .find_loop(label.as_deref())
@@ -284,9 +303,9 @@ impl FnBuilder<'_> {
         }
     }
 
-    pub(super) fn lower_return(&mut self, expr_return: &syn::ExprReturn, depth: u32) {
+    pub(super) fn lower_return(&mut self, expr_return: &syn::ExprReturn, span: Span, depth: u32) {
         let value = expr_return.expr.as_ref().map(|value| self.lower_operand(value, depth));
-        self.lower_return_value(value, span_of(expr_return));
+        self.lower_return_value(value, span);
     }
 
     /// Returns from the function: every live local ends, innermost first. A value reading a
@@ -311,8 +330,7 @@ impl FnBuilder<'_> {
     }
 
     /// `e?`: on `Err` the function returns; otherwise the value is `e`'s.
-    pub(super) fn lower_try(&mut self, expr_try: &syn::ExprTry, depth: u32) -> Operand {
-        let span = span_of(expr_try);
+    pub(super) fn lower_try(&mut self, expr_try: &syn::ExprTry, span: Span, depth: u32) -> Operand {
         let value = match self.lower_operand(&expr_try.expr, depth) {
             Operand::Place(place) => place,
             other => {

@@ -7,57 +7,77 @@
 
 use syn::{BinOp, Expr, Lit, Member, UnOp};
 
-use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, Span, StmtKind};
+use crate::ir::{Call, Callee, Operand, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
-use super::spans::expr_span;
-use super::{span_of, MAX_DEPTH};
+use super::paths::{single_identifier, PathKind};
+use super::spans::{expr_span, path_span, token_span};
+use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
     /// Lowers an expression whose value goes to `dest` (or nowhere).
     pub(super) fn lower_expr(&mut self, expr: &Expr, dest: Dest, depth: u32) {
-        let expr = strip_transparent(expr);
-        let span = expr_span(expr);
+        self.lower_expr_at(expr, None, dest, depth)
+    }
+
+    /// `lower_expr` when the caller has the expression's span already.
+    pub(super) fn lower_spanned_expr(&mut self, expr: &Expr, span: Span, dest: Dest, depth: u32) {
+        self.lower_expr_at(expr, Some(span), dest, depth)
+    }
+
+    /// `known` is the span of `expr` as written, if the caller has it. Finding a span is the
+    /// costly part of lowering a small expression, so it is found once, and only for the
+    /// kinds that record it.
+    fn lower_expr_at(&mut self, expr: &Expr, known: Option<Span>, dest: Dest, depth: u32) {
+        let stripped = strip_transparent(expr);
+        let known = known.filter(|_| std::ptr::eq(stripped, expr));
+        let expr = stripped;
+        let span = || known.unwrap_or_else(|| expr_span(expr));
         if depth > MAX_DEPTH {
-            self.emit(&dest, Rvalue::Use(Operand::Unknown), span);
+            self.emit(&dest, Rvalue::Use(Operand::Unknown), span());
             return;
         }
         let depth = depth + 1;
         match expr {
             Expr::Call(call) if self.is_constructor(&call.func) => {
                 let value = Operand::Expr(self.operands(&call.args, depth));
-                self.emit(&dest, Rvalue::Use(value), span);
+                self.emit(&dest, Rvalue::Use(value), span());
             }
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => {
-                if let Some(call) = self.lower_call(expr, depth) {
+                let span = span();
+                if let Some(call) = self.lower_call(expr, span, depth) {
                     self.emit(&dest, Rvalue::Call(call), span);
                 }
                 if let Expr::Macro(mac) = expr {
                     self.diverge_if_panics(&mac.mac, span);
                 }
             }
-            Expr::Block(block) => self.lower_labeled_block(block, dest, depth),
+            Expr::Block(block) if block.label.is_none() => {
+                self.lower_block(&block.block, dest, depth)
+            }
+            Expr::Block(block) => self.lower_labeled_block(block, span(), dest, depth),
             Expr::Unsafe(unsafe_block) => self.lower_block(&unsafe_block.block, dest, depth),
             Expr::TryBlock(try_block) => self.lower_block(&try_block.block, dest, depth),
-            Expr::If(expr_if) => self.lower_if(expr_if, dest, depth),
-            Expr::Match(expr_match) => self.lower_match(expr_match, dest, depth),
-            Expr::Loop(expr_loop) => self.lower_loop(expr_loop, dest, depth),
-            Expr::While(expr_while) => self.lower_while(expr_while, depth),
-            Expr::ForLoop(expr_for) => self.lower_for(expr_for, depth),
-            Expr::Return(expr_return) => self.lower_return(expr_return, depth),
-            Expr::Break(expr_break) => self.lower_break(expr_break, depth),
-            Expr::Continue(expr_continue) => self.lower_continue(expr_continue),
+            Expr::If(expr_if) => self.lower_if(expr_if, span(), dest, depth),
+            Expr::Match(expr_match) => self.lower_match(expr_match, span(), dest, depth),
+            Expr::Loop(expr_loop) => self.lower_loop(expr_loop, span(), dest, depth),
+            Expr::While(expr_while) => self.lower_while(expr_while, span(), depth),
+            Expr::ForLoop(expr_for) => self.lower_for(expr_for, span(), depth),
+            Expr::Return(expr_return) => self.lower_return(expr_return, span(), depth),
+            Expr::Break(expr_break) => self.lower_break(expr_break, span(), depth),
+            Expr::Continue(expr_continue) => self.lower_continue(expr_continue, span()),
             Expr::Try(expr_try) => {
-                let value = self.lower_try(expr_try, depth);
+                let span = span();
+                let value = self.lower_try(expr_try, span, depth);
                 self.emit(&dest, Rvalue::Use(value), span);
             }
             Expr::Assign(assign) => self.lower_assign(&assign.left, &assign.right, depth),
             Expr::Binary(binary) if is_compound_assignment(&binary.op) => {
-                self.lower_compound_assign(&binary.left, &binary.right, span, depth)
+                self.lower_compound_assign(&binary.left, &binary.right, span(), depth)
             }
             _ => {
                 let value = self.lower_operand(expr, depth);
-                self.emit(&dest, Rvalue::Use(value), span);
+                self.emit(&dest, Rvalue::Use(value), span());
             }
         }
     }
@@ -65,13 +85,26 @@ impl FnBuilder<'_> {
     /// Lowers an expression whose value is needed: calls and control flow are hoisted into a
     /// temporary and the operand reads it.
     pub(super) fn lower_operand(&mut self, expr: &Expr, depth: u32) -> Operand {
-        let expr = strip_transparent(expr);
+        self.lower_operand_at(expr, None, depth)
+    }
+
+    /// `lower_operand` with the span of `expr` as written, when the caller has it.
+    pub(super) fn lower_operand_at(
+        &mut self,
+        expr: &Expr,
+        span: Option<Span>,
+        depth: u32,
+    ) -> Operand {
+        let stripped = strip_transparent(expr);
+        let span = span.filter(|_| std::ptr::eq(stripped, expr));
+        let expr = stripped;
         if depth > MAX_DEPTH {
             return Operand::Unknown;
         }
         let depth = depth + 1;
+        let span_of_expr = || span.unwrap_or_else(|| expr_span(expr));
         if let Expr::Try(expr_try) = expr {
-            return self.lower_try(expr_try, depth);
+            return self.lower_try(expr_try, span_of_expr(), depth);
         }
         if let Expr::Call(call) = expr {
             if self.is_constructor(&call.func) {
@@ -79,7 +112,7 @@ impl FnBuilder<'_> {
             }
         }
         if is_statement_like(expr) {
-            return self.hoist(expr, depth);
+            return self.hoist(expr, span_of_expr(), depth);
         }
         match expr {
             Expr::Path(path) => self.path_operand(path),
@@ -120,34 +153,15 @@ impl FnBuilder<'_> {
         }
     }
 
-    /// Evaluates a statement-like expression into a fresh temporary.
-    fn hoist(&mut self, expr: &Expr, depth: u32) -> Operand {
-        let temp = self.new_temp(expr_span(expr));
-        self.lower_expr(expr, Dest::Into(temp.clone()), depth);
+    /// Evaluates a statement-like expression (stripped, with its span) into a fresh temporary.
+    fn hoist(&mut self, expr: &Expr, span: Span, depth: u32) -> Operand {
+        let temp = self.new_temp(span);
+        self.lower_expr_at(expr, Some(span), Dest::Into(temp.clone()), depth);
         Operand::Place(temp)
     }
 
     fn compound<'e>(&mut self, parts: impl IntoIterator<Item = &'e Expr>, depth: u32) -> Operand {
         Operand::Expr(parts.into_iter().map(|part| self.lower_operand(part, depth)).collect())
-    }
-
-    /// A variable, a constant or variant, or a global.
-    fn path_operand(&self, path: &syn::ExprPath) -> Operand {
-        if let Some(name) = single_identifier(&path.path) {
-            if let Some(local) = self.lookup(&name) {
-                return Operand::Place(Place::local(local));
-            }
-            if self.imports.is_static(&name) {
-                return Operand::Place(Place::global(name));
-            }
-        }
-        let resolved = self.imports.resolve(&path.path);
-        let last = path.path.segments.last().map(|segment| segment.ident.to_string());
-        if last.is_some_and(|name| looks_like_constant(&name)) {
-            Operand::Const(resolved)
-        } else {
-            Operand::Place(Place::global(resolved))
-        }
     }
 
     fn unary_operand(&mut self, unary: &syn::ExprUnary, depth: u32) -> Operand {
@@ -200,26 +214,28 @@ impl FnBuilder<'_> {
     /// has no effect, so it is an operand over its arguments rather than a call.
     fn is_constructor(&self, func: &Expr) -> bool {
         let Expr::Path(path) = strip_transparent(func) else { return false };
-        matches!(self.path_operand(path), Operand::Const(_))
+        matches!(self.path_kind(&path.path), PathKind::Constant)
     }
 
     // ---- calls ----
 
-    /// A call, method call or macro invocation, its arguments lowered (and hoisted) first.
-    pub(super) fn lower_call(&mut self, expr: &Expr, depth: u32) -> Option<Call> {
-        let span = expr_span(expr);
+    /// A call, method call or macro invocation (`span` is its own), its arguments lowered
+    /// (and hoisted) first.
+    pub(super) fn lower_call(&mut self, expr: &Expr, span: Span, depth: u32) -> Option<Call> {
         let (callee, callee_span, args, arg_spans) = match expr {
             Expr::Call(call) => {
                 let (callee, callee_span) = self.callee(&call.func, depth);
-                let arg_spans = call.args.iter().map(span_of).collect();
-                (callee, callee_span, self.operands(&call.args, depth), arg_spans)
+                let arg_spans: Vec<Span> = call.args.iter().map(expr_span).collect();
+                let args = self.spanned_operands(call.args.iter().zip(&arg_spans), depth);
+                (callee, callee_span, args, arg_spans)
             }
             Expr::MethodCall(call) => {
-                let mut args = vec![self.lower_operand(&call.receiver, depth)];
-                args.extend(self.operands(&call.args, depth));
-                let receiver = std::iter::once(span_of(&*call.receiver));
-                let arg_spans = receiver.chain(call.args.iter().map(span_of)).collect();
-                (Callee::Method(call.method.to_string()), span_of(&call.method), args, arg_spans)
+                let receiver = std::iter::once(&*call.receiver);
+                let exprs = || receiver.clone().chain(call.args.iter());
+                let arg_spans: Vec<Span> = exprs().map(expr_span).collect();
+                let args = self.spanned_operands(exprs().zip(&arg_spans), depth);
+                let method_span = token_span(call.method.span());
+                (Callee::Method(call.method.to_string()), method_span, args, arg_spans)
             }
             Expr::Macro(mac) => {
                 let (callee, callee_span, args) = self.macro_call(&mac.mac, depth);
@@ -238,18 +254,28 @@ impl FnBuilder<'_> {
         exprs.into_iter().map(|expr| self.lower_operand(expr, depth)).collect()
     }
 
+    /// Arguments whose spans the call records anyway: a hoisted one reuses its span.
+    fn spanned_operands<'e>(
+        &mut self,
+        exprs: impl IntoIterator<Item = (&'e Expr, &'e Span)>,
+        depth: u32,
+    ) -> Vec<Operand> {
+        let lower = |(expr, span): (&Expr, &Span)| self.lower_operand_at(expr, Some(*span), depth);
+        exprs.into_iter().map(lower).collect()
+    }
+
     /// A path names a function; anything else (a closure variable, `(self.f)`) is unknown.
     fn callee(&mut self, func: &Expr, depth: u32) -> (Callee, Span) {
         let func = strip_transparent(func);
         if let Expr::Path(path) = func {
             let is_variable =
-                single_identifier(&path.path).is_some_and(|n| self.lookup(&n).is_some());
+                single_identifier(&path.path).is_some_and(|n| self.lookup_ident(n).is_some());
             if !is_variable {
-                return (Callee::Path(self.imports.resolve(&path.path)), span_of(&path.path));
+                return (Callee::Path(self.imports.resolve(&path.path)), path_span(&path.path));
             }
         }
         let _ = self.lower_operand(func, depth);
-        (Callee::Unknown, span_of(func))
+        (Callee::Unknown, expr_span(func))
     }
 }
 
@@ -362,16 +388,4 @@ fn member_name(member: &Member) -> String {
         Member::Named(ident) => ident.to_string(),
         Member::Unnamed(index) => index.index.to_string(),
     }
-}
-
-/// The name if the path is one plain identifier (`x`, `self`), which may be a variable.
-pub(super) fn single_identifier(path: &syn::Path) -> Option<String> {
-    let is_plain = path.leading_colon.is_none() && path.segments.len() == 1;
-    let segment = path.segments.first().filter(|_| is_plain)?;
-    segment.arguments.is_empty().then(|| segment.ident.to_string())
-}
-
-/// Constants and variants are capitalised (`SOCK_STREAM`, `Both`, `None`).
-pub(super) fn looks_like_constant(name: &str) -> bool {
-    name.chars().next().is_some_and(char::is_uppercase)
 }

@@ -4,9 +4,9 @@
 //! whatever name it imported (`fork`, `unistd::fork`, `US::connect`). Resolution rewrites the
 //! first segment of a path through the map; anything unknown stays as written.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use syn::visit::Visit;
 use syn::{Item, UseTree};
 
 #[derive(Debug, Clone, Default)]
@@ -15,7 +15,7 @@ pub(super) struct Imports {
     /// Namespaces opened with `*`, in order of appearance.
     pub(super) globs: Vec<String>,
     /// The module's `static` items: capitalised like constants, but places that hold values.
-    statics: HashSet<String>,
+    statics: Vec<String>,
 }
 
 impl Imports {
@@ -30,7 +30,7 @@ impl Imports {
                     imports_parent |= imports.add_tree(&item_use.tree, Vec::new());
                 }
                 Item::Static(item_static) => {
-                    imports.statics.insert(item_static.ident.to_string());
+                    imports.statics.push(item_static.ident.to_string());
                 }
                 _ => {}
             }
@@ -41,19 +41,16 @@ impl Imports {
         imports
     }
 
-    /// Adds every `use` found anywhere in a function body (they apply to the whole block
-    /// they appear in, even before the `use` statement).
-    pub(super) fn add_uses_in(&mut self, body: &syn::Block) {
-        let mut collector = UseCollector::default();
-        collector.visit_block(body);
-        for tree in collector.trees {
+    /// Adds the `use` items of a function body, in order.
+    pub(super) fn add_use_trees(&mut self, trees: &[&UseTree]) {
+        for tree in trees {
             self.add_tree(tree, Vec::new());
         }
     }
 
     /// Whether a name written alone is one of the module's statics.
-    pub(super) fn is_static(&self, name: &str) -> bool {
-        self.statics.contains(name)
+    pub(super) fn is_static(&self, name: &proc_macro2::Ident) -> bool {
+        self.statics.iter().any(|item| name == item)
     }
 
     /// Every imported name with its full path, sorted.
@@ -72,9 +69,16 @@ impl Imports {
     /// Resolves a path as written in code: generics dropped, a leading `::` stripped, the
     /// first segment replaced by what it was imported as.
     pub(super) fn resolve(&self, path: &syn::Path) -> String {
-        let segments: Vec<String> =
-            path.segments.iter().map(|segment| segment.ident.to_string()).collect();
-        self.resolve_segments(&segments)
+        let mut segments = path.segments.iter();
+        let Some(first) = segments.next() else {
+            return String::new();
+        };
+        let first = first.ident.to_string();
+        let mut resolved = self.aliases.get(&first).cloned().unwrap_or(first);
+        for segment in segments {
+            let _ = write!(resolved, "::{}", segment.ident);
+        }
+        resolved
     }
 
     pub(super) fn resolve_segments(&self, segments: &[String]) -> String {
@@ -151,17 +155,5 @@ impl Imports {
             }
         }
         false
-    }
-}
-
-/// Finds `use` items inside a function body, at any block depth.
-#[derive(Default)]
-struct UseCollector<'ast> {
-    trees: Vec<&'ast UseTree>,
-}
-
-impl<'ast> Visit<'ast> for UseCollector<'ast> {
-    fn visit_item_use(&mut self, item_use: &'ast syn::ItemUse) {
-        self.trees.push(&item_use.tree);
     }
 }

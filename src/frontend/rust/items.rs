@@ -5,14 +5,14 @@
 //! modules get their own imports; items nested in a function body see the function's.
 
 use syn::visit::Visit;
-use syn::{ImplItem, Item, TraitItem};
+use syn::{ImplItem, Item, TraitItem, UseTree};
 
-use crate::ir::{Function, LoweredFile, UseSite};
+use crate::ir::{Function, LoweredFile, Span, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
-use super::spans::block_span;
-use super::{join_spans, span_of, MAX_DEPTH};
+use super::spans::{block_span, pat_span, signature_start, token_span};
+use super::{span_of, MAX_DEPTH};
 
 pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
     let mut lowering = ItemLowering::default();
@@ -50,7 +50,9 @@ struct FnSource<'a> {
     sig: &'a syn::Signature,
     body: &'a syn::Block,
     /// The implementing type (for `Self`), resolved.
-    self_type: Option<String>,
+    self_type: Option<&'a str>,
+    /// The imports in scope: the module's, with `Self` for a method of an impl.
+    imports: &'a Imports,
     attrs: &'a [syn::Attribute],
 }
 
@@ -79,6 +81,7 @@ impl ItemLowering {
                     sig: &function.sig,
                     body: &function.block,
                     self_type: None,
+                    imports,
                     attrs: &function.attrs,
                 };
                 self.lower_function(source, imports, depth);
@@ -98,15 +101,21 @@ impl ItemLowering {
     fn lower_impl(&mut self, implementation: &syn::ItemImpl, imports: &Imports, depth: u32) {
         let type_name = type_last_segment(&implementation.self_ty);
         let self_type = type_path(&implementation.self_ty).map(|path| imports.resolve(path));
+        // Built once for all the methods, not once for each.
+        let with_self = self_type.as_ref().map(|self_type| {
+            let mut with_self = imports.clone();
+            with_self.alias_self(self_type.clone());
+            with_self
+        });
         for item in &implementation.items {
             if let ImplItem::Fn(method) = item {
                 let name = format!("{type_name}::{}", method.sig.ident);
-                let self_type = self_type.clone();
                 let source = FnSource {
                     name,
                     sig: &method.sig,
                     body: &method.block,
-                    self_type,
+                    self_type: self_type.as_deref(),
+                    imports: with_self.as_ref().unwrap_or(imports),
                     attrs: &method.attrs,
                 };
                 self.lower_function(source, imports, depth);
@@ -124,6 +133,7 @@ impl ItemLowering {
                         sig: &method.sig,
                         body,
                         self_type: None,
+                        imports,
                         attrs: &method.attrs,
                     };
                     self.lower_function(source, imports, depth);
@@ -133,21 +143,32 @@ impl ItemLowering {
     }
 
     fn lower_function(&mut self, source: FnSource<'_>, module_imports: &Imports, depth: u32) {
-        let mut imports = module_imports.clone();
-        imports.add_uses_in(source.body);
-        if let Some(self_type) = source.self_type {
-            imports.alias_self(self_type);
-        }
-        self.note_globs(&imports);
+        let declared = BodyItems::of(source.body);
+        // Only a body with `use` items needs imports of its own; they resolve before `Self`
+        // is aliased, as they always have.
+        let own_imports;
+        let imports = if declared.uses.is_empty() {
+            source.imports
+        } else {
+            let mut imports = module_imports.clone();
+            imports.add_use_trees(&declared.uses);
+            if let Some(self_type) = source.self_type {
+                imports.alias_self(self_type.to_string());
+            }
+            own_imports = imports;
+            &own_imports
+        };
+        self.note_globs(imports);
 
         let body_span = block_span(source.body);
-        let span = join_spans(span_of(source.sig), body_span);
-        let mut builder = FnBuilder::new(&imports, body_span);
+        let start = signature_start(source.sig);
+        let span = Span::new(start, body_span.end.max(start));
+        let mut builder = FnBuilder::new(imports, body_span);
         builder.push_scope();
         for input in &source.sig.inputs {
             match input {
                 syn::FnArg::Receiver(receiver) => {
-                    let id = builder.new_local("self", span_of(&receiver.self_token));
+                    let id = builder.new_local("self", token_span(receiver.self_token.span));
                     builder.declare("self".into(), id);
                     if receiver.reference.is_some() {
                         builder.borrowed(id);
@@ -155,19 +176,18 @@ impl ItemLowering {
                 }
                 syn::FnArg::Typed(typed) => {
                     let borrowed = matches!(*typed.ty, syn::Type::Reference(_));
-                    builder.bind_parameter(&typed.pat, span_of(&*typed.pat), borrowed)
+                    builder.bind_parameter(&typed.pat, pat_span(&typed.pat), borrowed)
                 }
             }
         }
         let params = builder.local_count();
         let returns_value = !matches!(source.sig.output, syn::ReturnType::Default);
         builder.lower_body(source.body, returns_value);
-        let name_span = span_of(&source.sig.ident);
+        let name_span = token_span(source.sig.ident.span());
         let attributes = source.attrs.iter().map(|attr| path_text(attr.path())).collect();
         self.functions.push(builder.finish(source.name, span, name_span, params, attributes));
         // Functions declared inside the body see the body's imports.
-        let nested = nested_items(source.body);
-        self.lower_items(nested, &imports, depth);
+        self.lower_items(declared.items, imports, depth);
     }
 
     fn note_globs(&mut self, imports: &Imports) {
@@ -195,19 +215,38 @@ fn type_last_segment(ty: &syn::Type) -> String {
         .map_or_else(|| "_".to_string(), |segment| segment.ident.to_string())
 }
 
-/// Items declared anywhere inside a function body (not inside those items: they are
-/// searched when they are lowered in turn).
-fn nested_items(body: &syn::Block) -> Vec<&Item> {
-    #[derive(Default)]
-    struct Collector<'ast>(Vec<&'ast Item>);
-    impl<'ast> Visit<'ast> for Collector<'ast> {
-        fn visit_item(&mut self, item: &'ast Item) {
-            self.0.push(item);
-        }
+/// What a function body declares, found in one walk: `use` trees anywhere in it (they apply
+/// to the whole body, even before the `use`), and the items in it, not those inside them
+/// (they are searched when they are lowered in turn).
+#[derive(Default)]
+struct BodyItems<'ast> {
+    uses: Vec<&'ast UseTree>,
+    items: Vec<&'ast Item>,
+    /// How many items the walk is inside.
+    item_depth: usize,
+}
+
+impl<'ast> BodyItems<'ast> {
+    fn of(body: &'ast syn::Block) -> Self {
+        let mut found = BodyItems::default();
+        found.visit_block(body);
+        found
     }
-    let mut collector = Collector::default();
-    collector.visit_block(body);
-    collector.0
+}
+
+impl<'ast> Visit<'ast> for BodyItems<'ast> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        if self.item_depth == 0 {
+            self.items.push(item);
+        }
+        self.item_depth += 1;
+        syn::visit::visit_item(self, item);
+        self.item_depth -= 1;
+    }
+
+    fn visit_item_use(&mut self, item_use: &'ast syn::ItemUse) {
+        self.uses.push(&item_use.tree);
+    }
 }
 
 /// A path as written (`tokio::main`).

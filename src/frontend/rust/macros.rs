@@ -11,7 +11,8 @@ use syn::{Expr, Lit, Token};
 use crate::ir::{Callee, LocalId, Operand, Place, Span, Terminator};
 
 use super::builder::FnBuilder;
-use super::{span_of, to_span};
+use super::offsets;
+use super::spans::path_span;
 
 /// Macros that never return: the block ends there.
 const DIVERGING_MACROS: [&str; 4] = ["panic", "unreachable", "todo", "unimplemented"];
@@ -32,7 +33,7 @@ impl FnBuilder<'_> {
             Ok(exprs) => self.macro_arg_operands(&exprs, depth),
             Err(_) => self.mentioned_locals(mac.tokens.clone(), &[]),
         };
-        (Callee::Path(name), span_of(&mac.path), args)
+        (Callee::Path(name), path_span(&mac.path), args)
     }
 
     fn macro_arg_operands(&mut self, exprs: &[Expr], depth: u32) -> Vec<Operand> {
@@ -116,11 +117,11 @@ impl FnBuilder<'_> {
                             continue;
                         }
                         if let Some(local) = self.lookup(&name) {
-                            found.push((to_span(ident.span()).start, local));
+                            found.push((offsets::start(ident.span()), local));
                         }
                     }
                     TokenTree::Literal(literal) => {
-                        let start = to_span(literal.span()).start;
+                        let start = offsets::start(literal.span());
                         let captures = self.literal_captures(literal);
                         found.extend(captures.into_iter().map(|local| (start, local)));
                     }
@@ -152,8 +153,7 @@ impl FnBuilder<'_> {
 }
 
 fn parse_macro_args(mac: &syn::Macro) -> syn::Result<Vec<Expr>> {
-    let last = mac.path.segments.last().map(|segment| segment.ident.to_string());
-    if last.is_some_and(|name| PATTERN_MACROS.contains(&name.as_str())) {
+    if is_one_of(mac, &PATTERN_MACROS) {
         return mac.parse_body_with(first_expression).map(|expr| vec![expr]);
     }
     let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
@@ -168,8 +168,13 @@ fn first_expression(input: ParseStream) -> syn::Result<Expr> {
 }
 
 pub(super) fn macro_diverges(mac: &syn::Macro) -> bool {
-    let last = mac.path.segments.last().map(|segment| segment.ident.to_string());
-    last.is_some_and(|name| DIVERGING_MACROS.contains(&name.as_str()))
+    is_one_of(mac, &DIVERGING_MACROS)
+}
+
+/// Whether the macro's name (the last segment of its path) is one of `names`.
+fn is_one_of(mac: &syn::Macro, names: &[&str]) -> bool {
+    let last = mac.path.segments.last();
+    last.is_some_and(|segment| names.iter().any(|name| segment.ident == name))
 }
 
 /// Whether the identifier at `index` can be a variable: not a field or method name after a
@@ -217,7 +222,7 @@ impl<'ast> Visit<'ast> for NameCollector {
     fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
         if let Some(segment) = path.path.segments.first().filter(|_| path.path.segments.len() == 1)
         {
-            let at = to_span(segment.ident.span()).start;
+            let at = offsets::start(segment.ident.span());
             self.mentions.push((at, segment.ident.to_string()));
         }
     }

@@ -6,7 +6,9 @@
 //! - `items`: which items hold functions (free fns, impl and trait methods, inline modules);
 //! - `builder`: the control-flow graph of one function under construction (blocks, locals,
 //!   scopes, loops);
-//! - `stmt`, `expr`, `control`, `pattern`: lowering of each syntactic category;
+//! - `stmt`, `expr`, `control`, `pattern`: lowering of each syntactic category (`paths`:
+//!   what a path names);
+//! - `spans`, `edges`, `offsets`: byte spans of syntax nodes;
 //! - `macros`: macro invocations and closures, kept as calls and captured variables.
 //!
 //! Two guards keep lowering total: every recursive lowering step carries a depth and gives up
@@ -17,12 +19,14 @@
 
 mod builder;
 mod control;
+mod edges;
 mod expr;
 mod imports;
 mod items;
 mod macros;
 mod nesting;
 mod offsets;
+mod paths;
 mod pattern;
 mod spans;
 mod stmt;

@@ -36,6 +36,22 @@ pub(super) fn byte_range(span: proc_macro2::Span) -> Range<usize> {
     })
 }
 
+/// Where the span starts: one line-and-column lookup where `byte_range` needs two.
+pub(super) fn start(span: proc_macro2::Span) -> usize {
+    LINES.with(|lines| match lines.borrow().as_ref() {
+        Some(lines) => lines.offset(span.start()),
+        None => span.byte_range().start,
+    })
+}
+
+/// Where the span ends.
+pub(super) fn end(span: proc_macro2::Span) -> usize {
+    LINES.with(|lines| match lines.borrow().as_ref() {
+        Some(lines) => lines.offset(span.end()),
+        None => span.byte_range().end,
+    })
+}
+
 struct Lines {
     text: String,
     /// The byte where each line starts, and whether the line is all ASCII.
@@ -92,6 +108,8 @@ mod tests {
         let _guard = install(text);
         let converted: Vec<Range<usize>> = spans.iter().map(|span| byte_range(*span)).collect();
         assert_eq!(converted, expected);
+        let ends: Vec<Range<usize>> = spans.iter().map(|span| start(*span)..end(*span)).collect();
+        assert_eq!(ends, expected);
         assert!(converted.len() > 20);
     }
 }

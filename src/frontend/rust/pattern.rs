@@ -9,8 +9,9 @@ use syn::{Lit, Pat};
 use crate::ir::{LocalId, Pattern, Span};
 
 use super::builder::{Binding, FnBuilder};
-use super::expr::looks_like_constant;
-use super::{span_of, MAX_DEPTH};
+use super::paths::looks_like_constant;
+use super::spans::token_span;
+use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
     /// Lowers a pattern, creating a local for each binding. The bindings are returned, not
@@ -86,7 +87,7 @@ impl FnBuilder<'_> {
         if plain && looks_like_constant(&name) {
             return Pattern::Ctor { name, fields: Vec::new() };
         }
-        let id = self.new_local(&name, span_of(&ident.ident));
+        let id = self.new_local(&name, token_span(ident.ident.span()));
         bindings.push(Binding { name, id });
         if let Some((_, subpattern)) = &ident.subpat {
             // The sub-pattern's own bindings still need locals.

@@ -6,7 +6,8 @@ use syn::{Expr, Pat, Stmt};
 use crate::ir::{Cond, Operand, Place, Rvalue, Span, StmtKind, Terminator};
 
 use super::builder::{Dest, FnBuilder};
-use super::{join_spans, span_of, MAX_DEPTH};
+use super::spans::{expr_span, local_span, pat_span, stmt_macro_span, token_span};
+use super::{join_spans, MAX_DEPTH};
 
 impl FnBuilder<'_> {
     /// A block in its own scope; its tail expression's value goes to `dest`.
@@ -27,8 +28,9 @@ impl FnBuilder<'_> {
         self.push_scope();
         match self.lower_stmts(&body.stmts, 1) {
             Some(tail) if returns_value => {
-                let value = self.lower_operand(tail, 1);
-                self.emit_return(Some(value), span_of(tail));
+                let span = expr_span(tail);
+                let value = self.lower_operand_at(tail, Some(span), 1);
+                self.emit_return(Some(value), span);
             }
             Some(tail) => {
                 self.lower_expr(tail, Dest::Discard, 1);
@@ -55,7 +57,7 @@ impl FnBuilder<'_> {
             Stmt::Local(local) => self.lower_let(local, depth),
             Stmt::Expr(expr, _) => self.lower_expr(expr, Dest::Discard, depth),
             Stmt::Macro(stmt_macro) => {
-                let span = span_of(stmt_macro);
+                let span = stmt_macro_span(stmt_macro);
                 let (callee, callee_span, args) = self.macro_call(&stmt_macro.mac, depth);
                 let call =
                     crate::ir::Call { callee, args, span, callee_span, arg_spans: Vec::new() };
@@ -76,7 +78,7 @@ impl FnBuilder<'_> {
             self.bring_into_scope(bindings);
             return;
         };
-        let span = span_of(local);
+        let span = local_span(local);
         if let Some((_, otherwise)) = &init.diverge {
             return self.lower_let_else(pat, &init.expr, otherwise, span, depth);
         }
@@ -84,7 +86,7 @@ impl FnBuilder<'_> {
         match pat {
             Pat::Ident(ident) if ident.subpat.is_none() => {
                 let name = ident.ident.to_string();
-                let id = self.new_local(&name, span_of(&ident.ident));
+                let id = self.new_local(&name, token_span(ident.ident.span()));
                 // The name becomes visible only after the initialiser (`let x = x + 1`).
                 self.lower_expr(&init.expr, Dest::Into(Place::local(id)), depth);
                 self.declare(name, id);
@@ -112,9 +114,9 @@ impl FnBuilder<'_> {
         let value = self.lower_operand(init, depth);
         let (pattern, bindings) = self.lower_pattern(pat, depth);
         let matched = self.new_block(span);
-        let failed = self.new_block(span_of(otherwise));
+        let failed = self.new_block(expr_span(otherwise));
         let cond = Cond::Matches { value, pattern };
-        let branch_span = join_spans(span_of(pat), span_of(init));
+        let branch_span = join_spans(pat_span(pat), expr_span(init));
         self.terminate(Terminator::Branch {
             cond,
             then: matched,
@@ -139,5 +141,5 @@ fn strip_type_ascription(pat: &Pat) -> &Pat {
 
 /// Where a block's locals are dropped.
 pub(super) fn close_brace(block: &syn::Block) -> Span {
-    super::to_span(block.brace_token.span.close())
+    token_span(block.brace_token.span.close())
 }

@@ -95,6 +95,21 @@ fn several_declarators_and_initializer_lists() {
 }
 
 #[test]
+fn extern_declarations_in_a_body_name_globals() {
+    check(
+        "void f(void) { extern int g; int extern h, k; static int s = 1; g = open(); h = k; }",
+        expect![[r#"
+            fn f params=0 locals=[_0:s]
+              bb0:
+                _0 = 1
+                global g = call open()
+                global h = global k
+                return
+        "#]],
+    );
+}
+
+#[test]
 fn returned_call_is_hoisted() {
     check(
         "int f(int fd) { return dup(fd); }",

@@ -1,5 +1,6 @@
 use expect_test::{expect, Expect};
 
+mod children;
 mod control_flow;
 mod errors;
 mod expressions;

@@ -79,3 +79,39 @@ fn c() {
         "#]],
     );
 }
+
+#[test]
+fn methods_see_self_and_their_own_body_uses() {
+    check(
+        r#"
+use std::net::TcpStream as Tcp;
+struct Server;
+impl Server {
+    fn a() { Self::helper(); Tcp::connect(x); }
+    fn b() {
+        use std::os::unix::net::UnixStream as Tcp;
+        Self::helper();
+        Tcp::connect(x);
+        fn inner() { Tcp::connect(y); Self::nested(); }
+    }
+}
+"#,
+        expect![[r#"
+            fn Server::a params=0 locals=[]
+              bb0:
+                eval call Server::helper()
+                eval call std::net::TcpStream::connect(global x)
+                return
+            fn Server::b params=0 locals=[]
+              bb0:
+                eval call Server::helper()
+                eval call std::os::unix::net::UnixStream::connect(global x)
+                return
+            fn inner params=0 locals=[]
+              bb0:
+                eval call std::os::unix::net::UnixStream::connect(global y)
+                eval call Server::nested()
+                return
+        "#]],
+    );
+}

@@ -2,6 +2,7 @@
 //! `UPDATE_EXPECT=1 cargo test --lib frontend::rust` and review the diff.
 
 mod control;
+mod edges;
 mod imports;
 mod positions;
 mod robustness;
