@@ -111,7 +111,7 @@ pub fn decode(bytes: Vec<u8>, language: Language) -> Result<Decoded, Refusal> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&byte| byte == 0)
+    memchr::memchr(0, bytes)
 }
 
 #[cfg(test)]
