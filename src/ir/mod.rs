@@ -5,6 +5,10 @@
 //! basic blocks holding a handful of statement kinds, each with the byte span it came from.
 
 mod display;
+mod edit;
+mod positions;
+
+pub use edit::TextEdit;
 
 use serde::{Deserialize, Serialize};
 
