@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::analysis::LiveRun;
+use crate::analysis::{FileChange, LiveRun};
 use crate::catalog::Catalog;
 use crate::driver::{self, FileReport};
 use crate::frontend;
@@ -92,7 +92,8 @@ impl Workspace {
         }
         let run: Vec<(&LoweredFile, Language)> =
             self.lowered.iter().zip(&self.sources).map(|(l, s)| (l, s.language)).collect();
-        let recomputed: BTreeSet<usize> = self.run.update(&run, &edited, &self.catalog);
+        let changes: Vec<FileChange> = edited.iter().map(|&id| FileChange::new_text(id)).collect();
+        let recomputed: BTreeSet<usize> = self.run.update(&run, &changes, &self.catalog);
         recomputed.into_iter().map(|id| self.sources[id].path.clone()).collect()
     }
 
