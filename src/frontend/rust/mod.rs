@@ -104,7 +104,7 @@ fn on_large_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
         let worker = std::thread::Builder::new()
             .name("fdlint-rust-frontend".into())
             .stack_size(WORKER_STACK_BYTES)
-            .spawn_scoped(scope, &run);
+            .spawn_scoped(scope, run);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: work here; the depth bound still guards our recursion.
