@@ -85,3 +85,41 @@ pub fn analyze_file_keeping(
     let analysis = FileAnalysis { facts, entries, statements, seen: view.into_seen() };
     (analysis, FileOutcomes { globs: file.glob_imports.clone(), functions })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::many_functions;
+    use crate::frontend::incremental::{lower_keeping, relower};
+
+    #[test]
+    fn an_edit_in_one_function_analyses_that_function_alone_and_finds_the_same() {
+        let (language, catalog, summaries) =
+            (Language::C, Catalog::builtin(), Summaries::default());
+        let text = many_functions(language, 300);
+        let (file, mut parse) = lower_keeping(language, &text);
+        let (_, before) =
+            analyze_file_keeping(&file, language, &catalog, &summaries, 0, Vec::new());
+        // A line typed into the fourth function that has a `total`.
+        let at = text.match_indices("    int total = 0;\n").nth(3).unwrap().0;
+        let new_text = format!("{}    total = 1;\n{}", &text[..at], &text[at..]);
+        let relowered = relower(&mut parse, language, file, &text, &new_text);
+        let (edit, kept) = relowered.kept.expect("an incremental relowering");
+        let candidates: Vec<Option<FunctionOutcome>> = (kept.iter())
+            .map(|index| before.functions[(*index)?].clone().moved(0, &edit))
+            .collect();
+        let file = &relowered.file;
+        let (kept_run, _) =
+            analyze_file_keeping(file, language, &catalog, &summaries, 0, candidates);
+        let (fresh_run, _) =
+            analyze_file_keeping(file, language, &catalog, &summaries, 0, Vec::new());
+        assert_eq!(kept_run.facts, fresh_run.facts);
+        let summaries_of = |run: &FileAnalysis| -> Vec<Summary> {
+            run.entries.iter().map(|entry| entry.summary.clone()).collect()
+        };
+        assert_eq!(summaries_of(&kept_run), summaries_of(&fresh_run));
+        assert!(!fresh_run.facts.leaks.is_empty());
+        let per_function = fresh_run.statements / file.functions.len();
+        assert!(kept_run.statements < 3 * per_function, "{} statements", kept_run.statements);
+    }
+}
