@@ -21,16 +21,22 @@ use crate::source::{language_of, SourceFile};
 /// Runs `work` on a pool of `threads` workers (0: one per core) whose stacks are large enough
 /// for the Rust frontend to parse on them directly; on the current pool if none can be built.
 pub fn in_worker_pool<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
-    let pool = rayon::ThreadPoolBuilder::new()
+    match worker_pool(threads) {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// A pool of `threads` workers (0: one per core) with the Rust frontend's large stacks, to
+/// keep (the language server lowers on it at every edit, rather than start a thread a file).
+pub fn worker_pool(threads: usize) -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|index| format!("fdlint-worker-{index}"))
         .stack_size(frontend::rust::WORKER_STACK_BYTES)
         .start_handler(|_| frontend::rust::mark_large_stack_thread())
-        .build();
-    match pool {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+        .build()
+        .ok()
 }
 
 /// A problem with a file itself rather than a finding in it.

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -36,6 +37,9 @@ pub struct Workspace {
     findings: Vec<Option<Findings>>,
     ids: HashMap<PathBuf, usize>,
     groups: Groups,
+    /// Workers with stacks large enough to parse Rust on: without them every Rust file
+    /// lowered would start a thread of its own (and fault in its stack).
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 /// A file to take in: its id, and its new text.
@@ -66,6 +70,7 @@ impl Workspace {
             findings: Vec::new(),
             ids: HashMap::new(),
             groups,
+            pool: driver::worker_pool(0).map(Arc::new),
         }
     }
 
@@ -117,6 +122,13 @@ impl Workspace {
     }
 
     fn take_in(&mut self, changes: Vec<Change>, editing: bool) -> Vec<PathBuf> {
+        match self.pool.clone() {
+            Some(pool) => pool.install(|| self.take_in_here(changes, editing)),
+            None => self.take_in_here(changes, editing),
+        }
+    }
+
+    fn take_in_here(&mut self, changes: Vec<Change>, editing: bool) -> Vec<PathBuf> {
         let mut unchanged = BTreeSet::new();
         let mut incoming = Vec::new();
         for (path, text) in changes {
