@@ -41,13 +41,21 @@ impl CParse {
         new_text: &str,
         edit: TextEdit,
     ) -> Option<(LoweredFile, Vec<Option<usize>>)> {
-        self.tree.edit(&input_edit(old_text, new_text, edit));
-        let mut tree = self.parser.parse(new_text, Some(&self.tree))?;
         // Error recovery may take another path when it reuses the old tree than when it
-        // parses afresh; only a tree without errors is sure to be the one a fresh parse makes.
-        if tree.root_node().has_error() {
-            tree = self.parser.parse(new_text, None)?;
-        }
+        // parses afresh: only a tree without errors is sure to be the one a fresh parse makes.
+        // After a text with errors the next one likely has some too: parse it afresh at once.
+        let had_errors = self.tree.root_node().has_error();
+        self.tree.edit(&input_edit(old_text, new_text, edit));
+        let tree = match had_errors {
+            true => self.parser.parse(new_text, None)?,
+            false => {
+                let tree = self.parser.parse(new_text, Some(&self.tree))?;
+                match tree.root_node().has_error() {
+                    true => self.parser.parse(new_text, None)?,
+                    false => tree,
+                }
+            }
+        };
         let changed: Vec<Range> = self.tree.changed_ranges(&tree).collect();
         let old_spans: Vec<Span> = previous.functions.iter().map(|f| f.span).collect();
         let old_errors = std::mem::take(&mut self.function_errors);
