@@ -117,6 +117,12 @@ impl LiveRun {
             }
             self.callees[id] = called_names(files[id].0);
             self.keeps_outcomes[id] = change.keep_outcomes;
+            // A file that does not parse (it has no functions then) keeps the outcomes of its
+            // last functions for the edit that makes it parse again, which the frontend takes
+            // in as an edit of that text.
+            if !files[id].0.parses() && change.keep_outcomes {
+                continue;
+            }
             let previous = self.outcomes[id].take().filter(|_| change.keep_outcomes);
             candidates.insert(id, moved_outcomes(previous, change, files[id].0));
         }
@@ -164,7 +170,8 @@ impl LiveRun {
         let inputs: Vec<(usize, Option<Candidates>)> = dirty
             .iter()
             .map(|&id| {
-                let offered = self.keeps_outcomes[id].then(|| {
+                let keeps = self.keeps_outcomes[id] && files[id].0.parses();
+                let offered = keeps.then(|| {
                     candidates.remove(&id).unwrap_or_else(|| {
                         let kept = self.outcomes[id].take().map(|o| o.functions);
                         kept.unwrap_or_default().into_iter().map(Some).collect()
@@ -192,7 +199,9 @@ impl LiveRun {
         for (id, analysis, outcomes) in results {
             self.facts[id] = analysis.facts;
             self.seen[id] = analysis.seen;
-            self.outcomes[id] = outcomes;
+            if outcomes.is_some() || !self.keeps_outcomes[id] {
+                self.outcomes[id] = outcomes;
+            }
             changed.extend(self.replace_entries(id, files[id].1, analysis.entries));
         }
         changed

@@ -3,6 +3,8 @@
 //! Either way the functions the edit did not reach keep their IR, moved by the edit's length,
 //! and the caller learns which ones, so that their analysis can be kept as well.
 
+use std::borrow::Cow;
+
 use super::{c, rust};
 use crate::ir::{Language, LoweredFile, TextEdit};
 
@@ -10,14 +12,24 @@ use crate::ir::{Language, LoweredFile, TextEdit};
 pub enum KeptParse {
     C(c::CParse),
     Rust(rust::RustParse),
+    /// A Rust file that stopped parsing (it has no functions then): the parse, text and IR of
+    /// its last text that parsed. Its next text is lowered from that one, so that the edit
+    /// that makes it parse again is taken in as one edit of that text (the analysis keeps the
+    /// outcomes of that IR's functions meanwhile).
+    RustLastParsed {
+        parse: rust::RustParse,
+        text: String,
+        file: LoweredFile,
+    },
 }
 
 /// A file lowered after an edit.
 pub struct Relowered {
     pub file: LoweredFile,
     /// The edit, and for each function of `file` the index of the function of the previous IR
-    /// it is (moved by the edit) when it was kept rather than lowered again. `None` when the
-    /// whole file was lowered again.
+    /// it is (moved by the edit) when it was kept rather than lowered again. For a Rust file
+    /// that did not parse, the edit and the previous IR are those of its last text that
+    /// parsed. `None` when the whole file was lowered again.
     pub kept: Option<(TextEdit, Vec<Option<usize>>)>,
 }
 
@@ -46,24 +58,44 @@ pub fn relower(
     old_text: &str,
     new_text: &str,
 ) -> Relowered {
-    let Some(edit) = TextEdit::between(old_text, new_text) else {
+    let (previous, old_text) = match parse.take() {
+        Some(KeptParse::RustLastParsed { parse: last, text, file }) => {
+            *parse = Some(KeptParse::Rust(last));
+            (file, Cow::Owned(text))
+        }
+        kept => {
+            *parse = kept;
+            (previous, Cow::Borrowed(old_text))
+        }
+    };
+    let Some(edit) = TextEdit::between(&old_text, new_text) else {
         let kept = (0..previous.functions.len()).map(Some).collect();
-        let unchanged = TextEdit { start: 0, old_end: 0, new_end: 0 };
+        // Nothing moves (but what touches the text's end, which no function's span passes).
+        let end = old_text.len();
+        let unchanged = TextEdit { start: end, old_end: end, new_end: end };
         return Relowered { file: previous, kept: Some((unchanged, kept)) };
     };
-    let relowered = match parse.as_mut() {
-        Some(KeptParse::C(kept)) => kept.relower(previous, old_text, new_text, edit),
-        Some(KeptParse::Rust(kept)) => rust::relower(kept, previous, new_text, edit),
-        None => None,
+    let previous = match parse.as_mut() {
+        Some(KeptParse::C(kept)) => match kept.relower(previous, &old_text, new_text, edit) {
+            Some((file, kept)) => return Relowered { file, kept: Some((edit, kept)) },
+            None => None,
+        },
+        Some(KeptParse::Rust(kept)) => match rust::relower(kept, previous, new_text, edit) {
+            Ok((file, kept)) => return Relowered { file, kept: Some((edit, kept)) },
+            Err(previous) => Some(previous),
+        },
+        _ => None,
     };
-    match relowered {
-        Some((file, kept)) => Relowered { file, kept: Some((edit, kept)) },
-        None => {
-            let (file, kept_parse) = lower_keeping(language, new_text);
-            *parse = kept_parse;
-            Relowered { file, kept: None }
+    let (file, fresh) = lower_keeping(language, new_text);
+    *parse = match (fresh, parse.take(), previous) {
+        // Rust that no longer parses: keep the last text that did.
+        (None, Some(KeptParse::Rust(last)), Some(previous)) => {
+            let text = old_text.into_owned();
+            Some(KeptParse::RustLastParsed { parse: last, text, file: previous })
         }
-    }
+        (fresh, _, _) => fresh,
+    };
+    Relowered { file, kept: None }
 }
 
 #[cfg(test)]
@@ -81,8 +113,7 @@ mod tests {
         let (mut text, mut whole) = (text.to_string(), text.to_string());
         let (mut kept, mut functions) = (0, 0);
         for seed in 1..=edits {
-            let was_whole = file.errors.is_empty();
-            let new_text = match was_whole {
+            let new_text = match file.errors.is_empty() {
                 true => one_line_edit(&text, language, seed),
                 false => whole.clone(),
             };
@@ -95,8 +126,9 @@ mod tests {
                 let diff = diff.unified_diff().context_radius(8).to_string();
                 panic!("edit {seed} of\n{text}\nto\n{new_text}\nexpected (-) got (+):\n{diff}");
             }
-            // Between texts that parse, most functions are kept.
-            if was_whole && expected.errors.is_empty() {
+            // Into a text that parses (from one that did, or from a broken one back to the last
+            // that did), most functions are kept.
+            if expected.errors.is_empty() {
                 let map = relowered.kept.as_ref().map(|(_, map)| map.as_slice());
                 kept += map.unwrap_or_default().iter().flatten().count();
                 functions += expected.functions.len();

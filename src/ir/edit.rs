@@ -107,13 +107,13 @@ mod tests {
 
     #[test]
     fn a_span_is_spared_when_the_edit_is_on_other_lines() {
-        let old = "a();\nb(); c();\nd();\n";
+        let new = "a();\nb(); c();\nd();\n";
         let c = Span::new(10, 13);
         let on_line_of_b = TextEdit { start: 5, old_end: 6, new_end: 6 };
-        assert!(!on_line_of_b.spares_lines_of(old, c));
+        assert!(!on_line_of_b.spares_lines_of(new, c));
         let on_last_line = TextEdit { start: 16, old_end: 16, new_end: 17 };
-        assert!(on_last_line.spares_lines_of(old, c));
+        assert!(on_last_line.spares_lines_of(new, c));
         let on_first_line = TextEdit { start: 0, old_end: 1, new_end: 1 };
-        assert!(on_first_line.spares_lines_of(old, c));
+        assert!(on_first_line.spares_lines_of(new, c));
     }
 }

@@ -53,6 +53,14 @@ pub struct LoweredFile {
     pub top_imports: Vec<(String, String)>,
 }
 
+impl LoweredFile {
+    /// Whether the file parsed: a Rust file that does not parse yields its errors and no
+    /// function (a C file always yields what tree-sitter recovered).
+    pub fn parses(&self) -> bool {
+        !self.functions.is_empty() || self.errors.is_empty()
+    }
+}
+
 /// Where a new `use` item goes: after the last top-level one (`after_use`), or before the
 /// first item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,13 +68,12 @@ impl Findings {
         slot.as_ref().map_or(&[], |kept| kept.diagnostics.as_slice())
     }
 
-    /// The findings after `edit` took `old_text` to `new_text` with IR `new`, whose function
-    /// `i` is function `kept[i]` of the old IR when kept. Those of a function whose name is the
-    /// file's only one of its kind (fixes find the function by name), on lines the edit
+    /// The findings after `edit` made the text `new_text` with IR `new`, whose function `i`
+    /// is function `kept[i]` of the IR they are of when kept. Those of a function whose name is
+    /// the file's only one of its kind (fixes find the function by name), on lines the edit
     /// spared, are moved; `None` when a file-wide part of what fixes read changed.
     pub fn moved(
         mut self,
-        old_text: &str,
         new: &LoweredFile,
         new_text: &str,
         edit: TextEdit,
@@ -95,8 +94,8 @@ impl Findings {
                 let index = (*index)?;
                 let kept = old.get_mut(index)?.take()?;
                 let unique = *unique_now && self.unique.get(index) == Some(&true);
-                (unique && edit.spares_lines_of(old_text, kept.span)).then_some(())?;
-                kept.moved(&edit)
+                let moved = kept.moved(&edit).filter(|_| unique)?;
+                edit.spares_lines_of(new_text, moved.span).then_some(moved)
             })
             .collect();
         Some(Findings { style, use_site, top_imports: self.top_imports, unique, functions })

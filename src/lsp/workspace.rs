@@ -222,8 +222,10 @@ impl Workspace {
         let findings = self.findings[id].take();
         self.findings[id] = match (findings, &relowered.kept) {
             (Some(findings), Some((edit, kept))) if editing => {
-                findings.moved(&self.sources[id].text, &relowered.file, &incoming.text, *edit, kept)
+                findings.moved(&relowered.file, &incoming.text, *edit, kept)
             }
+            // A file that does not parse keeps them for the edit that makes it parse again.
+            (Some(findings), None) if editing && !relowered.file.parses() => Some(findings),
             _ => None,
         };
         let path = self.sources[id].path.clone();
@@ -237,7 +239,10 @@ impl Workspace {
     pub fn report(&mut self, path: &Path) -> Option<FileReport> {
         let id = *self.ids.get(path)?;
         let diagnostics = match self.groups.function_facts(id) {
-            Some(functions) if self.editing[id] => {
+            // (A file that does not parse keeps its last functions' facts, not its own.)
+            Some(functions)
+                if self.editing[id] && functions.len() == self.lowered[id].functions.len() =>
+            {
                 let findings = self.findings[id].get_or_insert_with(|| {
                     Findings::new(&self.lowered[id], &self.sources[id].text)
                 });

@@ -75,13 +75,13 @@ pub fn lower_keeping(text: &str) -> (LoweredFile, Option<RustParse>) {
 }
 
 /// Lowers `new_text`, the text after `edit`, by parsing again only the items the edit touched
-/// (`reparse`); `None` when the whole file must be lowered again.
+/// (`reparse`); `previous` back when the whole file must be lowered again.
 pub fn relower(
     parse: &mut RustParse,
     previous: LoweredFile,
     new_text: &str,
     edit: TextEdit,
-) -> Option<(LoweredFile, Vec<Option<usize>>)> {
+) -> Result<(LoweredFile, Vec<Option<usize>>), LoweredFile> {
     on_large_stack(|| parse.relower(previous, new_text, edit))
 }
 

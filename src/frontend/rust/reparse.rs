@@ -19,7 +19,7 @@ use super::imports::Imports;
 use super::items::{file_globs, lower_top_item, use_site};
 use super::spans::block_span;
 use super::{blank_out_preamble, lex, nesting, offsets, span_of, to_span, MAX_NESTING};
-use crate::ir::{LoweredFile, TextEdit, UseSite};
+use crate::ir::{Function, LoweredFile, TextEdit, UseSite};
 
 /// What the Rust frontend keeps of a file that parsed, to lower its next text.
 pub struct RustParse {
@@ -40,6 +40,15 @@ struct ItemRecord {
     globs: Vec<String>,
     /// A `use` or `static` item: editing it changes how every item is lowered.
     shapes_imports: bool,
+}
+
+/// The items of an edit's region, parsed and lowered again.
+struct Region {
+    /// The old items they replace.
+    old_items: std::ops::Range<usize>,
+    records: Vec<ItemRecord>,
+    functions: Vec<Function>,
+    use_site: Option<UseSite>,
 }
 
 /// Lowers a parsed file whole, keeping what the next edit needs.
@@ -70,14 +79,27 @@ pub(super) fn lower_whole(file: &syn::File, len: usize) -> (LoweredFile, RustPar
 impl RustParse {
     /// Lowers `new_text`, the text after `edit`, from `previous`, the IR of the text before,
     /// and the items the edit touched parsed again. Returns the IR and, for each of its
-    /// functions, the index in `previous` of the function it kept; `None` when the whole file
-    /// must be parsed again (this parse is then left as it was).
+    /// functions, the index in `previous` of the function it kept; `previous` back when the
+    /// whole file must be parsed again (this parse is then left as it was).
     pub fn relower(
         &mut self,
         previous: LoweredFile,
         new_text: &str,
         edit: TextEdit,
-    ) -> Option<(LoweredFile, Vec<Option<usize>>)> {
+    ) -> Result<(LoweredFile, Vec<Option<usize>>), LoweredFile> {
+        match self.lower_region(&previous, new_text, edit) {
+            Some(region) => Ok(self.splice(previous, region, new_text, edit)),
+            None => Err(previous),
+        }
+    }
+
+    /// The region the edit touched, parsed and lowered again; `None` when it cannot be alone.
+    fn lower_region(
+        &self,
+        previous: &LoweredFile,
+        new_text: &str,
+        edit: TextEdit,
+    ) -> Option<Region> {
         let first = self.items.partition_point(|item| item.end <= edit.start);
         let last = self.items.partition_point(|item| item.end < edit.old_end).max(first);
         // The region's old items are `first..region_end` (none when the edit is after the last).
@@ -88,19 +110,19 @@ impl RustParse {
         }
         let start = self.boundary(first);
         let end = self.boundary(last + 1).checked_add_signed(edit.delta())?;
-        let region = new_text.get(start..end)?;
+        let text = new_text.get(start..end)?;
         // Spans are read off the region's own lines, then moved to the file's offsets.
         let _lines = offsets::install(&match start {
-            0 => blank_out_preamble(region),
-            _ => Cow::Borrowed(region),
+            0 => blank_out_preamble(text),
+            _ => Cow::Borrowed(text),
         });
-        let file = parse_region(region, start == 0)?;
+        let file = parse_region(text, start == 0)?;
         if file.items.iter().any(shapes_imports) {
             return None;
         }
-        let use_site = self.use_site(&previous, &file.items, start, last, edit)?;
+        let use_site = self.use_site(previous, &file.items, start, last, edit)?;
         let mut records = Vec::with_capacity(file.items.len());
-        let mut region_functions = Vec::new();
+        let mut functions = Vec::new();
         for item in &file.items {
             let mut lowered = lower_top_item(item, &self.imports);
             let delta = start as isize;
@@ -111,9 +133,21 @@ impl RustParse {
                 globs: lowered.globs,
                 shapes_imports: false,
             });
-            region_functions.extend(lowered.functions);
+            functions.extend(lowered.functions);
         }
+        Some(Region { old_items, records, functions, use_site })
+    }
 
+    /// The file's IR with the region's items in place of the old ones, the items after it
+    /// moved by the edit; and this parse brought up to date.
+    fn splice(
+        &mut self,
+        previous: LoweredFile,
+        region: Region,
+        new_text: &str,
+        edit: TextEdit,
+    ) -> (LoweredFile, Vec<Option<usize>>) {
+        let Region { old_items, records, functions: mut region_functions, use_site } = region;
         let before: usize = self.items[..old_items.start].iter().map(|i| i.functions).sum();
         let replaced: usize = self.items[old_items.clone()].iter().map(|i| i.functions).sum();
         let mut functions = Vec::with_capacity(previous.functions.len());
@@ -150,7 +184,7 @@ impl RustParse {
             use_site,
             top_imports: previous.top_imports,
         };
-        Some((lowered, kept))
+        (lowered, kept)
     }
 
     /// Where region `k` starts (and region `k - 1` ends): the end of item `k - 1`; the text's
