@@ -5,7 +5,7 @@
 //! findings of the functions whose facts stayed the same are moved rather than built again
 //! (`findings`). Open documents keep what this needs; files known only from disk do not.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -129,12 +129,16 @@ impl Workspace {
     }
 
     fn take_in_here(&mut self, changes: Vec<Change>, editing: bool) -> Vec<PathBuf> {
-        let mut unchanged = BTreeSet::new();
-        let mut incoming = Vec::new();
+        // A file named twice (a watcher's events) takes its last text.
+        let mut latest: BTreeMap<usize, (Language, String)> = BTreeMap::new();
         for (path, text) in changes {
             let Some(language) = language_of(&path) else { continue };
             let id = self.id_of(path, language);
-            let text = text.unwrap_or_default();
+            latest.insert(id, (language, text.unwrap_or_default()));
+        }
+        let mut unchanged = BTreeSet::new();
+        let mut incoming = Vec::new();
+        for (id, (language, text)) in latest {
             // The same text for a file in the same hands: nothing to do but report it again.
             if text == self.sources[id].text && editing == self.editing[id] {
                 unchanged.insert(id);
