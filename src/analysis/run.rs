@@ -159,7 +159,7 @@ impl LiveRun {
 
     /// Analyses the `dirty` files once; returns the last segments of the names whose summaries
     /// changed (appeared, disappeared or differ). A file that keeps outcomes offers its
-    /// functions' last ones (moved by its edit, in the round after the edit) for reuse.
+    /// functions' last ones for reuse (in the update's first round, moved by its edit).
     fn round(
         &mut self,
         files: &[(&LoweredFile, Language)],

@@ -70,7 +70,7 @@ pub fn relower(
     };
     let Some(edit) = TextEdit::between(&old_text, new_text) else {
         let kept = (0..previous.functions.len()).map(Some).collect();
-        // Nothing moves (but what touches the text's end, which no function's span passes).
+        // Nothing moves: an empty edit at the text's end, which no function's span reaches.
         let end = old_text.len();
         let unchanged = TextEdit { start: end, old_end: end, new_end: end };
         return Relowered { file: previous, kept: Some((unchanged, kept)) };
