@@ -21,16 +21,22 @@ use crate::source::{language_of, SourceFile};
 /// Runs `work` on a pool of `threads` workers (0: one per core) whose stacks are large enough
 /// for the Rust frontend to parse on them directly; on the current pool if none can be built.
 pub fn in_worker_pool<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
-    let pool = rayon::ThreadPoolBuilder::new()
+    match worker_pool(threads) {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
+/// A pool of `threads` workers (0: one per core) with the Rust frontend's large stacks, to
+/// keep (the language server lowers on it at every edit, rather than start a thread a file).
+pub fn worker_pool(threads: usize) -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|index| format!("fdlint-worker-{index}"))
         .stack_size(frontend::rust::WORKER_STACK_BYTES)
         .start_handler(|_| frontend::rust::mark_large_stack_thread())
-        .build();
-    match pool {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+        .build()
+        .ok()
 }
 
 /// A problem with a file itself rather than a finding in it.
@@ -161,15 +167,40 @@ fn internal_error(source: SourceFile, error: InternalError) -> FileReport {
 /// The lints over one file's facts, with labels in the run's other files placed in them.
 /// `sources` and `lowered` are the run's files by index (the language server keeps its own run).
 pub fn check(facts: &Facts, sources: &[SourceFile], lowered: &[LoweredFile]) -> Vec<Diagnostic> {
-    check_in(facts, |file| Some((lowered.get(file)?, sources.get(file)?)))
+    let mut diagnostics = lint_facts(facts, sources, lowered);
+    if let (Some(source), Some(_)) = (sources.get(facts.file), lowered.get(facts.file)) {
+        settle(source, &mut diagnostics);
+    }
+    diagnostics
+}
+
+/// The lints over some facts of one file (all of them, or one function's), as `check` runs
+/// them but before allow comments are read: the language server keeps them per function.
+pub fn lint_facts(
+    facts: &Facts,
+    sources: &[SourceFile],
+    lowered: &[LoweredFile],
+) -> Vec<Diagnostic> {
+    lint_in(facts, |file| Some((lowered.get(file)?, sources.get(file)?)))
+}
+
+/// A file's diagnostics as reported: silenced by its allow comments (unused ones reported),
+/// sorted by place.
+pub fn settle(source: &SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+    crate::suppress::apply(source, diagnostics);
+    diagnostics.sort_by_key(|d| (d.span, d.code));
 }
 
 /// `check` over a run given as `(lowered, source)` pairs.
 fn check_run(facts: &Facts, files: &[(&LoweredFile, &SourceFile)]) -> Vec<Diagnostic> {
-    check_in(facts, |file| files.get(file).copied())
+    let mut diagnostics = lint_in(facts, |file| files.get(file).copied());
+    if let Some((_, source)) = files.get(facts.file) {
+        settle(source, &mut diagnostics);
+    }
+    diagnostics
 }
 
-fn check_in<'a>(
+fn lint_in<'a>(
     facts: &Facts,
     file_at: impl Fn(usize) -> Option<(&'a LoweredFile, &'a SourceFile)>,
 ) -> Vec<Diagnostic> {
@@ -182,10 +213,7 @@ fn check_in<'a>(
         return Vec::new();
     };
     let context = crate::lints::fixes::FileContext { source, lowered };
-    let mut diagnostics = crate::lints::check(facts, &locate, &context);
-    crate::suppress::apply(source, &mut diagnostics);
-    diagnostics.sort_by_key(|d| (d.span, d.code));
-    diagnostics
+    crate::lints::check(facts, &locate, &context)
 }
 
 /// The report of a file already lowered and checked.
@@ -422,8 +450,7 @@ fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
             crate::lints::check(facts, &locate, &context)
         })
     };
-    crate::suppress::apply(&source, &mut diagnostics);
-    diagnostics.sort_by_key(|d| (d.span, d.code));
+    settle(&source, &mut diagnostics);
     report(source, &problems_only, diagnostics)
 }
 

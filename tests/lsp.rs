@@ -457,6 +457,39 @@ fn levels_come_from_fdlint_toml_and_follow_its_changes() {
     assert_eq!(client.shut_down(), 0);
 }
 
+const USES_MODEL: &str = "#include <unistd.h>\n\nextern int db_connect(const char *url);\nextern void serve(int fd);\n\nint main(void)\n{\n    int db = db_connect(\"postgres://localhost/app\");\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    serve(db);\n    return 0;\n}\n";
+
+const DB_MODEL: &str = "[[api]]\nlanguage = \"c\"\n\n[[api.function]]\nnames = [\"db_connect\"]\neffect = \"open\"\nwhat = \"database connection\"\n";
+
+#[test]
+fn api_models_come_from_fdlint_toml_and_follow_its_changes() {
+    let dir = TempDir::new();
+    let config = dir.write("fdlint.toml", DB_MODEL);
+    let (mut client, _) = Client::start(&dir.0, json!({}));
+    let c_file = dir.0.join("worker.c");
+    client.open(&c_file, USES_MODEL);
+    // By the project's model, `db_connect` opens a connection the child keeps.
+    let found = client.diagnostics(&c_file);
+    assert_eq!(codes(&found), ["FDL001"]);
+    assert!(found[0]["message"].as_str().unwrap().contains("database connection"), "{found:#?}");
+
+    // Without the model, `db_connect` is a call fdlint cannot see into.
+    dir.write("fdlint.toml", "[lints]\nfork_after_connect = \"warn\"\n");
+    let changed = json!({ "changes": [{ "uri": uri(&config), "type": 2 }] });
+    client.notify("workspace/didChangeWatchedFiles", changed);
+    client.diagnostics_where(&c_file, <[Value]>::is_empty);
+
+    // Back, and the edits after it are analysed with it.
+    dir.write("fdlint.toml", DB_MODEL);
+    let changed = json!({ "changes": [{ "uri": uri(&config), "type": 2 }] });
+    client.notify("workspace/didChangeWatchedFiles", changed);
+    client.diagnostics_where(&c_file, |d| codes(d) == ["FDL001"]);
+    client.change(&c_file, 2, &USES_MODEL.replace("sleep(1)", "sleep(2)"));
+    let found = client.diagnostics_where(&c_file, |d| codes(d) == ["FDL001"]);
+    assert!(found[0]["message"].as_str().unwrap().contains("database connection"));
+    assert_eq!(client.shut_down(), 0);
+}
+
 #[test]
 fn half_typed_and_broken_input_never_stops_the_server() {
     let dir = TempDir::new();

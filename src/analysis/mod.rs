@@ -9,21 +9,23 @@
 mod engine;
 mod fork_side;
 mod idset;
+mod moving;
 mod open_result;
 mod order;
+mod reuse;
 mod run;
 mod state;
 pub mod summary;
 mod waves;
 
 use order::callees_first;
-pub use run::{analyze_run, analyze_run_measured, LiveRun, RunFiles};
+pub use run::{analyze_run, analyze_run_measured, FileChange, LiveRun, RunFiles};
 use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, SocketKind};
-use crate::ir::{BranchEntry, Language, LoweredFile, Span};
+use crate::ir::{BranchEntry, Function, Language, LoweredFile, Span};
 
 /// Which process a branch of a fork runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -169,6 +171,14 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Adds what `more` (of the same file) found after what is known.
+    pub fn extend(&mut self, more: Facts) {
+        self.leaks.extend(more.leaks);
+        self.exec_leaks.extend(more.exec_leaks);
+        self.shared_uses.extend(more.shared_uses);
+        self.thread_forks.extend(more.thread_forks);
+    }
+
     /// Nothing found: no lint can say anything about the file.
     pub fn is_empty(&self) -> bool {
         self.leaks.is_empty()
@@ -213,29 +223,48 @@ pub fn analyze_file(
     let mut statements = 0;
     for index in callees_first(file) {
         let function = &file.functions[index];
-        let context = engine::Context {
-            catalog,
-            language,
-            globs: &file.glob_imports,
-            summaries: &view,
-            file: file_id,
-        };
-        let (function_facts, summary, visited) = engine::analyze_function(function, &context);
+        let (function_facts, summary, visited) =
+            analyze_one(function, file, language, catalog, &view, file_id);
         statements += visited;
         let entry =
             SummaryEntry { name: function.name.clone(), file: file_id, summary: summary.clone() };
         view.add_own(language, entry);
         results[index] = Some((function_facts, summary));
     }
+    let (facts, entries) = file_results(file, file_id, results.into_iter().flatten());
+    FileAnalysis { facts, entries, statements, seen: view.into_seen() }
+}
+
+/// Analyses one function of `file` with the summaries `view` finds.
+fn analyze_one(
+    function: &Function,
+    file: &LoweredFile,
+    language: Language,
+    catalog: &Catalog,
+    view: &SummaryView<'_>,
+    file_id: usize,
+) -> (Facts, Summary, usize) {
+    let context = engine::Context {
+        catalog,
+        language,
+        globs: &file.glob_imports,
+        summaries: view,
+        file: file_id,
+    };
+    engine::analyze_function(function, &context)
+}
+
+/// The file's facts and summaries from its functions' (in the file's order).
+fn file_results(
+    file: &LoweredFile,
+    file_id: usize,
+    results: impl Iterator<Item = (Facts, Summary)>,
+) -> (Facts, Vec<SummaryEntry>) {
     let mut facts = Facts { file: file_id, ..Facts::default() };
     let mut entries = Vec::with_capacity(file.functions.len());
-    for (function, result) in file.functions.iter().zip(results) {
-        let Some((function_facts, summary)) = result else { continue };
-        facts.leaks.extend(function_facts.leaks);
-        facts.exec_leaks.extend(function_facts.exec_leaks);
-        facts.shared_uses.extend(function_facts.shared_uses);
-        facts.thread_forks.extend(function_facts.thread_forks);
+    for (function, (function_facts, summary)) in file.functions.iter().zip(results) {
+        facts.extend(function_facts);
         entries.push(SummaryEntry { name: function.name.clone(), file: file_id, summary });
     }
-    FileAnalysis { facts, entries, statements, seen: view.into_seen() }
+    (facts, entries)
 }

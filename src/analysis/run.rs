@@ -4,6 +4,8 @@
 //! A run can be kept alive between edits ([`LiveRun`], for the language server): the
 //! summaries of every file stay, and an edit re-analyses only the edited files and the files
 //! for which a lookup of a function whose summary the edit changed now finds something else.
+//! For the files it is asked to (the open documents), it also keeps each function's outcome,
+//! and re-analyses only the functions whose IR or lookups changed (`reuse.rs`).
 //!
 //! A run over files on disk ([`analyze_run_measured`] over [`RunFiles`]) analyses the files
 //! in waves first, callees' files before callers' (`waves.rs`), then re-analyses in a round
@@ -12,16 +14,17 @@
 //! out the same. The files are reached through `RunFiles`, so a caller may keep their IR or
 //! lower them again when a round needs them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
 use super::order::{function_callees, last_segment};
+use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::waves;
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{FileNames, Language, LoweredFile};
+use crate::ir::{FileNames, Language, LoweredFile, TextEdit};
 
 /// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
 /// the others settle cycles, and calls the scan missed, this many levels deep.
@@ -44,13 +47,40 @@ pub struct LiveRun {
     callees: Vec<BTreeSet<String>>,
     seen: Vec<Vec<Seen>>,
     facts: Vec<Facts>,
+    /// Per file that keeps them: its functions' outcomes.
+    outcomes: Vec<Option<FileOutcomes>>,
+    keeps_outcomes: Vec<bool>,
 }
+
+/// A file of the run that is new or changed.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub id: usize,
+    /// The edit of its text, and for each of its functions the index of the function of its
+    /// previous IR it is (moved by the edit) when the frontend kept it; `None` when no function
+    /// is known to be one it had.
+    pub kept: Option<(TextEdit, Vec<Option<usize>>)>,
+    /// Keep its functions' outcomes, so that its next change re-analyses only the functions
+    /// that change (the language server's open documents).
+    pub keep_outcomes: bool,
+}
+
+impl FileChange {
+    /// A file whose functions are all new.
+    pub fn new_text(id: usize) -> Self {
+        FileChange { id, kept: None, keep_outcomes: false }
+    }
+}
+
+/// What a file's functions were before this update, moved to where they are now: the
+/// outcomes a function may keep.
+type Candidates = Vec<Option<FunctionOutcome>>;
 
 impl LiveRun {
     /// Analyses every file of the run.
     pub fn new(files: &[(&LoweredFile, Language)], catalog: &Catalog) -> Self {
         let mut run = LiveRun::default();
-        let all: Vec<usize> = (0..files.len()).collect();
+        let all: Vec<FileChange> = (0..files.len()).map(FileChange::new_text).collect();
         run.update(files, &all, catalog);
         run
     }
@@ -60,22 +90,47 @@ impl LiveRun {
         self.facts.get(id)
     }
 
-    /// Re-analyses the `edited` files (new ones included) and whatever their new summaries
+    /// The facts of each function of file `id` (in the file's order), when the run keeps them.
+    pub fn function_facts(&self, id: usize) -> Option<Vec<&Facts>> {
+        let outcomes = self.outcomes.get(id)?.as_ref()?;
+        Some(outcomes.functions.iter().map(|outcome| &outcome.facts).collect())
+    }
+
+    /// Re-analyses the `changed` files (new ones included) and whatever their new summaries
     /// affect; returns every file whose facts were recomputed.
     pub fn update(
         &mut self,
         files: &[(&LoweredFile, Language)],
-        edited: &[usize],
+        changed: &[FileChange],
         catalog: &Catalog,
     ) -> BTreeSet<usize> {
         self.grow_to(files.len());
-        for &id in edited {
+        let mut candidates: HashMap<usize, Candidates> = HashMap::new();
+        // A changed file starts as a new one: its summaries name places in its old text, and a
+        // recursive call would find them. Every name it had may now find something else.
+        let mut forgotten = BTreeSet::new();
+        for change in changed {
+            let id = change.id;
+            for entry in std::mem::take(&mut self.entries[id]) {
+                self.summaries.remove(files[id].1, id, &entry.name);
+                forgotten.insert(last_segment(&entry.name).to_string());
+            }
             self.callees[id] = called_names(files[id].0);
+            self.keeps_outcomes[id] = change.keep_outcomes;
+            // A file that does not parse (it has no functions then) keeps the outcomes of its
+            // last functions for the edit that makes it parse again, which the frontend takes
+            // in as an edit of that text.
+            if !files[id].0.parses() && change.keep_outcomes {
+                continue;
+            }
+            let previous = self.outcomes[id].take().filter(|_| change.keep_outcomes);
+            candidates.insert(id, moved_outcomes(previous, change, files[id].0));
         }
-        let mut dirty: BTreeSet<usize> = edited.iter().copied().collect();
+        let mut dirty: BTreeSet<usize> = changed.iter().map(|change| change.id).collect();
         let mut recomputed = dirty.clone();
         for _ in 0..MAX_ROUNDS {
-            let changed = self.round(files, &dirty, catalog);
+            let mut changed = self.round(files, &dirty, catalog, &mut candidates);
+            changed.append(&mut forgotten);
             // Only a file that calls a function whose summary changed can learn anything more,
             // and only if one of its lookups would now find something else (an edit's own file
             // already saw its new summaries).
@@ -97,29 +152,56 @@ impl LiveRun {
             self.callees.resize_with(len, BTreeSet::new);
             self.seen.resize_with(len, Vec::new);
             self.facts.resize_with(len, Facts::default);
+            self.outcomes.resize_with(len, || None);
+            self.keeps_outcomes.resize(len, false);
         }
     }
 
     /// Analyses the `dirty` files once; returns the last segments of the names whose summaries
-    /// changed (appeared, disappeared or differ).
+    /// changed (appeared, disappeared or differ). A file that keeps outcomes offers its
+    /// functions' last ones for reuse (in the update's first round, moved by its edit).
     fn round(
         &mut self,
         files: &[(&LoweredFile, Language)],
         dirty: &BTreeSet<usize>,
         catalog: &Catalog,
+        candidates: &mut HashMap<usize, Candidates>,
     ) -> BTreeSet<String> {
-        let summaries = &self.summaries;
-        let results: Vec<(usize, FileAnalysis)> = dirty
-            .par_iter()
+        let inputs: Vec<(usize, Option<Candidates>)> = dirty
+            .iter()
             .map(|&id| {
+                let keeps = self.keeps_outcomes[id] && files[id].0.parses();
+                let offered = keeps.then(|| {
+                    candidates.remove(&id).unwrap_or_else(|| {
+                        let kept = self.outcomes[id].take().map(|o| o.functions);
+                        kept.unwrap_or_default().into_iter().map(Some).collect()
+                    })
+                });
+                (id, offered)
+            })
+            .collect();
+        let summaries = &self.summaries;
+        let results: Vec<(usize, FileAnalysis, Option<FileOutcomes>)> = inputs
+            .into_par_iter()
+            .map(|(id, offered)| {
                 let (file, language) = files[id];
-                (id, analyze_file(file, language, catalog, summaries, id))
+                match offered {
+                    Some(offered) => {
+                        let (analysis, outcomes) =
+                            analyze_file_keeping(file, language, catalog, summaries, id, offered);
+                        (id, analysis, Some(outcomes))
+                    }
+                    None => (id, analyze_file(file, language, catalog, summaries, id), None),
+                }
             })
             .collect();
         let mut changed = BTreeSet::new();
-        for (id, analysis) in results {
+        for (id, analysis, outcomes) in results {
             self.facts[id] = analysis.facts;
             self.seen[id] = analysis.seen;
+            if outcomes.is_some() || !self.keeps_outcomes[id] {
+                self.outcomes[id] = outcomes;
+            }
             changed.extend(self.replace_entries(id, files[id].1, analysis.entries));
         }
         changed
@@ -146,6 +228,29 @@ impl LiveRun {
         self.entries[id] = entries;
         changed
     }
+}
+
+/// The outcomes a changed file's functions may keep: for each function the frontend kept,
+/// the outcome of the function it was, moved by the edit (when the file's glob imports, which
+/// the analysis reads, are the same).
+fn moved_outcomes(
+    previous: Option<FileOutcomes>,
+    change: &FileChange,
+    file: &LoweredFile,
+) -> Candidates {
+    let (Some(previous), Some((edit, kept))) = (previous, &change.kept) else {
+        return Candidates::new();
+    };
+    if previous.globs != file.glob_imports {
+        return Candidates::new();
+    }
+    let mut old: Vec<Option<FunctionOutcome>> = previous.functions.into_iter().map(Some).collect();
+    kept.iter()
+        .map(|index| {
+            let outcome = old.get_mut((*index)?)?.take()?;
+            outcome.moved(change.id, edit)
+        })
+        .collect()
 }
 
 /// The last segment of every callee a file names.
@@ -293,7 +398,7 @@ mod tests {
         lowered[0] = lower(NOT_OPENER);
         let owned = files(&lowered);
         let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        let recomputed = live.update(&run, &[0], &catalog);
+        let recomputed = live.update(&run, &[FileChange::new_text(0)], &catalog);
         assert_eq!(recomputed, BTreeSet::from([0, 1]));
         assert!(live.facts(1).unwrap().leaks.is_empty());
         let full = as_run(&owned);
@@ -305,11 +410,11 @@ mod tests {
         lowered[0] = lower(&OPENER.replace("open_conn", "open_other"));
         let owned = files(&lowered);
         let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        live.update(&run, &[0], &catalog);
+        live.update(&run, &[FileChange::new_text(0)], &catalog);
         lowered[0] = lower(OPENER);
         let owned = files(&lowered);
         let run: Vec<(&LoweredFile, Language)> = owned.iter().map(|(f, l)| (f, *l)).collect();
-        live.update(&run, &[0], &catalog);
+        live.update(&run, &[FileChange::new_text(0)], &catalog);
         assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
         assert_eq!(Some(&as_run(&owned)[1]), live.facts(1));
     }

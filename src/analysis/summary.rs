@@ -342,6 +342,10 @@ pub struct SummaryView<'a> {
     own: Summaries,
     /// What each callee was found to be, every distinct answer once.
     seen: RefCell<HashMap<Callee, Vec<Option<Summary>>, foldhash::fast::RandomState>>,
+    /// When kept per function (the language server keeps a function's analysis while what it
+    /// looks up stays the same): what the function being analysed found. Within one function
+    /// a callee always finds the same: the view changes only between functions.
+    function_seen: Option<RefCell<HashMap<Callee, Option<Summary>>>>,
 }
 
 /// A lookup an analysis made, and what it found.
@@ -349,7 +353,18 @@ pub type Seen = (Callee, Option<Summary>);
 
 impl<'a> SummaryView<'a> {
     pub fn new(run: &'a Summaries, file: usize) -> Self {
-        SummaryView { run, file, own: Summaries::default(), seen: RefCell::default() }
+        SummaryView {
+            run,
+            file,
+            own: Summaries::default(),
+            seen: RefCell::default(),
+            function_seen: None,
+        }
+    }
+
+    /// A view that also keeps each function's lookups apart (`take_function_seen`).
+    pub fn per_function(run: &'a Summaries, file: usize) -> Self {
+        SummaryView { function_seen: Some(RefCell::default()), ..SummaryView::new(run, file) }
     }
 
     /// A function of this file has been summarised: later lookups find the new summary.
@@ -357,8 +372,22 @@ impl<'a> SummaryView<'a> {
         self.own.insert(language, entry);
     }
 
-    /// As `Summaries::lookup` from this file, the file's own functions as summarised so far.
+    /// As `Summaries::lookup` from this file, the file's own functions as summarised so far;
+    /// recorded.
     pub fn lookup(&self, language: Language, callee: &Callee) -> Option<Summary> {
+        let found = self.find(language, callee).cloned();
+        if let Some(function_seen) = &self.function_seen {
+            let mut function_seen = function_seen.borrow_mut();
+            if !function_seen.contains_key(callee) {
+                function_seen.insert(callee.clone(), found.clone());
+            }
+        }
+        self.record(callee, &found);
+        found
+    }
+
+    /// What `lookup` would find now, not recorded.
+    pub fn find(&self, language: Language, callee: &Callee) -> Option<&Summary> {
         let fresh = self.own.candidates_of(language, callee);
         let run = self.run.candidates_of(language, callee);
         // The run's entry for a function of this file is stale once this analysis has its own.
@@ -378,16 +407,27 @@ impl<'a> SummaryView<'a> {
                 }
             }
         };
-        let found = found.map(|(_, summary)| summary.clone());
+        found.map(|(_, summary)| summary)
+    }
+
+    /// Records for the file a lookup whose answer is known (a function's analysis kept, whose
+    /// lookups were checked to find the same).
+    pub fn record(&self, callee: &Callee, found: &Option<Summary>) {
         let mut seen = self.seen.borrow_mut();
         match seen.get_mut(callee) {
-            Some(answers) if answers.contains(&found) => {}
+            Some(answers) if answers.contains(found) => {}
             Some(answers) => answers.push(found.clone()),
             None => {
                 seen.insert(callee.clone(), vec![found.clone()]);
             }
         }
-        found
+    }
+
+    /// The lookups of the function analysed since the last call (empty unless the view keeps
+    /// them per function).
+    pub fn take_function_seen(&self) -> Vec<Seen> {
+        let Some(function_seen) = &self.function_seen else { return Vec::new() };
+        function_seen.borrow_mut().drain().collect()
     }
 
     /// What the analysis looked up, for `Summaries::still_finds`.

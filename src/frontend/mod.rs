@@ -4,6 +4,7 @@
 //! build and the syntax errors it met.
 
 pub mod c;
+pub mod incremental;
 mod names;
 pub mod rust;
 

@@ -5,6 +5,10 @@
 //! basic blocks holding a handful of statement kinds, each with the byte span it came from.
 
 mod display;
+mod edit;
+mod positions;
+
+pub use edit::TextEdit;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +51,14 @@ pub struct LoweredFile {
     /// (`Shutdown`, `std::net::Shutdown`).
     #[serde(default)]
     pub top_imports: Vec<(String, String)>,
+}
+
+impl LoweredFile {
+    /// Whether the file parsed: a Rust file that does not parse yields its errors and no
+    /// function (a C file always yields what tree-sitter recovered).
+    pub fn parses(&self) -> bool {
+        !self.functions.is_empty() || self.errors.is_empty()
+    }
 }
 
 /// Where a new `use` item goes: after the last top-level one (`after_use`), or before the

@@ -5,6 +5,8 @@
 //! Like every output, it converts diagnostics into its own serialisable types (`convert`).
 
 mod convert;
+mod findings;
+mod groups;
 mod position;
 mod server;
 mod settings;

@@ -25,7 +25,6 @@ use super::position::{line_column_position, Encoding, LineIndex};
 use super::settings::Settings;
 use super::uri::{path_of, uri_of};
 use super::workspace::{Change, Workspace};
-use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere, Level};
 use crate::source::language_of;
 
@@ -145,7 +144,7 @@ impl<'a> Server<'a> {
             encoding,
             roots,
             settings: Settings::default(),
-            workspace: Workspace::new(Catalog::builtin()),
+            workspace: Workspace::configured(),
             open: HashMap::new(),
             published: HashMap::new(),
             pending: BTreeSet::new(),
@@ -324,7 +323,8 @@ impl<'a> Server<'a> {
         // The file on disk is the truth again (or it is gone).
         let on_disk = std::fs::read_to_string(&path).ok();
         if on_disk.is_some() || self.workspace.contains(&path) {
-            self.relint(vec![(path, on_disk)]);
+            let recomputed = self.workspace.apply_from_disk(vec![(path, on_disk)]);
+            self.publish_open(recomputed);
         }
     }
 
@@ -344,16 +344,12 @@ impl<'a> Server<'a> {
                 changes.push((path, text));
             }
         }
+        let mut recomputed = self.workspace.apply_from_disk(changes);
         if config_changed {
             self.reload_settings();
+            recomputed = self.workspace.reload_configs();
         }
-        self.relint(changes);
-        if config_changed {
-            let open: Vec<PathBuf> = self.open.keys().cloned().collect();
-            for path in open {
-                self.publish(&path);
-            }
-        }
+        self.publish_open(recomputed);
     }
 
     /// Lints the open documents changed since they were last linted.
@@ -372,13 +368,19 @@ impl<'a> Server<'a> {
         }
     }
 
-    /// Takes in changed texts and re-publishes every open document whose findings they may
-    /// have changed.
+    /// Takes in the editor's changed texts and re-publishes every open document whose
+    /// findings they may have changed.
     fn relint(&mut self, changes: Vec<Change>) {
         if changes.is_empty() {
             return;
         }
-        for path in self.workspace.apply(changes) {
+        let recomputed = self.workspace.apply(changes);
+        self.publish_open(recomputed);
+    }
+
+    /// Publishes the open documents among `paths`.
+    fn publish_open(&mut self, paths: Vec<PathBuf>) {
+        for path in paths {
             if self.open.contains_key(&path) {
                 self.publish(&path);
             }

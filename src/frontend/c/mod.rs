@@ -7,12 +7,14 @@
 //!
 //! Layout: `mod.rs` finds functions; `builder` holds one function's blocks and locals;
 //! `stmt` and `switch` lower statements, `cond` conditions, `expr` expressions; `errors`
-//! collects syntax errors; `syntax` and `literals` are helpers.
+//! collects syntax errors; `syntax` and `literals` are helpers; `incremental` lowers a text
+//! after an edit from tree-sitter's incremental reparse, keeping the functions it left alone.
 
 mod builder;
 mod cond;
 mod errors;
 mod expr;
+mod incremental;
 mod literals;
 mod stmt;
 mod switch;
@@ -24,6 +26,8 @@ use tree_sitter::{Node, Parser, Tree};
 
 use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 
+pub use incremental::CParse;
+
 use builder::FnBuilder;
 use syntax::{declarator_parts, fields, named_children, span_of, text_of, NodeKind};
 
@@ -31,23 +35,39 @@ use syntax::{declarator_parts, fields, named_children, span_of, text_of, NodeKin
 const MAX_FILE_NESTING: usize = 64;
 
 pub fn lower(text: &str) -> LoweredFile {
-    let mut file = LoweredFile::default();
-    let Some(tree) = parse(text) else {
-        file.errors.push(SyntaxError {
-            span: Span::new(0, text.len()),
-            message: "cannot parse".to_string(),
-        });
-        return file;
-    };
+    match parse(text) {
+        Some(tree) => lower_tree(&tree, text).0,
+        None => unparsed(text),
+    }
+}
+
+/// What a text tree-sitter gave up on lowers to.
+fn unparsed(text: &str) -> LoweredFile {
+    let error = SyntaxError { span: Span::new(0, text.len()), message: "cannot parse".to_string() };
+    LoweredFile { errors: vec![error], ..LoweredFile::default() }
+}
+
+/// The file's IR from its tree, and the errors each function's lowering met (nesting too
+/// deep), apart, so that a function kept across an edit keeps its own.
+fn lower_tree(tree: &Tree, text: &str) -> (LoweredFile, Vec<Vec<SyntaxError>>) {
     let root = tree.root_node();
-    file.errors = errors::syntax_errors(root);
+    let mut file = LoweredFile::default();
+    let mut function_errors = Vec::new();
     for definition in function_definitions(root) {
         let (function, errors) = lower_function(definition, text);
         file.functions.push(function);
-        file.errors.extend(errors);
+        function_errors.push(errors);
     }
-    file.errors.sort_by_key(|error| (error.span.start, error.span.end));
-    file
+    file.errors = all_errors(root, &function_errors);
+    (file, function_errors)
+}
+
+/// The tree's syntax errors, then the functions', by place (ties keep that order).
+fn all_errors(root: Node<'_>, function_errors: &[Vec<SyntaxError>]) -> Vec<SyntaxError> {
+    let mut errors = errors::syntax_errors(root);
+    errors.extend(function_errors.iter().flatten().cloned());
+    errors.sort_by_key(|error| (error.span.start, error.span.end));
+    errors
 }
 
 /// The syntax tree `lower` reads; `None` only if tree-sitter gives up (cancelled, no language).

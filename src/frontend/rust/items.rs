@@ -7,34 +7,48 @@
 use syn::visit::Visit;
 use syn::{ImplItem, Item, TraitItem, UseTree};
 
-use crate::ir::{Function, LoweredFile, Span, UseSite};
+use crate::ir::{Function, Span, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
 use super::spans::{block_span, pat_span, signature_start, token_span};
 use super::{span_of, MAX_DEPTH};
 
-pub(super) fn lower_file(file: &syn::File) -> LoweredFile {
+/// One top-level item lowered: its functions (methods and functions nested in bodies
+/// included) and the glob imports it noted, in order.
+pub(super) struct LoweredItem {
+    pub(super) functions: Vec<Function>,
+    pub(super) globs: Vec<String>,
+}
+
+/// Lowers one top-level item with the file's imports. An item's functions depend on nothing
+/// else of the file, so one item can be lowered again alone after an edit.
+pub(super) fn lower_top_item(item: &Item, imports: &Imports) -> LoweredItem {
     let mut lowering = ItemLowering::default();
-    let imports = Imports::for_module(&file.items, None);
-    lowering.lower_items(&file.items, &imports, 0);
-    LoweredFile {
-        functions: lowering.functions,
-        errors: Vec::new(),
-        glob_imports: lowering.globs,
-        use_site: use_site(file),
-        top_imports: imports.aliases(),
+    lowering.lower_item(item, imports, 1);
+    LoweredItem { functions: lowering.functions, globs: lowering.globs }
+}
+
+/// The glob imports of a file: its own `use` items' first, then those each item noted, each
+/// once, in order.
+pub(super) fn file_globs<'a>(
+    imports: &Imports,
+    items: impl IntoIterator<Item = &'a [String]>,
+) -> Vec<String> {
+    let mut lowering = ItemLowering::default();
+    lowering.note_globs(imports);
+    for globs in items {
+        lowering.note(globs);
     }
+    lowering.globs
 }
 
 /// After the last top-level `use`, else before the first item.
-fn use_site(file: &syn::File) -> Option<UseSite> {
-    let last_use = file.items.iter().rfind(|item| matches!(item, Item::Use(_)));
+pub(super) fn use_site(items: &[Item]) -> Option<UseSite> {
+    let last_use = items.iter().rfind(|item| matches!(item, Item::Use(_)));
     match last_use {
         Some(item) => Some(UseSite { at: span_of(item).end, after_use: true }),
-        None => {
-            file.items.first().map(|item| UseSite { at: span_of(item).start, after_use: false })
-        }
+        None => items.first().map(|item| UseSite { at: span_of(item).start, after_use: false }),
     }
 }
 
@@ -191,7 +205,11 @@ impl ItemLowering {
     }
 
     fn note_globs(&mut self, imports: &Imports) {
-        for glob in &imports.globs {
+        self.note(&imports.globs);
+    }
+
+    fn note(&mut self, globs: &[String]) {
+        for glob in globs {
             if !self.globs.contains(glob) {
                 self.globs.push(glob.clone());
             }

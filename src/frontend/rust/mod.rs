@@ -9,7 +9,8 @@
 //! - `stmt`, `expr`, `control`, `pattern`: lowering of each syntactic category (`paths`:
 //!   what a path names);
 //! - `spans`, `edges`, `offsets`: byte spans of syntax nodes;
-//! - `macros`: macro invocations and closures, kept as calls and captured variables.
+//! - `macros`: macro invocations and closures, kept as calls and captured variables;
+//! - `reparse`: lowering the text after an edit by parsing only the items it touched.
 //!
 //! Two guards keep lowering total: every recursive lowering step carries a depth and gives up
 //! (with `Operand::Unknown` or by skipping) beyond `MAX_DEPTH`; and parsing plus lowering run
@@ -28,6 +29,7 @@ mod nesting;
 mod offsets;
 mod paths;
 mod pattern;
+mod reparse;
 mod spans;
 mod stmt;
 #[cfg(test)]
@@ -38,7 +40,9 @@ use std::cell::Cell;
 
 use syn::spanned::Spanned;
 
-use crate::ir::{LoweredFile, Span, SyntaxError};
+use crate::ir::{LoweredFile, Span, SyntaxError, TextEdit};
+
+pub use reparse::RustParse;
 
 /// How deep expressions, blocks and patterns are followed before the rest is `Unknown`.
 const MAX_DEPTH: u32 = 200;
@@ -66,23 +70,58 @@ pub fn mark_large_stack_thread() {
 /// functions. A panic on the worker thread (a bug) is passed on to the caller, whose
 /// containment reports it for this file.
 pub fn lower(text: &str) -> LoweredFile {
+    lower_keeping(text).0
+}
+
+/// `lower`, keeping what lowering the file's next text after an edit needs (when it parsed).
+pub fn lower_keeping(text: &str) -> (LoweredFile, Option<RustParse>) {
+    on_large_stack(|| lower_on_this_thread(text))
+}
+
+/// Lowers `new_text`, the text after `edit`, by parsing again only the items the edit touched
+/// (`reparse`); `previous` back when the whole file must be lowered again.
+pub fn relower(
+    parse: &mut RustParse,
+    previous: LoweredFile,
+    new_text: &str,
+    edit: TextEdit,
+) -> Result<(LoweredFile, Vec<Option<usize>>), LoweredFile> {
+    on_large_stack(|| parse.relower(previous, new_text, edit))
+}
+
+/// Runs `work`, which parses, on a thread with `WORKER_STACK_BYTES` of stack: this one when it
+/// has them, else one started for it.
+fn on_large_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     if ON_LARGE_STACK.with(Cell::get) {
         let _forget = ForgetSpansOnDrop;
-        return lower_on_this_thread(text);
+        return work();
     }
     // A fresh thread also gives proc-macro2 a fresh thread-local source map, so span offsets
-    // are relative to this file and the map does not grow with every file parsed.
-    std::thread::scope(|scope| {
+    // are relative to this file and the map does not grow with every file parsed. The work is
+    // taken out of the mutex by whichever thread runs it.
+    let work = std::sync::Mutex::new(Some(work));
+    let run = || {
+        let work = work.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        work.map(|work| work())
+    };
+    let result = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("fdlint-rust-frontend".into())
             .stack_size(WORKER_STACK_BYTES)
-            .spawn_scoped(scope, || lower_on_this_thread(text));
+            .spawn_scoped(scope, run);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: lower here; the depth bound still guards our recursion.
-            Err(_) => lower_on_this_thread(text),
+            // No thread to be had: work here; the depth bound still guards our recursion.
+            Err(_) => None,
         }
-    })
+    });
+    match result {
+        Some(result) => result,
+        None => {
+            let _forget = ForgetSpansOnDrop;
+            run().expect("the work runs once, here when no thread could")
+        }
+    }
 }
 
 /// Parses like `lower` and drops the tree: the benchmark times exactly this as "parsing".
@@ -103,12 +142,17 @@ impl Drop for ForgetSpansOnDrop {
     }
 }
 
-fn lower_on_this_thread(text: &str) -> LoweredFile {
+fn lower_on_this_thread(text: &str) -> (LoweredFile, Option<RustParse>) {
     crate::containment::inject_fault(text, "rust-frontend-thread");
     let _lines = offsets::install(&blank_out_preamble(text));
     match parse_source(text) {
-        Ok(file) => items::lower_file(&file),
-        Err(error) => LoweredFile { errors: syntax_errors(error), ..LoweredFile::default() },
+        Ok(file) => {
+            let (lowered, parse) = reparse::lower_whole(&file, text.len());
+            (lowered, Some(parse))
+        }
+        Err(error) => {
+            (LoweredFile { errors: syntax_errors(error), ..LoweredFile::default() }, None)
+        }
     }
 }
 

@@ -1,12 +1,20 @@
 //! A synthetic source tree for the benchmark and the scaling tests: C and Rust files shaped like
 //! real network code (structs, loops, `switch`/`match`, sockets, forks, helpers called across
 //! files), a few of them leaking a connection across a fork. Deterministic for a given seed.
+//! Also the language server's: a file of many small functions (`functions`) and random
+//! one-line edits of a file (`edits`).
 
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::ir::Language;
+
+mod edits;
+mod functions;
+
+pub use edits::one_line_edit;
+pub use functions::many_functions;
 
 /// How big a corpus to write.
 #[derive(Debug, Clone, Copy)]
@@ -84,21 +92,21 @@ fn function_count(rng: &mut Rng) -> usize {
 }
 
 /// A small deterministic generator (xorshift64*); the corpus must not change between runs.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed | 1)
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
