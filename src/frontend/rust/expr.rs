@@ -11,7 +11,7 @@ use crate::ir::{Call, Callee, Operand, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
 use super::paths::{single_identifier, PathKind};
-use super::spans::{expr_span, path_span, token_span};
+use super::spans::{expr_span, known_token_span, path_span};
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -234,8 +234,9 @@ impl FnBuilder<'_> {
                 let exprs = || receiver.clone().chain(call.args.iter());
                 let arg_spans: Vec<Span> = exprs().map(expr_span).collect();
                 let args = self.spanned_operands(exprs().zip(&arg_spans), depth);
-                let method_span = token_span(call.method.span());
-                (Callee::Method(call.method.to_string()), method_span, args, arg_spans)
+                let method = call.method.to_string();
+                let method_span = known_token_span(call.method.span(), &method);
+                (Callee::Method(method), method_span, args, arg_spans)
             }
             Expr::Macro(mac) => {
                 let (callee, callee_span, args) = self.macro_call(&mac.mac, depth);

@@ -10,7 +10,7 @@ use crate::ir::{LocalId, Pattern, Span};
 
 use super::builder::{Binding, FnBuilder};
 use super::paths::looks_like_constant;
-use super::spans::token_span;
+use super::spans::known_token_span;
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -87,7 +87,7 @@ impl FnBuilder<'_> {
         if plain && looks_like_constant(&name) {
             return Pattern::Ctor { name, fields: Vec::new() };
         }
-        let id = self.new_local(&name, token_span(ident.ident.span()));
+        let id = self.new_local(&name, known_token_span(ident.ident.span(), &name));
         bindings.push(Binding { name, id });
         if let Some((_, subpattern)) = &ident.subpat {
             // The sub-pattern's own bindings still need locals.
