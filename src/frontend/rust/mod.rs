@@ -28,6 +28,7 @@ mod nesting;
 mod offsets;
 mod paths;
 mod pattern;
+mod punctuated;
 mod spans;
 mod stmt;
 #[cfg(test)]
