@@ -8,6 +8,8 @@
 use proc_macro2::Span as TokenSpan;
 use syn::{Expr, Pat, Path, PathArguments, RangeLimits, ReturnType, Type, UnOp};
 
+use super::punctuated;
+
 pub(super) fn expr_first(mut expr: &Expr) -> Option<TokenSpan> {
     loop {
         if has_attrs(expr) {
@@ -249,7 +251,7 @@ pub(super) fn macro_last(mac: &syn::Macro) -> TokenSpan {
 }
 
 pub(super) fn path_first(path: &Path) -> Option<TokenSpan> {
-    match (&path.leading_colon, path.segments.first()) {
+    match (&path.leading_colon, punctuated::first(&path.segments)) {
         (Some(colons), _) => Some(colons.spans[0]),
         (None, Some(segment)) => Some(segment.ident.span()),
         (None, None) => None,
@@ -260,7 +262,7 @@ pub(super) fn path_last(path: &Path) -> Option<TokenSpan> {
     if path.segments.trailing_punct() {
         return None;
     }
-    let segment = path.segments.last()?;
+    let segment = punctuated::last(&path.segments)?;
     match &segment.arguments {
         PathArguments::None => Some(segment.ident.span()),
         PathArguments::AngleBracketed(arguments) => Some(arguments.gt_token.spans[0]),
@@ -299,7 +301,7 @@ pub(super) fn pat_first(pat: &Pat) -> Option<TokenSpan> {
         Pat::Lit(lit) => lit.lit.span(),
         Pat::Or(or) => match &or.leading_vert {
             Some(vert) => vert.spans[0],
-            None => pat_first(or.cases.first()?)?,
+            None => pat_first(punctuated::first(&or.cases)?)?,
         },
         Pat::Paren(paren) => paren.paren_token.span.open(),
         Pat::Path(path) if path.qself.is_none() => path_first(&path.path)?,
@@ -325,7 +327,7 @@ pub(super) fn pat_last(pat: &Pat) -> Option<TokenSpan> {
             None => Some(ident.ident.span()),
         },
         Pat::Lit(lit) => Some(lit.lit.span()),
-        Pat::Or(or) if !or.cases.trailing_punct() => pat_last(or.cases.last()?),
+        Pat::Or(or) if !or.cases.trailing_punct() => pat_last(punctuated::last(&or.cases)?),
         Pat::Paren(paren) => Some(paren.paren_token.span.close()),
         Pat::Path(path) if path.qself.is_none() => path_last(&path.path),
         Pat::Reference(reference) => pat_last(&reference.pat),

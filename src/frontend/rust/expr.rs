@@ -11,7 +11,8 @@ use crate::ir::{Call, Callee, Operand, Projection, Rvalue, Span, StmtKind};
 
 use super::builder::{Dest, FnBuilder};
 use super::paths::{single_identifier, PathKind};
-use super::spans::{expr_span, path_span, token_span};
+use super::punctuated;
+use super::spans::{expr_span, known_token_span, path_span};
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -40,7 +41,7 @@ impl FnBuilder<'_> {
         let depth = depth + 1;
         match expr {
             Expr::Call(call) if self.is_constructor(&call.func) => {
-                let value = Operand::Expr(self.operands(&call.args, depth));
+                let value = Operand::Expr(self.operands(punctuated::values(&call.args), depth));
                 self.emit(&dest, Rvalue::Use(value), span());
             }
             Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => {
@@ -108,7 +109,7 @@ impl FnBuilder<'_> {
         }
         if let Expr::Call(call) = expr {
             if self.is_constructor(&call.func) {
-                return Operand::Expr(self.operands(&call.args, depth));
+                return Operand::Expr(self.operands(punctuated::values(&call.args), depth));
             }
         }
         if is_statement_like(expr) {
@@ -136,15 +137,15 @@ impl FnBuilder<'_> {
                 let parts = [&*binary.left, &*binary.right];
                 self.compound(parts, depth)
             }
-            Expr::Tuple(tuple) => self.compound(&tuple.elems, depth),
-            Expr::Array(array) => self.compound(&array.elems, depth),
+            Expr::Tuple(tuple) => self.compound(punctuated::values(&tuple.elems), depth),
+            Expr::Array(array) => self.compound(punctuated::values(&array.elems), depth),
             Expr::Repeat(repeat) => self.compound([&*repeat.expr, &*repeat.len], depth),
             Expr::Range(range) => {
                 let ends = range.start.iter().chain(range.end.iter()).map(|end| &**end);
                 self.compound(ends, depth)
             }
             Expr::Struct(literal) => {
-                let values = literal.fields.iter().map(|field| &field.expr);
+                let values = punctuated::values(&literal.fields).map(|field| &field.expr);
                 self.compound(values.chain(literal.rest.as_deref()), depth)
             }
             Expr::Closure(closure) => self.closure_operand(closure),
@@ -225,17 +226,19 @@ impl FnBuilder<'_> {
         let (callee, callee_span, args, arg_spans) = match expr {
             Expr::Call(call) => {
                 let (callee, callee_span) = self.callee(&call.func, depth);
-                let arg_spans: Vec<Span> = call.args.iter().map(expr_span).collect();
-                let args = self.spanned_operands(call.args.iter().zip(&arg_spans), depth);
+                let arg_spans: Vec<Span> = punctuated::values(&call.args).map(expr_span).collect();
+                let args =
+                    self.spanned_operands(punctuated::values(&call.args).zip(&arg_spans), depth);
                 (callee, callee_span, args, arg_spans)
             }
             Expr::MethodCall(call) => {
                 let receiver = std::iter::once(&*call.receiver);
-                let exprs = || receiver.clone().chain(call.args.iter());
+                let exprs = || receiver.clone().chain(punctuated::values(&call.args));
                 let arg_spans: Vec<Span> = exprs().map(expr_span).collect();
                 let args = self.spanned_operands(exprs().zip(&arg_spans), depth);
-                let method_span = token_span(call.method.span());
-                (Callee::Method(call.method.to_string()), method_span, args, arg_spans)
+                let method = call.method.to_string();
+                let method_span = known_token_span(call.method.span(), &method);
+                (Callee::Method(method), method_span, args, arg_spans)
             }
             Expr::Macro(mac) => {
                 let (callee, callee_span, args) = self.macro_call(&mac.mac, depth);

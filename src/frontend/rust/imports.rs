@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 
 use syn::{Item, UseTree};
 
+use super::punctuated;
+
 #[derive(Debug, Clone, Default)]
 pub(super) struct Imports {
     aliases: HashMap<String, String>,
@@ -69,7 +71,7 @@ impl Imports {
     /// Resolves a path as written in code: generics dropped, a leading `::` stripped, the
     /// first segment replaced by what it was imported as.
     pub(super) fn resolve(&self, path: &syn::Path) -> String {
-        let mut segments = path.segments.iter();
+        let mut segments = punctuated::values(&path.segments);
         let Some(first) = segments.next() else {
             return String::new();
         };

@@ -12,6 +12,7 @@ use crate::ir::{Callee, LocalId, Operand, Place, Span, Terminator};
 
 use super::builder::FnBuilder;
 use super::offsets;
+use super::punctuated;
 use super::spans::path_span;
 
 /// Macros that never return: the block ends there.
@@ -173,7 +174,7 @@ pub(super) fn macro_diverges(mac: &syn::Macro) -> bool {
 
 /// Whether the macro's name (the last segment of its path) is one of `names`.
 fn is_one_of(mac: &syn::Macro, names: &[&str]) -> bool {
-    let last = mac.path.segments.last();
+    let last = punctuated::last(&mac.path.segments);
     last.is_some_and(|segment| names.iter().any(|name| segment.ident == name))
 }
 

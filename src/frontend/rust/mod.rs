@@ -29,6 +29,7 @@ mod nesting;
 mod offsets;
 mod paths;
 mod pattern;
+mod punctuated;
 mod reparse;
 mod spans;
 mod stmt;

@@ -112,4 +112,29 @@ mod tests {
         assert_eq!(ends, expected);
         assert!(converted.len() > 20);
     }
+
+    /// `spans::known_token_span` relies on this: an identifier spans its displayed text
+    /// (`r#` included) and a closing delimiter one byte, wide characters around or not.
+    #[test]
+    fn tokens_span_exactly_their_text() {
+        let text = "fn é() {\n    let r#type = \"ü→x\"; ünï.çall(r#type, [1]);\n}\r\nfn next() {}";
+        let _guard = install(text);
+        let mut checked = 0;
+        let mut stack: Vec<proc_macro2::TokenStream> = vec![text.parse().unwrap()];
+        while let Some(stream) = stack.pop() {
+            for tree in stream {
+                let (span, length) = match &tree {
+                    proc_macro2::TokenTree::Ident(ident) => (ident.span(), ident.to_string().len()),
+                    proc_macro2::TokenTree::Group(group) => {
+                        stack.push(group.stream());
+                        (group.span_close(), 1)
+                    }
+                    _ => continue,
+                };
+                assert_eq!(start(span) + length, span.byte_range().end, "{tree}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "{checked}");
+    }
 }

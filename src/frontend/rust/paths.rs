@@ -9,6 +9,7 @@ use proc_macro2::Ident;
 use crate::ir::{LocalId, Operand, Place};
 
 use super::builder::FnBuilder;
+use super::punctuated;
 
 /// What `path_operand` makes of a path.
 pub(super) enum PathKind<'p> {
@@ -30,7 +31,7 @@ impl FnBuilder<'_> {
                 return PathKind::Static(name);
             }
         }
-        match path.segments.last() {
+        match punctuated::last(&path.segments) {
             Some(last) if ident_looks_like_constant(&last.ident) => PathKind::Constant,
             _ => PathKind::Global,
         }
@@ -50,7 +51,7 @@ impl FnBuilder<'_> {
 /// The identifier if the path is one plain identifier (`x`, `self`), which may be a variable.
 pub(super) fn single_identifier(path: &syn::Path) -> Option<&Ident> {
     let is_plain = path.leading_colon.is_none() && path.segments.len() == 1;
-    let segment = path.segments.first().filter(|_| is_plain)?;
+    let segment = punctuated::first(&path.segments).filter(|_| is_plain)?;
     segment.arguments.is_empty().then_some(&segment.ident)
 }
 

@@ -10,7 +10,8 @@ use crate::ir::{LocalId, Pattern, Span};
 
 use super::builder::{Binding, FnBuilder};
 use super::paths::looks_like_constant;
-use super::spans::token_span;
+use super::punctuated;
+use super::spans::known_token_span;
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -39,24 +40,26 @@ impl FnBuilder<'_> {
             Pat::Ident(ident) => self.ident_pattern(ident, bindings, depth),
             Pat::Path(path) => constructor(&path.path, Vec::new()),
             Pat::TupleStruct(tuple) => {
-                let fields = self.patterns(&tuple.elems, bindings, depth);
+                let fields = self.patterns(punctuated::values(&tuple.elems), bindings, depth);
                 constructor(&tuple.path, fields)
             }
             Pat::Struct(record) => {
-                let fields = record.fields.iter().map(|field| &*field.pat);
+                let fields = punctuated::values(&record.fields).map(|field| &*field.pat);
                 let fields = self.patterns(fields, bindings, depth);
                 constructor(&record.path, fields)
             }
             // A tuple is a constructor without a name: it always matches structurally.
             Pat::Tuple(tuple) => {
-                let fields = self.patterns(&tuple.elems, bindings, depth);
+                let fields = self.patterns(punctuated::values(&tuple.elems), bindings, depth);
                 Pattern::Ctor { name: String::new(), fields }
             }
             Pat::Slice(slice) => {
-                let fields = self.patterns(&slice.elems, bindings, depth);
+                let fields = self.patterns(punctuated::values(&slice.elems), bindings, depth);
                 Pattern::Ctor { name: "[]".into(), fields }
             }
-            Pat::Or(or) => Pattern::Or(self.patterns(&or.cases, bindings, depth)),
+            Pat::Or(or) => {
+                Pattern::Or(self.patterns(punctuated::values(&or.cases), bindings, depth))
+            }
             Pat::Lit(lit) => literal_pattern(&lit.lit),
             Pat::Paren(paren) => self.pattern(&paren.pat, bindings, depth),
             Pat::Reference(reference) => self.pattern(&reference.pat, bindings, depth),
@@ -87,7 +90,7 @@ impl FnBuilder<'_> {
         if plain && looks_like_constant(&name) {
             return Pattern::Ctor { name, fields: Vec::new() };
         }
-        let id = self.new_local(&name, token_span(ident.ident.span()));
+        let id = self.new_local(&name, known_token_span(ident.ident.span(), &name));
         bindings.push(Binding { name, id });
         if let Some((_, subpattern)) = &ident.subpat {
             // The sub-pattern's own bindings still need locals.
@@ -115,7 +118,7 @@ impl FnBuilder<'_> {
 }
 
 fn constructor(path: &syn::Path, fields: Vec<Pattern>) -> Pattern {
-    match path.segments.last() {
+    match punctuated::last(&path.segments) {
         Some(last) => Pattern::Ctor { name: last.ident.to_string(), fields },
         None => Pattern::Unknown,
     }

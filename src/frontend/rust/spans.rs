@@ -55,6 +55,14 @@ pub(super) fn token_span(token: TokenSpan) -> Span {
     Span::new(offsets::start(token), offsets::end(token))
 }
 
+/// A token whose text is known (an identifier as it displays, `r#` included; a closing
+/// delimiter): it ends its text's length in bytes after it starts, so one lookup does. The
+/// offsets test pins that a token spans exactly its text.
+pub(super) fn known_token_span(token: TokenSpan, text: &str) -> Span {
+    let start = offsets::start(token);
+    Span::new(start, start + text.len())
+}
+
 /// A block's span, from its braces.
 pub(super) fn block_span(block: &syn::Block) -> Span {
     token_span(block.brace_token.span.join())

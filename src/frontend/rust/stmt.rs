@@ -6,7 +6,7 @@ use syn::{Expr, Pat, Stmt};
 use crate::ir::{Cond, Operand, Place, Rvalue, Span, StmtKind, Terminator};
 
 use super::builder::{Dest, FnBuilder};
-use super::spans::{expr_span, local_span, pat_span, stmt_macro_span, token_span};
+use super::spans::{expr_span, known_token_span, local_span, pat_span, stmt_macro_span};
 use super::{join_spans, MAX_DEPTH};
 
 impl FnBuilder<'_> {
@@ -86,7 +86,7 @@ impl FnBuilder<'_> {
         match pat {
             Pat::Ident(ident) if ident.subpat.is_none() => {
                 let name = ident.ident.to_string();
-                let id = self.new_local(&name, token_span(ident.ident.span()));
+                let id = self.new_local(&name, known_token_span(ident.ident.span(), &name));
                 // The name becomes visible only after the initialiser (`let x = x + 1`).
                 self.lower_expr(&init.expr, Dest::Into(Place::local(id)), depth);
                 self.declare(name, id);
@@ -141,5 +141,5 @@ fn strip_type_ascription(pat: &Pat) -> &Pat {
 
 /// Where a block's locals are dropped.
 pub(super) fn close_brace(block: &syn::Block) -> Span {
-    token_span(block.brace_token.span.close())
+    known_token_span(block.brace_token.span.close(), "}")
 }
