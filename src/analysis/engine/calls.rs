@@ -370,11 +370,16 @@ impl<'a> FunctionAnalysis<'a> {
         let site = &self.fork_sites[fork.0 as usize];
         let Some(summary) = site.fork_summary.clone() else { return Some(process) };
         let (span, callee, call) = (site.span, site.callee.clone(), site.fork_call.clone());
+        let threads_after_fork = site.threads_after_fork;
         let (key, mut state, same) = process;
         let side = if same { &summary.parent } else { &summary.child };
         if let Some(call) = &call {
             self.apply_side_effects(&key, &mut state, call, side);
             self.consume_temporaries(&mut state, &call.args);
+            if threads_after_fork && same {
+                let thread = ThreadId::Spawned(site_index(&mut self.thread_sites, call, None));
+                state.threads.insert(thread);
+            }
         }
         if side.returns {
             return Some((key, state, same));

@@ -108,6 +108,8 @@ struct Site<'a> {
     /// A call to a function that forks inside, and the call (for its arguments).
     fork_summary: Option<ForkSummary>,
     fork_call: Option<Call>,
+    /// The function that forks also starts a thread: the side that returns from it has one.
+    threads_after_fork: bool,
     /// The opening call's flags argument, when the model names one.
     flags_span: Option<Span>,
 }
@@ -122,6 +124,7 @@ impl<'a> Site<'a> {
             origin: None,
             fork_summary: None,
             fork_call: None,
+            threads_after_fork: false,
             flags_span: None,
         }
     }

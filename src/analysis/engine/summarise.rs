@@ -200,7 +200,10 @@ impl<'a> FunctionAnalysis<'a> {
                 state.resolve(&conns);
             }
         }
-        if summary.starts_thread {
+        // A helper that forks may start its thread after the fork, in the process that
+        // returns (a session's reader thread): the thread goes with that side, not across the
+        // split. One it starts before its fork is reported inside it.
+        if summary.starts_thread && summary.fork.is_none() {
             let thread = ThreadId::Spawned(site_index(&mut self.thread_sites, call, None));
             state.threads.insert(thread);
         }
@@ -212,6 +215,7 @@ impl<'a> FunctionAnalysis<'a> {
             let site = Site {
                 fork_summary: Some(fork.clone()),
                 fork_call: Some(call.clone()),
+                threads_after_fork: summary.starts_thread,
                 ..Site::new(call.span, callee_name(call), None)
             };
             return Some(Outcome::Fork(ForkId(add_site(&mut self.fork_sites, site))));
