@@ -269,30 +269,16 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
+    /// The whole function to a fixpoint: the reference the other strategies are tested
+    /// against.
     #[cfg(test)]
     fn fixpoint(&mut self) -> Vec<Flow> {
-        let blocks = &self.function.blocks;
-        let mut entry: Vec<Flow> = vec![Flow::new(); blocks.len()];
-        if blocks.is_empty() {
-            return entry;
-        }
-        entry[0].insert(ProcessKey::new(), self.entry_state());
-        let mut visits = vec![0usize; blocks.len()];
-        let mut worklist: BTreeSet<u32> = BTreeSet::from([0]);
-        while let Some(index) = worklist.pop_first() {
-            let slot = index as usize;
-            visits[slot] += 1;
-            if visits[slot] > MAX_VISITS_PER_BLOCK {
-                continue;
-            }
-            for (successor, key, state) in self.transfer_block(BlockId(index), entry[slot].clone())
-            {
-                let Some(target) = entry.get_mut(successor.0 as usize) else { continue };
-                if join_flow(target, key, state) {
-                    worklist.insert(successor.0);
-                }
-            }
-        }
+        let blocks = self.function.blocks.len();
+        let mut entry: Vec<Flow> = vec![Flow::new(); blocks];
+        let Some(first) = entry.first_mut() else { return entry };
+        first.insert(ProcessKey::new(), self.entry_state());
+        let every_block: Vec<usize> = (0..blocks).collect();
+        self.settle(&mut entry, &every_block, &mut vec![0; blocks]);
         entry
     }
 
