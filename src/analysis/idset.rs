@@ -3,8 +3,8 @@
 //! States are cloned at every branch and dropped at every join, and most of what they hold
 //! are such sets, nearly always of a few ids below 64. A `BTreeSet` allocates a node for one
 //! element and walks it to drop it; a bit per id, in one inline word (more words on the heap
-//! only for a function with more than 64 sites), costs a copy of a word. Iteration goes in increasing
-//! order, as a `BTreeSet`'s does, so nothing that depends on order changes.
+//! only for a function with more than 64 sites), costs a copy of a word. Iteration goes in
+//! increasing order, as a `BTreeSet`'s does, so nothing that depends on order changes.
 
 use std::fmt;
 use std::marker::PhantomData;
