@@ -286,6 +286,8 @@ mod tests {
             );
             assert_eq!(set.len(), reference.len());
         }
+        let owned: Vec<Small> = set.clone().into_iter().collect();
+        assert_eq!(owned, set.iter().collect::<Vec<_>>(), "given up, in the same order");
         let other: IdSet<Small> = [1, 64, 300].map(Small).into_iter().collect();
         let other_reference: BTreeSet<Small> = [1, 64, 300].map(Small).into_iter().collect();
         let difference: Vec<_> = set.difference(&other).iter().collect();
