@@ -1,6 +1,7 @@
 //! The abstract state of one process at one program point, and how two states join.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
 use super::{RunEvent, Side};
@@ -117,7 +118,9 @@ impl Obligation {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcState {
-    pub values: BTreeMap<LocalId, Value>,
+    /// What locals hold. Shared between the states a branch makes until one of them writes
+    /// (`Rc::make_mut`): most branches only call, and a join of two untouched copies is free.
+    pub values: Rc<BTreeMap<LocalId, Value>>,
     /// Connections opened on a path to here.
     pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
@@ -137,7 +140,7 @@ pub struct ProcState {
     /// What runs threads in the process, on every path to here.
     pub threads: BTreeSet<ThreadId>,
     /// What globals and fields hold, by place (`g:zh`, `l:0.fd`, `g:pool[]`).
-    pub heap: BTreeMap<String, Value>,
+    pub heap: Rc<BTreeMap<String, Value>>,
     /// The process went on running (a loop, a blocking or unknown call) since the function
     /// began, and since the latest fork.
     pub ran: bool,
@@ -254,8 +257,8 @@ impl ProcState {
     /// Precision first: a connection closed on some path counts as closed, an obligation met
     /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
-        let mut changed = join_values(&mut self.values, &other.values);
-        changed |= join_values(&mut self.heap, &other.heap);
+        let mut changed = join_shared(&mut self.values, &other.values);
+        changed |= join_shared(&mut self.heap, &other.heap);
         // Close-on-exec only where every path that opened the connection set it.
         let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
             (a.cloexec.contains(conn) || !a.opened.contains(conn))
@@ -317,6 +320,18 @@ impl ProcState {
         }
         changed
     }
+}
+
+/// `join_values` on maps that branches share: two copies of one map, or two equal maps,
+/// join into themselves, without copying the shared one.
+fn join_shared<K: Ord + Clone>(
+    target: &mut Rc<BTreeMap<K, Value>>,
+    other: &Rc<BTreeMap<K, Value>>,
+) -> bool {
+    if Rc::ptr_eq(target, other) || **target == **other {
+        return false;
+    }
+    join_values(Rc::make_mut(target), other)
 }
 
 /// Joins every value of `other` into `target`, by key; returns whether `target` changed.
@@ -436,9 +451,10 @@ mod tests {
         let tagged =
             Value { tag: Some("redis::Client".into()), fork: Some(ForkId(0)), ..value.clone() };
         let mut states = vec![ProcState::default(); 17];
-        states[1].values.insert(LocalId(0), value.clone());
-        states[2].values.insert(LocalId(0), tagged.clone());
-        states[3].heap.insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
+        Rc::make_mut(&mut states[1].values).insert(LocalId(0), value.clone());
+        Rc::make_mut(&mut states[2].values).insert(LocalId(0), tagged.clone());
+        Rc::make_mut(&mut states[3].heap)
+            .insert("g:zh".into(), Value { alias: Some("l:0.state".into()), ..value });
         states[4].opened.insert(conn);
         states[5].closed.insert(conn);
         states[6].cloexec.insert(conn);

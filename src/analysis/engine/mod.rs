@@ -4,6 +4,7 @@
 //! its final entry state reports what leaks, so a finding never depends on iteration order.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 mod acyclic;
 mod calls;
@@ -506,9 +507,9 @@ impl<'a> FunctionAnalysis<'a> {
                 self.name_connections(local, &value);
                 // Most locals hold nothing of interest: keeping them out keeps states small.
                 if value == Value::default() {
-                    state.values.remove(&local);
+                    Rc::make_mut(&mut state.values).remove(&local);
                 } else {
-                    state.values.insert(local, value);
+                    Rc::make_mut(&mut state.values).insert(local, value);
                 }
             }
             // A global or a field holds it now: the process still does.
@@ -516,7 +517,7 @@ impl<'a> FunctionAnalysis<'a> {
                 let key = state.unalias(key);
                 self.stored.extend(value.conns.iter());
                 self.name_stored(&key, &value);
-                state.heap.insert(key, value);
+                Rc::make_mut(&mut state.heap).insert(key, value);
             }
         }
     }
@@ -622,7 +623,7 @@ impl<'a> FunctionAnalysis<'a> {
             let is_temporary =
                 self.function.locals.get(local.0 as usize).is_some_and(|l| l.name.starts_with('$'));
             if is_temporary && projections.is_empty() {
-                state.values.remove(local);
+                Rc::make_mut(&mut state.values).remove(local);
             }
         }
     }
@@ -692,7 +693,7 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The binding goes out of scope: Rust drops what only it still holds.
     fn scope_end(&mut self, key: &ProcessKey, state: &mut ProcState, local: crate::ir::LocalId) {
-        let mut value = state.values.remove(&local).unwrap_or_default();
+        let mut value = Rc::make_mut(&mut state.values).remove(&local).unwrap_or_default();
         self.drop_threads(state, &value);
         // A struct going out of scope drops the connections in its fields.
         let root = if state.heap.is_empty() { String::new() } else { local_key(local.0 as usize) };
@@ -704,7 +705,7 @@ impl<'a> FunctionAnalysis<'a> {
                 .is_some_and(|(place, _)| in_root(place, &root));
         if has_fields {
             value.conns.extend(state.heap_under(&root));
-            state.heap.retain(|place, _| !in_root(place, &root));
+            Rc::make_mut(&mut state.heap).retain(|place, _| !in_root(place, &root));
         }
         if value.conns.is_empty() {
             return;
@@ -731,7 +732,7 @@ impl<'a> FunctionAnalysis<'a> {
             return;
         }
         let PlaceBase::Local(local) = place.base else { return };
-        let Some(value) = state.values.get_mut(&local) else { return };
+        let Some(value) = Rc::make_mut(&mut state.values).get_mut(&local) else { return };
         // A caller's value (a summary's symbol) is checked, not opened, here.
         let (gone, kept): (ConnSet, ConnSet) = std::mem::take(&mut value.conns)
             .into_iter()
@@ -751,7 +752,7 @@ impl<'a> FunctionAnalysis<'a> {
         while let Some(pattern) = pending.pop() {
             match pattern {
                 Pattern::Bind(local) => {
-                    state.values.insert(*local, matched.clone());
+                    Rc::make_mut(&mut state.values).insert(*local, matched.clone());
                 }
                 Pattern::Ctor { fields, .. } | Pattern::Or(fields) => pending.extend(fields),
                 Pattern::Wild | Pattern::Int(_) | Pattern::Unknown => {}

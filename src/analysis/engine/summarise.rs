@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::analysis::summary::{SideSummary, StoreTarget};
+use std::rc::Rc;
 
 impl<'a> FunctionAnalysis<'a> {
     /// Each parameter and each global the body names holds "the caller's value", a symbol, so
@@ -10,11 +11,12 @@ impl<'a> FunctionAnalysis<'a> {
     pub(super) fn bind_symbols(&mut self, state: &mut ProcState) {
         for index in 0..self.function.param_count {
             let conn = self.symbol_site(Root::Param(index));
-            state.values.insert(crate::ir::LocalId(index as u32), Value::of_conn(conn));
+            Rc::make_mut(&mut state.values)
+                .insert(crate::ir::LocalId(index as u32), Value::of_conn(conn));
         }
         for name in globals_named(self.function) {
             let conn = self.symbol_site(Root::Global(name.clone()));
-            state.heap.insert(["g:", &name].concat(), Value::of_conn(conn));
+            Rc::make_mut(&mut state.heap).insert(["g:", &name].concat(), Value::of_conn(conn));
         }
     }
 
@@ -70,7 +72,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn note_stores(&self, state: &ProcState, summary: &mut Summary) {
-        for (key, value) in &state.heap {
+        for (key, value) in state.heap.iter() {
             let Some(target) = self.store_target(key) else { continue };
             for conn in &value.conns {
                 if let Some(source) = self.symbol_of(conn) {
@@ -228,14 +230,14 @@ impl<'a> FunctionAnalysis<'a> {
             let conn = self.handed_out(state, call, origin);
             let Some(place_key) = self.caller_place(call, target) else { continue };
             self.name_stored(&place_key, &Value::of_conn(conn));
-            state.heap.insert(place_key, Value::of_conn(conn));
+            Rc::make_mut(&mut state.heap).insert(place_key, Value::of_conn(conn));
         }
         for (target, source) in &summary.stores_value {
             let conns = self.held_by(state, call, source);
             let Some(place_key) = self.caller_place(call, target) else { continue };
             let mut value = state.heap.get(&place_key).cloned().unwrap_or_default();
             value.conns.extend(conns);
-            state.heap.insert(place_key, value);
+            Rc::make_mut(&mut state.heap).insert(place_key, value);
         }
         let returned = match &summary.returns_open {
             Some(origin) => Value::of_conn(self.handed_out(state, call, origin)),
