@@ -65,7 +65,7 @@ pub(super) fn function_callees(function: &Function) -> impl Iterator<Item = &str
 
 /// `db::connect` → `connect`.
 pub(super) fn last_segment(path: &str) -> &str {
-    path.as_bytes().windows(2).rposition(|pair| pair == b"::").map_or(path, |at| &path[at + 2..])
+    super::summary::last_segments(path, 1)
 }
 
 #[cfg(test)]

@@ -15,23 +15,20 @@ pub struct ConnId(pub u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ForkId(pub u32);
 
-impl Id for ConnId {
-    fn index(self) -> usize {
-        self.0 as usize
-    }
-    fn from_index(index: usize) -> Self {
-        ConnId(index as u32)
-    }
+macro_rules! numbered_id {
+    ($($id:ident),*) => {$(
+        impl Id for $id {
+            fn index(self) -> usize {
+                self.0 as usize
+            }
+            fn from_index(index: usize) -> Self {
+                $id(index as u32)
+            }
+        }
+    )*};
 }
 
-impl Id for ForkId {
-    fn index(self) -> usize {
-        self.0 as usize
-    }
-    fn from_index(index: usize) -> Self {
-        ForkId(index as u32)
-    }
-}
+numbered_id!(ConnId, ForkId);
 
 pub type ConnSet = IdSet<ConnId>;
 pub type ForkSet = IdSet<ForkId>;
@@ -410,13 +407,13 @@ pub fn heap_key(place: &Place) -> Option<String> {
 pub fn root_key(base: &PlaceBase) -> String {
     match base {
         PlaceBase::Local(local) => local_key(local.0 as usize),
-        PlaceBase::Global(name) => {
-            let mut key = String::with_capacity(name.len() + 2);
-            key.push_str("g:");
-            key.push_str(name);
-            key
-        }
+        PlaceBase::Global(name) => global_key(name),
     }
+}
+
+/// `g:name`, the heap key of a global.
+pub fn global_key(name: &str) -> String {
+    ["g:", name].concat()
 }
 
 /// `l:N`, the heap key of local number `index`.

@@ -468,7 +468,7 @@ fn path_matches(path: &str, name: &str) -> bool {
 }
 
 /// The last `n` `::`-separated segments of a path.
-fn last_segments(path: &str, n: usize) -> &str {
+pub(super) fn last_segments(path: &str, n: usize) -> &str {
     let mut cut = path.len();
     for _ in 0..n {
         match separator_before(path, cut) {

@@ -14,8 +14,8 @@ mod summarise;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, heap_key, join_flow, local_key, root_key, ConnId, ConnSet, Flow, ForkId, Obligation,
-    ProcState, ProcessKey, ThreadId, Value,
+    child_key, global_key, heap_key, join_flow, local_key, root_key, ConnId, ConnSet, Flow, ForkId,
+    Obligation, ProcState, ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -220,11 +220,8 @@ impl<'a> FunctionAnalysis<'a> {
     /// Runs the blocks component by component; returns the final entry states of the blocks
     /// in loops (the others' are used up), for the report of endless loops.
     fn by_components(&mut self, components: &[Component]) -> Vec<Flow> {
-        let blocks = self.function.blocks.len();
-        let mut entry: Vec<Flow> = vec![Flow::new(); blocks];
-        let Some(first) = entry.first_mut() else { return entry };
-        first.insert(ProcessKey::new(), self.entry_state());
-        let mut visits = vec![0usize; blocks];
+        let mut entry = self.entry_flows();
+        let mut visits = vec![0usize; entry.len()];
         for component in components {
             if component.looped {
                 self.reporting = false;
@@ -236,13 +233,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
             } else {
                 self.reporting = true;
-                let index = component.blocks[0];
-                let flow = std::mem::take(&mut entry[index]);
-                for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
-                    if let Some(target) = entry.get_mut(successor.0 as usize) {
-                        join_flow(target, key, state);
-                    }
-                }
+                self.run_once(&mut entry, component.blocks[0]);
             }
         }
         entry
@@ -274,12 +265,10 @@ impl<'a> FunctionAnalysis<'a> {
     /// against.
     #[cfg(test)]
     fn fixpoint(&mut self) -> Vec<Flow> {
-        let blocks = self.function.blocks.len();
-        let mut entry: Vec<Flow> = vec![Flow::new(); blocks];
-        let Some(first) = entry.first_mut() else { return entry };
-        first.insert(ProcessKey::new(), self.entry_state());
-        let every_block: Vec<usize> = (0..blocks).collect();
-        self.settle(&mut entry, &every_block, &mut vec![0; blocks]);
+        let mut entry = self.entry_flows();
+        let every_block: Vec<usize> = (0..entry.len()).collect();
+        let mut visits = vec![0; entry.len()];
+        self.settle(&mut entry, &every_block, &mut visits);
         entry
     }
 
@@ -287,15 +276,27 @@ impl<'a> FunctionAnalysis<'a> {
     /// predecessors, with its final entry state, reporting as it goes (the fixpoint and then
     /// the report pass would run each block twice).
     fn single_pass(&mut self, order: &[usize]) {
-        let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
-        let Some(first) = entry.first_mut() else { return };
-        first.insert(ProcessKey::new(), self.entry_state());
+        let mut entry = self.entry_flows();
         for &index in order {
-            let flow = std::mem::take(&mut entry[index]);
-            for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
-                if let Some(target) = entry.get_mut(successor.0 as usize) {
-                    join_flow(target, key, state);
-                }
+            self.run_once(&mut entry, index);
+        }
+    }
+
+    /// Every block's entry, empty but the first block's: the function's entry state.
+    fn entry_flows(&mut self) -> Vec<Flow> {
+        let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
+        if let Some(first) = entry.first_mut() {
+            first.insert(ProcessKey::new(), self.entry_state());
+        }
+        entry
+    }
+
+    /// Runs a block whose entry is final, once, and joins what leaves it into its successors.
+    fn run_once(&mut self, entry: &mut [Flow], index: usize) {
+        let flow = std::mem::take(&mut entry[index]);
+        for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
+            if let Some(target) = entry.get_mut(successor.0 as usize) {
+                join_flow(target, key, state);
             }
         }
     }

@@ -16,7 +16,7 @@ impl<'a> FunctionAnalysis<'a> {
         }
         for name in globals_named(self.function) {
             let conn = self.symbol_site(Root::Global(name.clone()));
-            Rc::make_mut(&mut state.heap).insert(["g:", &name].concat(), Value::of_conn(conn));
+            Rc::make_mut(&mut state.heap).insert(global_key(&name), Value::of_conn(conn));
         }
     }
 
@@ -33,21 +33,25 @@ impl<'a> FunctionAnalysis<'a> {
         self.conn_sites[conn.0 as usize].symbol.as_ref()
     }
 
+    /// The caller's values (parameters, globals) among these connections.
+    fn roots(&self, conns: &ConnSet) -> BTreeSet<Root> {
+        conns.iter().filter_map(|conn| self.symbol_of(conn).cloned()).collect()
+    }
+
     /// The summary, from the report pass's records.
     pub(super) fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        let roots = |conns: &mut dyn Iterator<Item = ConnId>| -> BTreeSet<Root> {
-            conns.filter_map(|conn| self.symbol_of(conn).cloned()).collect()
-        };
         // What the callee did to the caller's values counts whether it returns, ends or loops.
-        summary.closes = roots(&mut self.seen_closed.iter());
-        summary.shuts_down = roots(&mut self.seen_shut_down.iter());
-        summary.uses = roots(&mut self.seen_used.iter());
+        let mut summary = Summary {
+            closes: self.roots(&self.seen_closed),
+            shuts_down: self.roots(&self.seen_shut_down),
+            uses: self.roots(&self.seen_used),
+            ..Summary::default()
+        };
         let mut returned = self.returns.iter();
         if let Some((_, first, _)) = returned.next() {
-            let mut every = roots(&mut first.closed_surely().into_iter());
+            let mut every = self.roots(&first.closed_surely());
             for (_, state, _) in returned {
-                let closed = roots(&mut state.closed_surely().into_iter());
+                let closed = self.roots(&state.closed_surely());
                 every.retain(|root| closed.contains(root));
             }
             summary.releases_on_every_path = every;
@@ -147,14 +151,11 @@ impl<'a> FunctionAnalysis<'a> {
             summary.returns |= returned;
             summary.ran |= state.ran_since_fork;
             summary.closes_all |= state.closed_all;
-            let symbols = |conns: &mut dyn Iterator<Item = ConnId>| -> Vec<Root> {
-                conns.filter_map(|conn| self.symbol_of(conn).cloned()).collect()
-            };
             // Closed by this side since the fork, or before it on every path: a close on some
             // path before the fork may have been skipped on the path that forked.
-            summary.closes.extend(symbols(&mut state.closed_since_fork.iter()));
-            summary.closes.extend(symbols(&mut state.closed_surely().into_iter()));
-            summary.uses.extend(symbols(&mut state.used.iter()));
+            summary.closes.extend(self.roots(&state.closed_since_fork));
+            summary.closes.extend(self.roots(&state.closed_surely()));
+            summary.uses.extend(self.roots(&state.used));
         }
         let [parent, child] = sides;
         Some(ForkSummary { parent, child, at: self.fork_located(fork) })
@@ -271,14 +272,14 @@ impl<'a> FunctionAnalysis<'a> {
             Root::Param(index) => {
                 call.args.get(*index).map(|arg| self.reachable(arg, state)).unwrap_or_default()
             }
-            Root::Global(name) => state.heap_under(&format!("g:{name}")),
+            Root::Global(name) => state.heap_under(&global_key(name)),
         }
     }
 
     /// The caller's heap key for a callee's store target.
     fn caller_place(&self, call: &Call, target: &StoreTarget) -> Option<String> {
         let base = match &target.root {
-            Root::Global(name) => format!("g:{name}"),
+            Root::Global(name) => global_key(name),
             Root::Param(index) => match call.args.get(*index)? {
                 Operand::Place(place) | Operand::Ref(place) => match heap_key(place) {
                     Some(key) => key,
