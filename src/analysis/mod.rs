@@ -7,6 +7,7 @@
 //! into diagnostics.
 
 mod engine;
+mod flow;
 mod fork_side;
 mod idset;
 mod moving;

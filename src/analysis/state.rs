@@ -349,26 +349,6 @@ fn join_values<K: Ord + Clone>(
     changed
 }
 
-/// The states of every process that may reach a program point.
-pub type Flow = BTreeMap<ProcessKey, ProcState>;
-
-/// Joins `incoming` into `target`; returns whether `target` changed.
-pub fn join_flow(target: &mut Flow, key: ProcessKey, incoming: ProcState) -> bool {
-    let room = target.len() < MAX_PROCESSES_PER_POINT;
-    match target.get_mut(&key) {
-        Some(existing) => existing.join(&incoming),
-        None if room => {
-            target.insert(key, incoming);
-            true
-        }
-        // Past the bound, a new process shape is dropped rather than letting states explode.
-        None => false,
-    }
-}
-
-/// How many process shapes one program point tracks.
-const MAX_PROCESSES_PER_POINT: usize = 32;
-
 /// How many forks a process key remembers.
 pub const MAX_FORK_DEPTH: usize = 4;
 

@@ -11,11 +11,12 @@ mod calls;
 mod report;
 mod summarise;
 
+use super::flow::Flow;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, global_key, heap_key, join_flow, local_key, root_key, ConnId, ConnSet, Flow, ForkId,
-    Obligation, ProcState, ProcessKey, ThreadId, Value,
+    child_key, global_key, heap_key, local_key, root_key, ConnId, ConnSet, ForkId, Obligation,
+    ProcState, ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -254,7 +255,7 @@ impl<'a> FunctionAnalysis<'a> {
             {
                 let Some(target) = entry.get_mut(successor.0 as usize) else { continue };
                 let inside = members.binary_search(&(successor.0 as usize)).is_ok();
-                if join_flow(target, key, state) && inside {
+                if target.join(key, state) && inside {
                     worklist.insert(successor.0);
                 }
             }
@@ -286,7 +287,7 @@ impl<'a> FunctionAnalysis<'a> {
     fn entry_flows(&mut self) -> Vec<Flow> {
         let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
         if let Some(first) = entry.first_mut() {
-            first.insert(ProcessKey::new(), self.entry_state());
+            *first = Flow::of(ProcessKey::new(), self.entry_state());
         }
         entry
     }
@@ -296,7 +297,7 @@ impl<'a> FunctionAnalysis<'a> {
         let flow = std::mem::take(&mut entry[index]);
         for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
             if let Some(target) = entry.get_mut(successor.0 as usize) {
-                join_flow(target, key, state);
+                target.join(key, state);
             }
         }
     }
