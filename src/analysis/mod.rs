@@ -46,7 +46,7 @@ impl Side {
 
 /// A place in another function of the run, maybe in another file: where a callee opened a
 /// connection it handed out, or where a callee forked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Located {
     /// The file's index in the run.
     pub file: usize,

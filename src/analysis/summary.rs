@@ -7,7 +7,8 @@
 //! caller cannot tell which, is "cannot see into", never a guess.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +32,7 @@ pub struct StoreTarget {
 }
 
 /// A connection a function opens and hands out (returns or stores).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OpenOrigin {
     pub what: String,
     /// The call that opened it (`zookeeper_init`).
@@ -48,7 +49,7 @@ pub struct OpenOrigin {
 }
 
 /// What one side of a fork made inside the function does before it leaves the function.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SideSummary {
     /// The side returns to the caller.
     pub returns: bool,
@@ -66,7 +67,7 @@ pub struct SideSummary {
 
 /// A function that forks: which side comes back to the caller (`spawn_worker` returns the pid
 /// to the parent and never returns in the child).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ForkSummary {
     pub parent: SideSummary,
     pub child: SideSummary,
@@ -75,7 +76,7 @@ pub struct ForkSummary {
 }
 
 /// What calling a function does, as far as the analysis is concerned.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Summary {
     /// Returns a connection it opened.
     pub returns_open: Option<OpenOrigin>,
@@ -117,24 +118,27 @@ pub struct SummaryEntry {
 /// a binary search away, however many files define the same name. (A sorted vector, not a
 /// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.)
 #[derive(Debug, Default, Clone)]
-struct ByFile(Vec<((usize, String), Box<Summary>)>);
+struct ByFile(Vec<((usize, String), Arc<Summary>)>);
 
 impl ByFile {
     fn position(&self, file: usize, name: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(known, _)| (known.0, known.1.as_str()).cmp(&(file, name)))
     }
 
-    fn insert(&mut self, place: (usize, String), summary: Summary) {
+    /// Returns the summary it replaces.
+    fn insert(&mut self, place: (usize, String), summary: Arc<Summary>) -> Option<Arc<Summary>> {
         match self.position(place.0, &place.1) {
-            Ok(index) => *self.0[index].1 = summary,
-            Err(index) => self.0.insert(index, (place, Box::new(summary))),
+            Ok(index) => Some(std::mem::replace(&mut self.0[index].1, summary)),
+            Err(index) => {
+                self.0.insert(index, (place, summary));
+                None
+            }
         }
     }
 
-    fn remove(&mut self, file: usize, name: &str) {
-        if let Ok(index) = self.position(file, name) {
-            self.0.remove(index);
-        }
+    fn remove(&mut self, file: usize, name: &str) -> Option<Arc<Summary>> {
+        let index = self.position(file, name).ok()?;
+        Some(self.0.remove(index).1)
     }
 
     fn get(&self, file: usize, name: &str) -> Option<&Summary> {
@@ -163,6 +167,9 @@ pub struct Summaries {
     by_name: ByLanguage,
     /// `Type::method` functions by the method's name alone, for `value.method()` calls.
     by_method: ByLanguage,
+    /// Each distinct summary once: a run's functions have a few distinct summaries for every
+    /// four functions, and a summary with its sets takes a kilobyte or so.
+    distinct: HashSet<Arc<Summary>, foldhash::fast::RandomState>,
 }
 
 /// Name keys per language, so a lookup by `&str` builds no key (the analysis looks up at
@@ -205,14 +212,16 @@ impl ByLanguage {
 
 impl Summaries {
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
+        let summary = self.interned(entry.summary);
         let place = (entry.file, entry.name.clone());
         if entry.name.contains("::") {
             let method = last_segments(&entry.name, 1);
             let entries = self.by_method.entry(language, method);
-            entries.insert(place.clone(), entry.summary.clone());
+            entries.insert(place.clone(), Arc::clone(&summary));
         }
         let key = last_segments(&entry.name, 2);
-        self.by_name.entry(language, key).insert(place, entry.summary);
+        let replaced = self.by_name.entry(language, key).insert(place, summary);
+        self.release(replaced);
     }
 
     /// Forgets the function `name` defined in `file` (it was deleted or renamed).
@@ -224,8 +233,26 @@ impl Summaries {
             }
         }
         let key = last_segments(name, 2);
-        if let Some(entries) = self.by_name.of_mut(language).get_mut(key) {
-            entries.remove(file, name);
+        let removed = self.by_name.of_mut(language).get_mut(key).and_then(|e| e.remove(file, name));
+        self.release(removed);
+    }
+
+    /// The one shared copy of `summary`.
+    fn interned(&mut self, summary: Summary) -> Arc<Summary> {
+        if let Some(known) = self.distinct.get(&summary) {
+            return Arc::clone(known);
+        }
+        let summary = Arc::new(summary);
+        self.distinct.insert(Arc::clone(&summary));
+        summary
+    }
+
+    /// Forgets a distinct summary no function has any more (a long-lived run, edited).
+    fn release(&mut self, summary: Option<Arc<Summary>>) {
+        // The set's copy and this one, when no function holds it (a method's second entry is
+        // dropped before its first: `by_method` lets go first).
+        if summary.as_ref().is_some_and(|summary| Arc::strong_count(summary) == 2) {
+            self.distinct.remove(&*summary.expect("checked above"));
         }
     }
 
@@ -491,6 +518,23 @@ mod tests {
 
     fn entry(name: &str, file: usize, runs: bool) -> SummaryEntry {
         SummaryEntry { name: name.into(), file, summary: Summary { runs, ..Summary::default() } }
+    }
+
+    #[test]
+    fn equal_summaries_are_kept_once_until_no_function_has_them() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
+        summaries.insert(Language::Rust, entry("connect", 2, true));
+        summaries.insert(Language::C, entry("serve", 3, false));
+        assert_eq!(summaries.distinct.len(), 2);
+        // Replaced by a summary another function has: the old one goes.
+        summaries.insert(Language::C, entry("serve", 3, true));
+        assert_eq!(summaries.distinct.len(), 1);
+        summaries.remove(Language::Rust, 1, "Pool::open");
+        assert_eq!(summaries.distinct.len(), 1);
+        summaries.remove(Language::Rust, 2, "connect");
+        summaries.remove(Language::C, 3, "serve");
+        assert!(summaries.distinct.is_empty() && summaries.is_empty());
     }
 
     #[test]
