@@ -106,7 +106,8 @@ impl<'a> Mover<'a> {
     }
 
     pub(super) fn seen(&mut self, seen: &mut [Seen]) {
-        seen.iter_mut().filter_map(|(_, found)| found.as_mut()).for_each(|s| self.summary(s));
+        let found = seen.iter_mut().filter_map(|(_, found)| found.as_mut());
+        found.for_each(|summary| self.summary(std::sync::Arc::make_mut(summary)));
     }
 }
 

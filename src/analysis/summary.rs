@@ -150,13 +150,13 @@ impl ByFile {
     }
 
     fn iter(&self) -> impl Iterator<Item = Candidate<'_>> {
-        self.0.iter().map(|(place, summary)| (place, &**summary))
+        self.0.iter().map(|(place, summary)| (place, summary))
     }
 
     fn in_file(&self, file: usize) -> impl Iterator<Item = Candidate<'_>> {
         let start = self.0.partition_point(|((known, _), _)| *known < file);
         let end = self.0.partition_point(|((known, _), _)| *known <= file);
-        self.0[start..end].iter().map(|(place, summary)| (place, &**summary))
+        self.0[start..end].iter().map(|(place, summary)| (place, summary))
     }
 }
 
@@ -285,7 +285,7 @@ impl Summaries {
                 Count::None => the_one(candidates.matching()),
             },
         };
-        found.map(|(_, summary)| summary)
+        found.map(|(_, summary)| &**summary)
     }
 
     /// Every function a callee may name, before ambiguity is ruled out.
@@ -320,7 +320,7 @@ struct Candidates<'a, 'p> {
     path: Option<&'p str>,
 }
 
-type Candidate<'a> = (&'a (usize, String), &'a Summary);
+type Candidate<'a> = (&'a (usize, String), &'a Arc<Summary>);
 
 impl<'a> Candidates<'a, '_> {
     fn matching(&self) -> impl Iterator<Item = Candidate<'a>> + '_ {
@@ -368,15 +368,18 @@ pub struct SummaryView<'a> {
     file: usize,
     own: Summaries,
     /// What each callee was found to be, every distinct answer once.
-    seen: RefCell<HashMap<Callee, Vec<Option<Summary>>, foldhash::fast::RandomState>>,
+    seen: RefCell<HashMap<Callee, Vec<Found>, foldhash::fast::RandomState>>,
     /// When kept per function (the language server keeps a function's analysis while what it
     /// looks up stays the same): what the function being analysed found. Within one function
     /// a callee always finds the same: the view changes only between functions.
-    function_seen: Option<RefCell<HashMap<Callee, Option<Summary>>>>,
+    function_seen: Option<RefCell<HashMap<Callee, Found>>>,
 }
 
+/// What a lookup found: the run's own copy of the summary, shared.
+pub type Found = Option<Arc<Summary>>;
+
 /// A lookup an analysis made, and what it found.
-pub type Seen = (Callee, Option<Summary>);
+pub type Seen = (Callee, Found);
 
 impl<'a> SummaryView<'a> {
     pub fn new(run: &'a Summaries, file: usize) -> Self {
@@ -401,7 +404,7 @@ impl<'a> SummaryView<'a> {
 
     /// As `Summaries::lookup` from this file, the file's own functions as summarised so far;
     /// recorded.
-    pub fn lookup(&self, language: Language, callee: &Callee) -> Option<Summary> {
+    pub fn lookup(&self, language: Language, callee: &Callee) -> Found {
         let found = self.find(language, callee).cloned();
         if let Some(function_seen) = &self.function_seen {
             let mut function_seen = function_seen.borrow_mut();
@@ -414,7 +417,7 @@ impl<'a> SummaryView<'a> {
     }
 
     /// What `lookup` would find now, not recorded.
-    pub fn find(&self, language: Language, callee: &Callee) -> Option<&Summary> {
+    pub fn find(&self, language: Language, callee: &Callee) -> Option<&Arc<Summary>> {
         let fresh = self.own.candidates_of(language, callee);
         let run = self.run.candidates_of(language, callee);
         // The run's entry for a function of this file is stale once this analysis has its own.
@@ -439,7 +442,7 @@ impl<'a> SummaryView<'a> {
 
     /// Records for the file a lookup whose answer is known (a function's analysis kept, whose
     /// lookups were checked to find the same).
-    pub fn record(&self, callee: &Callee, found: &Option<Summary>) {
+    pub fn record(&self, callee: &Callee, found: &Found) {
         let mut seen = self.seen.borrow_mut();
         match seen.get_mut(callee) {
             Some(answers) if answers.contains(found) => {}
@@ -469,7 +472,7 @@ impl<'a> SummaryView<'a> {
 impl Summaries {
     /// Whether every lookup a file's analysis made finds the same summary now.
     pub fn still_finds(&self, language: Language, file: usize, seen: &[Seen]) -> bool {
-        seen.iter().all(|(callee, found)| self.lookup(language, file, callee) == found.as_ref())
+        seen.iter().all(|(callee, found)| self.lookup(language, file, callee) == found.as_deref())
     }
 }
 
