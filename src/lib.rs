@@ -1,3 +1,4 @@
+pub mod allocator;
 pub mod analysis;
 pub mod atomic_write;
 pub mod catalog;

@@ -7,5 +7,6 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    fdlint::allocator::tune();
     fdlint::cli::fdlint_main(std::env::args_os())
 }

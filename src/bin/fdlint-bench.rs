@@ -86,6 +86,7 @@ struct Measure {
 }
 
 fn main() -> ExitCode {
+    fdlint::allocator::tune();
     let args = Args::parse();
     if let (Some(phase), Some(dir)) = (args.phase, &args.dir) {
         let measure = run_phase(phase, args.phase_threads, dir, ir_budget(&args));
