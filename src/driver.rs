@@ -247,7 +247,9 @@ fn problems(source: &SourceFile, lowered: &LoweredFile) -> Vec<FileProblem> {
 /// IR kept in memory between the rounds of a run's analysis, at most (estimated); the IR of
 /// the files beyond it is lowered again when a later round needs it, so memory does not grow
 /// with the size of the tree. Small: since the first round goes callees first, few files are
-/// analysed again, and keeping more IR cost more time (cache misses) than it saved.
+/// analysed again, and keeping more IR cost more time (cache misses) than it saved. The same
+/// bound holds the texts the name scan read, kept for the analysis to lower (a file beyond it
+/// is read again).
 pub const IR_BUDGET_BYTES: usize = 32 << 20;
 
 /// Reads and lints the files of one run; a file that cannot be read becomes a report with a
@@ -266,7 +268,8 @@ pub fn lint_paths_observed(
     lint_paths_within(paths, catalog, IR_BUDGET_BYTES, on_lowered)
 }
 
-/// `lint_paths`, keeping at most `ir_budget` bytes of IR between rounds.
+/// `lint_paths`, keeping at most `ir_budget` bytes of IR between rounds, and as many bytes of
+/// text between the name scan and the lowering.
 pub fn lint_paths_within(
     paths: &[PathBuf],
     catalog: &Catalog,
@@ -313,6 +316,9 @@ struct DiskFiles<'a> {
     first_looks: Vec<OnceLock<FirstLook>>,
     kept: Vec<Mutex<Option<Arc<LoweredFile>>>>,
     budget_left: AtomicIsize,
+    /// The text the name scan read, until the file is lowered.
+    texts: Vec<Mutex<Option<SourceFile>>>,
+    text_budget_left: AtomicIsize,
     on_lowered: &'a (dyn Fn() + Sync),
 }
 
@@ -335,9 +341,11 @@ impl<'a> DiskFiles<'a> {
         DiskFiles {
             first_looks: paths.iter().map(|_| OnceLock::new()).collect(),
             kept: paths.iter().map(|_| Mutex::new(None)).collect(),
+            texts: paths.iter().map(|_| Mutex::new(None)).collect(),
             paths,
             languages,
             budget_left: AtomicIsize::new(isize::try_from(budget).unwrap_or(isize::MAX)),
+            text_budget_left: AtomicIsize::new(isize::try_from(budget).unwrap_or(isize::MAX)),
             on_lowered,
         }
     }
@@ -345,7 +353,7 @@ impl<'a> DiskFiles<'a> {
     /// Reads and lowers the file; the first time, notes what its report needs and keeps the
     /// IR if the budget allows.
     fn lower(&self, id: usize) -> Arc<LoweredFile> {
-        let source = match read_source(self.paths[id]) {
+        let source = match self.take_text(id).map(Ok).or_else(|| read_source(self.paths[id])) {
             Some(Ok(source)) => source,
             Some(Err(report)) => {
                 let _ = self.first_looks[id].set(FirstLook::Unreadable(report));
@@ -382,6 +390,24 @@ impl<'a> DiskFiles<'a> {
 }
 
 impl DiskFiles<'_> {
+    /// Keeps the text the name scan read for the lowering, if the budget allows.
+    fn keep_text(&self, id: usize, source: SourceFile) {
+        let size = isize::try_from(source.text.len()).unwrap_or(isize::MAX);
+        if self.text_budget_left.fetch_sub(size, Ordering::Relaxed) >= size {
+            *lock(&self.texts[id]) = Some(source);
+        } else {
+            self.text_budget_left.fetch_add(size, Ordering::Relaxed);
+        }
+    }
+
+    /// The text kept for the file, given back to the budget.
+    fn take_text(&self, id: usize) -> Option<SourceFile> {
+        let source = lock(&self.texts[id]).take()?;
+        let size = isize::try_from(source.text.len()).unwrap_or(isize::MAX);
+        self.text_budget_left.fetch_add(size, Ordering::Relaxed);
+        Some(source)
+    }
+
     /// The file's text again, if it is what the analysis read.
     fn read_again(&self, id: usize) -> Option<SourceFile> {
         let Some(FirstLook::Read { hash, .. }) = self.first_looks.get(id)?.get() else {
@@ -410,7 +436,11 @@ impl RunFiles for DiskFiles<'_> {
     /// Read off the text, not parsed: the first round's order needs only a guess.
     fn names(&self, id: usize) -> FileNames {
         match read_source(self.paths[id]) {
-            Some(Ok(source)) => frontend::scan_names(source.language, &source.text),
+            Some(Ok(source)) => {
+                let names = frontend::scan_names(source.language, &source.text);
+                self.keep_text(id, source);
+                names
+            }
             _ => FileNames::default(),
         }
     }
