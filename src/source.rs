@@ -1,6 +1,7 @@
 //! A source file's text, its language, and line/column lookup.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::ir::{Language, Span};
 
@@ -13,15 +14,21 @@ pub struct SourceFile {
     /// The file was not UTF-8 and was read as Latin-1 from this character on (so writing it
     /// back must encode Latin-1 to keep its bytes).
     pub read_as_latin1: Option<Span>,
-    line_starts: Vec<usize>,
+    /// Where each line starts, built on the first line lookup: most files a run reads are
+    /// reported without one.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String, language: Language) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
-            .collect();
-        SourceFile { path, text, language, read_as_latin1: None, line_starts }
+        SourceFile { path, text, language, read_as_latin1: None, line_starts: OnceLock::new() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let newlines = memchr::memchr_iter(b'\n', self.text.as_bytes());
+            std::iter::once(0).chain(newlines.map(|index| index + 1)).collect()
+        })
     }
 
     /// Gives the file new text, still written back in the encoding it was read in.
@@ -34,14 +41,16 @@ impl SourceFile {
     /// How many lines the text has (a last line without a newline counts).
     pub fn line_count(&self) -> usize {
         let ends_with_newline = self.text.ends_with('\n');
-        self.line_starts.len() - usize::from(ends_with_newline || self.text.is_empty())
+        let starts = 1 + memchr::memchr_iter(b'\n', self.text.as_bytes()).count();
+        starts - usize::from(ends_with_newline || self.text.is_empty())
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = line_starts[line];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
@@ -58,8 +67,9 @@ impl SourceFile {
 
     /// The text of a 1-based line, without its line ending; empty past the end.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&next| next);
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(line.wrapping_sub(1)) else { return "" };
+        let end = line_starts.get(line).map_or(self.text.len(), |&next| next);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
