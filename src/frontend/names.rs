@@ -8,11 +8,17 @@ use crate::ir::{FileNames, Language};
 /// names called (a name and `(` elsewhere), skipping comments, strings and characters.
 pub fn scan_names(language: Language, text: &str) -> FileNames {
     let bytes = text.as_bytes();
-    // Slices of the text until the end: most names are called many times.
-    let (mut defined, mut called): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    // Slices of the text, each once: most names are called many times, and sorting every
+    // occurrence cost more than the scan.
+    let (mut defined, mut called) = (Distinct::default(), Distinct::default());
     let (mut depth, mut index, mut after_fn) = (0usize, 0usize, false);
     while index < bytes.len() {
         let byte = bytes[index];
+        // Most bytes are neither a name nor the start of a comment, string or body.
+        if CLASS[usize::from(byte)] & (NAME_START | MARK) == 0 {
+            index += 1;
+            continue;
+        }
         match byte {
             b'/' if bytes.get(index + 1) == Some(&b'/') => index = skip_past(bytes, index, b"\n"),
             b'/' if bytes.get(index + 1) == Some(&b'*') => {
@@ -27,18 +33,18 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
             _ if is_ident_start(byte) => {
                 let end = bytes[index..]
                     .iter()
-                    .position(|b| !is_ident_char(*b))
+                    .position(|b| CLASS[usize::from(*b)] & NAME == 0)
                     .map_or(bytes.len(), |n| index + n);
                 let word = &text[index..end];
-                let next = bytes[end..].iter().find(|b| !b.is_ascii_whitespace());
+                let next = bytes[end..].iter().find(|b| CLASS[usize::from(**b)] & SPACE == 0);
                 let defines = match language {
                     Language::C => depth == 0,
                     Language::Rust => after_fn,
                 };
                 if defines && (after_fn || next == Some(&b'(')) {
-                    defined.push(word);
+                    defined.insert(word);
                 } else if next == Some(&b'(') {
-                    called.push(word);
+                    called.insert(word);
                 }
                 after_fn = language == Language::Rust && word == "fn";
                 index = end;
@@ -46,21 +52,45 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
             _ => index += 1,
         }
     }
-    let distinct = |mut list: Vec<&str>| -> Vec<String> {
-        list.sort_unstable();
-        list.dedup();
-        list.into_iter().map(str::to_string).collect()
+    let sorted = |names: Distinct| -> Vec<String> {
+        let mut names: Vec<&str> = names.into_iter().collect();
+        names.sort_unstable();
+        names.into_iter().map(str::to_string).collect()
     };
-    FileNames { defined: distinct(defined), called: distinct(called) }
+    FileNames { defined: sorted(defined), called: sorted(called) }
 }
+
+type Distinct<'a> = std::collections::HashSet<&'a str, foldhash::fast::FixedState>;
 
 fn is_ident_start(byte: u8) -> bool {
-    byte.is_ascii_alphabetic() || byte == b'_'
+    CLASS[usize::from(byte)] & NAME_START != 0
 }
 
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
+/// What each byte can be, looked up rather than tested: the scan's cost is per byte.
+const NAME_START: u8 = 1;
+const NAME: u8 = 2;
+const SPACE: u8 = 4;
+/// Starts a comment, a literal or a body, or ends one.
+const MARK: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphabetic() || b == b'_' {
+            class[byte] = NAME_START | NAME;
+        } else if b.is_ascii_digit() {
+            class[byte] = NAME;
+        } else if b.is_ascii_whitespace() {
+            class[byte] = SPACE;
+        } else if matches!(b, b'/' | b'"' | b'\'' | b'{' | b'}') {
+            class[byte] = MARK;
+        }
+        byte += 1;
+    }
+    class
+};
 
 /// The index just past `end`, searched from `from` (or the end of the text).
 fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
