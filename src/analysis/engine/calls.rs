@@ -13,8 +13,10 @@ impl<'a> FunctionAnalysis<'a> {
         let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let receiver = args.first().cloned().unwrap_or_default();
         let model = self.model(call, receiver.tag.as_deref());
-        let mut all_conns: ConnSet =
-            call.args.iter().flat_map(|arg| self.reachable(arg, state)).collect();
+        let mut all_conns = ConnSet::new();
+        for (arg, value) in call.args.iter().zip(&args) {
+            all_conns.union_with(&self.reachable_from(arg, value.conns.clone(), state));
+        }
         let Some(model) = model else {
             let summaries = self.context.summaries;
             if let Some(summary) = summaries.lookup(self.context.language, &call.callee) {
@@ -211,13 +213,17 @@ impl<'a> FunctionAnalysis<'a> {
     /// The connections an argument gives the callee: its value, and what the fields of the
     /// structure it names hold.
     pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> ConnSet {
-        let mut conns = self.operand_value(operand, state).conns;
+        self.reachable_from(operand, self.operand_value(operand, state).conns, state)
+    }
+
+    /// `reachable`, given what the operand's value holds (`conns`).
+    fn reachable_from(&self, operand: &Operand, mut conns: ConnSet, state: &ProcState) -> ConnSet {
         if state.heap.is_empty() {
             return conns;
         }
         if let Operand::Place(place) | Operand::Ref(place) = operand {
             let key = heap_key(place).unwrap_or_else(|| root_key(&place.base));
-            conns.extend(state.heap_under(&state.unalias(key)));
+            conns.union_with(&state.heap_under(&state.unalias(key)));
         }
         conns
     }

@@ -469,7 +469,7 @@ impl<'a> FunctionAnalysis<'a> {
                         // A pointer stored away carries what its fields hold.
                         let mut stored = value.conns.clone();
                         if let Rvalue::Use(operand) = rvalue {
-                            stored.extend(self.reachable(operand, state));
+                            stored.union_with(&self.reachable(operand, state));
                         }
                         self.hand_over_if_kept(key, state, target, &stored, span);
                         let mut value = value;
