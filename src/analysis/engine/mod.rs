@@ -182,7 +182,13 @@ struct FunctionAnalysis<'a> {
     seen_shut_down: ConnSet,
     /// Work done, for the complexity tests: statements run through `step`.
     statements_visited: usize,
+    /// Buffers a block's run reuses, rather than allocate two vectors per block and process.
+    scratch_processes: Vec<Process>,
+    scratch_outgoing: Vec<Outgoing>,
 }
+
+/// A state leaving a block for a successor.
+type Outgoing = (BlockId, ProcessKey, ProcState);
 
 impl<'a> FunctionAnalysis<'a> {
     fn new(function: &'a Function, context: &'a Context<'a>) -> Self {
@@ -215,6 +221,8 @@ impl<'a> FunctionAnalysis<'a> {
             seen_closed: ConnSet::new(),
             seen_shut_down: ConnSet::new(),
             statements_visited: 0,
+            scratch_processes: Vec::new(),
+            scratch_outgoing: Vec::new(),
         }
     }
 
@@ -251,14 +259,16 @@ impl<'a> FunctionAnalysis<'a> {
             if visits[slot] > MAX_VISITS_PER_BLOCK {
                 continue;
             }
-            for (successor, key, state) in self.transfer_block(BlockId(index), entry[slot].clone())
-            {
+            let mut outgoing = std::mem::take(&mut self.scratch_outgoing);
+            self.transfer_into(BlockId(index), entry[slot].clone(), &mut outgoing);
+            for (successor, key, state) in outgoing.drain(..) {
                 let Some(target) = entry.get_mut(successor.0 as usize) else { continue };
                 let inside = members.binary_search(&(successor.0 as usize)).is_ok();
                 if target.join(key, state) && inside {
                     worklist.insert(successor.0);
                 }
             }
+            self.scratch_outgoing = outgoing;
         }
     }
 
@@ -295,11 +305,14 @@ impl<'a> FunctionAnalysis<'a> {
     /// Runs a block whose entry is final, once, and joins what leaves it into its successors.
     fn run_once(&mut self, entry: &mut [Flow], index: usize) {
         let flow = std::mem::take(&mut entry[index]);
-        for (successor, key, state) in self.transfer_block(BlockId(index as u32), flow) {
+        let mut outgoing = std::mem::take(&mut self.scratch_outgoing);
+        self.transfer_into(BlockId(index as u32), flow, &mut outgoing);
+        for (successor, key, state) in outgoing.drain(..) {
             if let Some(target) = entry.get_mut(successor.0 as usize) {
                 target.join(key, state);
             }
         }
+        self.scratch_outgoing = outgoing;
     }
 
     /// Threads an attribute starts before the body runs (`#[tokio::main]`); the parameters and
@@ -324,24 +337,31 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// Runs a block for every process that reaches it; returns the states leaving it.
-    fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<(BlockId, ProcessKey, ProcState)> {
-        let Some(block) = self.function.blocks.get(id.0 as usize) else { return Vec::new() };
-        self.in_loop = self.on_cycle.get(id.0 as usize).copied().unwrap_or(false);
+    fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<Outgoing> {
         let mut outgoing = Vec::new();
+        self.transfer_into(id, flow, &mut outgoing);
+        outgoing
+    }
+
+    /// `transfer_block`, into `outgoing` (empty).
+    fn transfer_into(&mut self, id: BlockId, flow: Flow, outgoing: &mut Vec<Outgoing>) {
+        let Some(block) = self.function.blocks.get(id.0 as usize) else { return };
+        self.in_loop = self.on_cycle.get(id.0 as usize).copied().unwrap_or(false);
+        let mut processes = std::mem::take(&mut self.scratch_processes);
         for (key, mut state) in flow {
             if block.loop_head {
                 state.mark_running(&RunEvent { span: block.span, kind: RunKind::Loop });
             }
             self.report_lost_threads(&state);
             let node = (id, key.clone());
-            let mut processes = vec![(key, state, true)];
+            processes.push((key, state, true));
             for stmt in &block.stmts {
                 self.statements_visited += processes.len();
                 self.step_all(&mut processes, &node, stmt);
             }
-            for (key, state, same) in processes {
+            for (key, state, same) in processes.drain(..) {
                 let start = outgoing.len();
-                let ends = self.terminate(block, key, state, &mut outgoing);
+                let ends = self.terminate(block, key, state, outgoing);
                 if self.tracks_ends() && same && ends {
                     self.ended.insert(node.clone());
                 }
@@ -355,7 +375,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
             }
         }
-        outgoing
+        self.scratch_processes = processes;
     }
 
     /// Runs one statement in every process, in place; a process that ends leaves the list, a
