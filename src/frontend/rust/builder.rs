@@ -15,20 +15,15 @@ use super::imports::Imports;
 pub(super) struct FnBuilder<'i> {
     pub(super) imports: &'i Imports,
     locals: Vec<Local>,
-    blocks: Vec<PendingBlock>,
+    /// Built in place: a block left open keeps the `Unreachable` it starts with.
+    blocks: Vec<Block>,
+    /// Whether each block has its terminator.
+    terminated: Vec<bool>,
     current: BlockId,
     scopes: Vec<Scope>,
     loops: Vec<LoopFrame>,
     temp_count: u32,
     declarations: Vec<Span>,
-}
-
-struct PendingBlock {
-    stmts: Vec<Stmt>,
-    term: Option<Terminator>,
-    loop_head: bool,
-    span: Span,
-    entry: Option<BranchEntry>,
 }
 
 /// One lexical scope: the locals it declared (dropped in reverse at its end) and the names
@@ -64,6 +59,7 @@ impl<'i> FnBuilder<'i> {
             imports,
             locals: Vec::new(),
             blocks: Vec::new(),
+            terminated: Vec::new(),
             current: BlockId(0),
             scopes: Vec::new(),
             loops: Vec::new(),
@@ -82,25 +78,13 @@ impl<'i> FnBuilder<'i> {
         params: usize,
         attributes: Vec<String>,
     ) -> Function {
-        let blocks = self
-            .blocks
-            .into_iter()
-            .map(|block| Block {
-                stmts: block.stmts,
-                // Only dead blocks can be left open; control never reaches their end.
-                term: block.term.unwrap_or(Terminator::Unreachable),
-                loop_head: block.loop_head,
-                span: block.span,
-                entry: block.entry,
-            })
-            .collect();
         Function {
             name,
             span,
             name_span,
             locals: self.locals,
             param_count: params,
-            blocks,
+            blocks: self.blocks,
             attributes,
             declarations: self.declarations,
         }
@@ -114,9 +98,11 @@ impl<'i> FnBuilder<'i> {
 
     pub(super) fn new_block(&mut self, span: Span) -> BlockId {
         let id = BlockId(self.blocks.len() as u32);
-        let block =
-            PendingBlock { stmts: Vec::new(), term: None, loop_head: false, span, entry: None };
+        // Control never reaches the end of a block left open: only dead blocks are.
+        let term = Terminator::Unreachable;
+        let block = Block { stmts: Vec::new(), term, loop_head: false, span, entry: None };
         self.blocks.push(block);
+        self.terminated.push(false);
         id
     }
 
@@ -139,9 +125,10 @@ impl<'i> FnBuilder<'i> {
     /// Ends the current block. Only the first terminator counts, so a block that already
     /// diverged is never rewired.
     pub(super) fn terminate(&mut self, term: Terminator) {
-        let block = &mut self.blocks[self.current.0 as usize];
-        if block.term.is_none() {
-            block.term = Some(term);
+        let current = self.current.0 as usize;
+        if !self.terminated[current] {
+            self.blocks[current].term = term;
+            self.terminated[current] = true;
         }
     }
 
