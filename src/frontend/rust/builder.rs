@@ -26,12 +26,12 @@ pub(super) struct FnBuilder<'i> {
     declarations: Vec<Span>,
 }
 
-/// One lexical scope: the locals it declared (dropped in reverse at its end) and the names
-/// it binds, latest last (a scope holds few: a search beats hashing).
+/// One lexical scope: the locals it declared (dropped in reverse at its end) and those it
+/// binds by their names, latest last (a scope holds few: a search beats hashing).
 #[derive(Default)]
 struct Scope {
     declared: Vec<LocalId>,
-    names: Vec<(String, LocalId)>,
+    bound: Vec<LocalId>,
 }
 
 /// Where `break` and `continue` go from inside a loop or labelled block.
@@ -45,12 +45,6 @@ pub(super) struct LoopFrame {
     pub(super) scope_depth: usize,
     /// Where `break value` stores its value.
     pub(super) dest: Option<Place>,
-}
-
-/// A name bound by a pattern, not yet visible (Rust binds after the initialiser).
-pub(super) struct Binding {
-    pub(super) name: String,
-    pub(super) id: LocalId,
 }
 
 impl<'i> FnBuilder<'i> {
@@ -150,9 +144,9 @@ impl<'i> FnBuilder<'i> {
     // ---- locals and scopes ----
 
     /// A new local, not yet visible by name nor owned by a scope.
-    pub(super) fn new_local(&mut self, name: &str, span: Span) -> LocalId {
+    pub(super) fn new_local(&mut self, name: String, span: Span) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(Local { name: name.to_string(), span });
+        self.locals.push(Local { name, span });
         id
     }
 
@@ -160,7 +154,7 @@ impl<'i> FnBuilder<'i> {
     pub(super) fn new_temp(&mut self, span: Span) -> Place {
         let name = format!("${}", self.temp_count);
         self.temp_count += 1;
-        Place::local(self.new_local(&name, span))
+        Place::local(self.new_local(name, span))
     }
 
     pub(super) fn local_count(&self) -> usize {
@@ -171,20 +165,21 @@ impl<'i> FnBuilder<'i> {
         self.locals.get(id.0 as usize).is_some_and(|local| local.name.starts_with('$'))
     }
 
-    /// Makes the bindings visible and owned by the innermost scope.
-    pub(super) fn bring_into_scope(&mut self, bindings: Vec<Binding>) {
-        for binding in bindings {
-            self.declare(binding.name, binding.id);
+    /// Makes the bindings (locals a pattern bound, not yet visible: Rust binds after the
+    /// initialiser) visible by their names and owned by the innermost scope.
+    pub(super) fn bring_into_scope(&mut self, bindings: &[LocalId]) {
+        for &id in bindings {
+            self.declare(id);
         }
     }
 
-    pub(super) fn declare(&mut self, name: String, id: LocalId) {
+    pub(super) fn declare(&mut self, id: LocalId) {
         if self.scopes.is_empty() {
             self.scopes.push(Scope::default());
         }
         if let Some(scope) = self.scopes.last_mut() {
             scope.declared.push(id);
-            scope.names.push((name, id));
+            scope.bound.push(id);
         }
     }
 
@@ -206,8 +201,8 @@ impl<'i> FnBuilder<'i> {
 
     /// The innermost, latest binding whose name matches.
     fn lookup_by(&self, matches: impl Fn(&str) -> bool) -> Option<LocalId> {
-        let mut bindings = self.scopes.iter().rev().flat_map(|scope| scope.names.iter().rev());
-        bindings.find(|(bound, _)| matches(bound)).map(|(_, id)| *id)
+        let mut bindings = self.scopes.iter().rev().flat_map(|scope| scope.bound.iter().rev());
+        bindings.find(|id| matches(&self.locals[id.0 as usize].name)).copied()
     }
 
     pub(super) fn push_scope(&mut self) {

@@ -252,11 +252,11 @@ impl FnBuilder<'_> {
         });
         self.push_scope();
         let (_, bindings) = self.lower_pattern(&expr_for.pat, depth);
-        for binding in &bindings {
+        for &binding in &bindings {
             let item = Rvalue::Use(Operand::Expr(vec![iterator.clone()]));
-            self.emit(&Dest::Into(Place::local(binding.id)), item, pat_span(&expr_for.pat));
+            self.emit(&Dest::Into(Place::local(binding)), item, pat_span(&expr_for.pat));
         }
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
         self.lower_block(&expr_for.body, Dest::Discard, depth);
         self.pop_scope(close_brace(&expr_for.body));
         self.goto(head);

@@ -182,8 +182,9 @@ impl ItemLowering {
         for input in &source.sig.inputs {
             match input {
                 syn::FnArg::Receiver(receiver) => {
-                    let id = builder.new_local("self", token_span(receiver.self_token.span));
-                    builder.declare("self".into(), id);
+                    let span = token_span(receiver.self_token.span);
+                    let id = builder.new_local("self".into(), span);
+                    builder.declare(id);
                     if receiver.reference.is_some() {
                         builder.borrowed(id);
                     }

@@ -29,7 +29,8 @@ impl FnBuilder<'_> {
         mac: &syn::Macro,
         depth: u32,
     ) -> (Callee, Span, Vec<Operand>) {
-        let name = format!("{}!", self.imports.resolve(&mac.path));
+        let mut name = self.imports.resolve(&mac.path);
+        name.push('!');
         let args = match parse_macro_args(mac) {
             Ok(exprs) => self.macro_arg_operands(&exprs, depth),
             Err(_) => self.mentioned_locals(mac.tokens.clone(), &[]),
