@@ -11,7 +11,7 @@ use crate::ir::{Function, Span, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
-use super::spans::{block_span, pat_span, signature_start, token_span};
+use super::spans::{block_span, signature_start, token_span};
 use super::{span_of, MAX_DEPTH};
 
 /// One top-level item lowered: its functions (methods and functions nested in bodies
@@ -191,7 +191,7 @@ impl ItemLowering {
                 }
                 syn::FnArg::Typed(typed) => {
                     let borrowed = matches!(*typed.ty, syn::Type::Reference(_));
-                    builder.bind_parameter(&typed.pat, pat_span(&typed.pat), borrowed)
+                    builder.bind_parameter(&typed.pat, borrowed)
                 }
             }
         }

@@ -6,12 +6,12 @@
 
 use syn::{Lit, Pat};
 
-use crate::ir::{LocalId, Pattern, Span};
+use crate::ir::{LocalId, Pattern};
 
 use super::builder::FnBuilder;
 use super::paths::looks_like_constant;
 use super::punctuated;
-use super::spans::known_token_span;
+use super::spans::{known_token_span, pat_span};
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -104,10 +104,10 @@ impl FnBuilder<'_> {
     /// local so the n-th argument meets the n-th parameter in simple signatures.
     /// A parameter's bindings; a `borrowed` one (`ctx: &mut Context`) drops nothing when the
     /// function ends, so it gets no `ScopeEnd`.
-    pub(super) fn bind_parameter(&mut self, pat: &Pat, span: Span, borrowed: bool) {
+    pub(super) fn bind_parameter(&mut self, pat: &Pat, borrowed: bool) {
         let (_, bindings) = self.lower_pattern(pat, 0);
         if bindings.is_empty() {
-            let id = self.new_local("_".into(), span);
+            let id = self.new_local("_".into(), pat_span(pat));
             self.declare(id);
         }
         self.bring_into_scope(&bindings);

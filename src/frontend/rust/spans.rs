@@ -68,6 +68,12 @@ pub(super) fn block_span(block: &syn::Block) -> Span {
     token_span(block.brace_token.span.join())
 }
 
+/// The closing brace of a block spanning `block` (`block_span`): its last byte, found without
+/// a lookup (a closing delimiter spans one byte, see `known_token_span`).
+pub(super) fn closing_brace(block: Span) -> Span {
+    Span::new(block.end.saturating_sub(1), block.end)
+}
+
 /// From the start of `first` to the end of `last`, as `Spanned` joins them.
 fn from_tokens(first: TokenSpan, last: TokenSpan) -> Option<Span> {
     let (start, end) = (offsets::start(first), offsets::end(last));

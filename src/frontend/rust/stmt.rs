@@ -141,6 +141,6 @@ fn strip_type_ascription(pat: &Pat) -> &Pat {
 }
 
 /// Where a block's locals are dropped.
-pub(super) fn close_brace(block: &syn::Block) -> Span {
+fn close_brace(block: &syn::Block) -> Span {
     known_token_span(block.brace_token.span.close(), "}")
 }
