@@ -30,9 +30,15 @@ impl Drop for LinesGuard {
 
 /// The span's bytes in the installed file (proc-macro2's own answer when none is installed).
 pub(super) fn byte_range(span: proc_macro2::Span) -> Range<usize> {
+    from_start_to_end(span, span)
+}
+
+/// From where `first` starts to where `last` ends, both looked up under one access to the
+/// line table (a node's span, from its first and last token).
+pub(super) fn from_start_to_end(first: proc_macro2::Span, last: proc_macro2::Span) -> Range<usize> {
     LINES.with(|lines| match lines.borrow().as_ref() {
-        Some(lines) => lines.offset(span.start())..lines.offset(span.end()),
-        None => span.byte_range(),
+        Some(lines) => lines.offset(first.start())..lines.offset(last.end()),
+        None => first.byte_range().start..last.byte_range().end,
     })
 }
 

@@ -52,7 +52,8 @@ pub(super) fn signature_start(sig: &syn::Signature) -> usize {
 
 /// One token's span (an identifier, a keyword).
 pub(super) fn token_span(token: TokenSpan) -> Span {
-    Span::new(offsets::start(token), offsets::end(token))
+    let range = offsets::byte_range(token);
+    Span::new(range.start, range.end)
 }
 
 /// A token whose text is known (an identifier as it displays, `r#` included; a closing
@@ -76,6 +77,6 @@ pub(super) fn closing_brace(block: Span) -> Span {
 
 /// From the start of `first` to the end of `last`, as `Spanned` joins them.
 fn from_tokens(first: TokenSpan, last: TokenSpan) -> Option<Span> {
-    let (start, end) = (offsets::start(first), offsets::end(last));
-    (start <= end).then(|| Span::new(start, end))
+    let range = offsets::from_start_to_end(first, last);
+    (range.start <= range.end).then(|| Span::new(range.start, range.end))
 }
