@@ -15,7 +15,10 @@ use super::imports::Imports;
 pub(super) struct FnBuilder<'i> {
     pub(super) imports: &'i Imports,
     locals: Vec<Local>,
-    blocks: Vec<PendingBlock>,
+    /// Built in place: a block left open keeps the `Unreachable` it starts with.
+    blocks: Vec<Block>,
+    /// Whether each block has its terminator.
+    terminated: Vec<bool>,
     current: BlockId,
     scopes: Vec<Scope>,
     loops: Vec<LoopFrame>,
@@ -23,20 +26,12 @@ pub(super) struct FnBuilder<'i> {
     declarations: Vec<Span>,
 }
 
-struct PendingBlock {
-    stmts: Vec<Stmt>,
-    term: Option<Terminator>,
-    loop_head: bool,
-    span: Span,
-    entry: Option<BranchEntry>,
-}
-
-/// One lexical scope: the locals it declared (dropped in reverse at its end) and the names
-/// it binds, latest last (a scope holds few: a search beats hashing).
+/// One lexical scope: the locals it declared (dropped in reverse at its end) and those it
+/// binds by their names, latest last (a scope holds few: a search beats hashing).
 #[derive(Default)]
 struct Scope {
     declared: Vec<LocalId>,
-    names: Vec<(String, LocalId)>,
+    bound: Vec<LocalId>,
 }
 
 /// Where `break` and `continue` go from inside a loop or labelled block.
@@ -52,18 +47,13 @@ pub(super) struct LoopFrame {
     pub(super) dest: Option<Place>,
 }
 
-/// A name bound by a pattern, not yet visible (Rust binds after the initialiser).
-pub(super) struct Binding {
-    pub(super) name: String,
-    pub(super) id: LocalId,
-}
-
 impl<'i> FnBuilder<'i> {
     pub(super) fn new(imports: &'i Imports, entry_span: Span) -> Self {
         let mut builder = FnBuilder {
             imports,
             locals: Vec::new(),
             blocks: Vec::new(),
+            terminated: Vec::new(),
             current: BlockId(0),
             scopes: Vec::new(),
             loops: Vec::new(),
@@ -82,25 +72,13 @@ impl<'i> FnBuilder<'i> {
         params: usize,
         attributes: Vec<String>,
     ) -> Function {
-        let blocks = self
-            .blocks
-            .into_iter()
-            .map(|block| Block {
-                stmts: block.stmts,
-                // Only dead blocks can be left open; control never reaches their end.
-                term: block.term.unwrap_or(Terminator::Unreachable),
-                loop_head: block.loop_head,
-                span: block.span,
-                entry: block.entry,
-            })
-            .collect();
         Function {
             name,
             span,
             name_span,
             locals: self.locals,
             param_count: params,
-            blocks,
+            blocks: self.blocks,
             attributes,
             declarations: self.declarations,
         }
@@ -114,9 +92,11 @@ impl<'i> FnBuilder<'i> {
 
     pub(super) fn new_block(&mut self, span: Span) -> BlockId {
         let id = BlockId(self.blocks.len() as u32);
-        let block =
-            PendingBlock { stmts: Vec::new(), term: None, loop_head: false, span, entry: None };
+        // Control never reaches the end of a block left open: only dead blocks are.
+        let term = Terminator::Unreachable;
+        let block = Block { stmts: Vec::new(), term, loop_head: false, span, entry: None };
         self.blocks.push(block);
+        self.terminated.push(false);
         id
     }
 
@@ -139,9 +119,10 @@ impl<'i> FnBuilder<'i> {
     /// Ends the current block. Only the first terminator counts, so a block that already
     /// diverged is never rewired.
     pub(super) fn terminate(&mut self, term: Terminator) {
-        let block = &mut self.blocks[self.current.0 as usize];
-        if block.term.is_none() {
-            block.term = Some(term);
+        let current = self.current.0 as usize;
+        if !self.terminated[current] {
+            self.blocks[current].term = term;
+            self.terminated[current] = true;
         }
     }
 
@@ -163,9 +144,9 @@ impl<'i> FnBuilder<'i> {
     // ---- locals and scopes ----
 
     /// A new local, not yet visible by name nor owned by a scope.
-    pub(super) fn new_local(&mut self, name: &str, span: Span) -> LocalId {
+    pub(super) fn new_local(&mut self, name: String, span: Span) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(Local { name: name.to_string(), span });
+        self.locals.push(Local { name, span });
         id
     }
 
@@ -173,7 +154,7 @@ impl<'i> FnBuilder<'i> {
     pub(super) fn new_temp(&mut self, span: Span) -> Place {
         let name = format!("${}", self.temp_count);
         self.temp_count += 1;
-        Place::local(self.new_local(&name, span))
+        Place::local(self.new_local(name, span))
     }
 
     pub(super) fn local_count(&self) -> usize {
@@ -184,20 +165,21 @@ impl<'i> FnBuilder<'i> {
         self.locals.get(id.0 as usize).is_some_and(|local| local.name.starts_with('$'))
     }
 
-    /// Makes the bindings visible and owned by the innermost scope.
-    pub(super) fn bring_into_scope(&mut self, bindings: Vec<Binding>) {
-        for binding in bindings {
-            self.declare(binding.name, binding.id);
+    /// Makes the bindings (locals a pattern bound, not yet visible: Rust binds after the
+    /// initialiser) visible by their names and owned by the innermost scope.
+    pub(super) fn bring_into_scope(&mut self, bindings: &[LocalId]) {
+        for &id in bindings {
+            self.declare(id);
         }
     }
 
-    pub(super) fn declare(&mut self, name: String, id: LocalId) {
+    pub(super) fn declare(&mut self, id: LocalId) {
         if self.scopes.is_empty() {
             self.scopes.push(Scope::default());
         }
         if let Some(scope) = self.scopes.last_mut() {
             scope.declared.push(id);
-            scope.names.push((name, id));
+            scope.bound.push(id);
         }
     }
 
@@ -219,8 +201,8 @@ impl<'i> FnBuilder<'i> {
 
     /// The innermost, latest binding whose name matches.
     fn lookup_by(&self, matches: impl Fn(&str) -> bool) -> Option<LocalId> {
-        let mut bindings = self.scopes.iter().rev().flat_map(|scope| scope.names.iter().rev());
-        bindings.find(|(bound, _)| matches(bound)).map(|(_, id)| *id)
+        let mut bindings = self.scopes.iter().rev().flat_map(|scope| scope.bound.iter().rev());
+        bindings.find(|id| matches(&self.locals[id.0 as usize].name)).copied()
     }
 
     pub(super) fn push_scope(&mut self) {

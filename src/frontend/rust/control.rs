@@ -11,8 +11,7 @@ use crate::ir::{
 };
 
 use super::builder::{Dest, FnBuilder, LoopFrame};
-use super::spans::{block_span, expr_span, pat_span};
-use super::stmt::close_brace;
+use super::spans::{block_span, closing_brace, expr_span, pat_span};
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
@@ -55,37 +54,40 @@ impl FnBuilder<'_> {
                     let rhs = self.lower_operand(&binary.right, depth);
                     Cond::Compare { op, lhs, rhs }
                 }
-                None => Cond::Truthy(self.lower_operand(cond, depth)),
+                None => Cond::Truthy(self.lower_operand_at(cond, Some(span), depth)),
             },
             Expr::Let(expr_let) => {
                 let value = self.lower_operand(&expr_let.expr, depth);
                 let pattern = self.bind_pattern(&expr_let.pat, depth);
                 Cond::Matches { value, pattern }
             }
-            _ => Cond::Truthy(self.lower_operand(cond, depth)),
+            _ => Cond::Truthy(self.lower_operand_at(cond, Some(span), depth)),
         };
         self.terminate(Terminator::Branch { cond: lowered, then, otherwise, span });
     }
 
     /// `span` is the whole `if`'s, as every `lower_*` of an expression kind is given its own.
     pub(super) fn lower_if(&mut self, expr_if: &syn::ExprIf, span: Span, dest: Dest, depth: u32) {
-        let then = self.new_block(block_span(&expr_if.then_branch));
+        let then_body = block_span(&expr_if.then_branch);
+        let else_branch = expr_if.else_branch.as_ref().map(|(_, else_expr)| &**else_expr);
+        let else_branch = else_branch.map(|else_expr| (else_expr, expr_span(else_expr)));
+        let then = self.new_block(then_body);
         let join = self.new_block(span);
-        let otherwise = match &expr_if.else_branch {
-            Some((_, else_expr)) => self.new_block(expr_span(else_expr)),
+        let otherwise = match else_branch {
+            Some((_, else_span)) => self.new_block(else_span),
             None => join,
         };
-        self.mark_if_entries(expr_if, span, then, otherwise);
+        self.mark_if_entries(span, then_body, else_branch, [then, otherwise]);
         // `if let` bindings live in the then-branch only.
         self.push_scope();
         self.lower_cond(&expr_if.cond, then, otherwise, depth);
         self.switch_to(then);
         self.lower_block(&expr_if.then_branch, dest.clone(), depth);
-        self.pop_scope(close_brace(&expr_if.then_branch));
+        self.pop_scope(closing_brace(then_body));
         self.goto(join);
-        if let Some((_, else_expr)) = &expr_if.else_branch {
+        if let Some((else_expr, else_span)) = else_branch {
             self.switch_to(otherwise);
-            self.lower_expr(else_expr, dest, depth);
+            self.lower_spanned_expr(else_expr, else_span, dest, depth);
             self.goto(join);
         }
         self.switch_to(join);
@@ -94,17 +96,16 @@ impl FnBuilder<'_> {
     /// Where each branch of an `if` begins, for fix-its: its body, or the `else` it lacks.
     fn mark_if_entries(
         &mut self,
-        expr_if: &syn::ExprIf,
         span: Span,
-        then: BlockId,
-        otherwise: BlockId,
+        then_body: Span,
+        else_branch: Option<(&Expr, Span)>,
+        [then, otherwise]: [BlockId; 2],
     ) {
-        let then_body = block_span(&expr_if.then_branch);
         self.set_entry(then, BranchEntry::Body { span: then_body, braced: true });
-        let entry = match &expr_if.else_branch {
-            Some((_, else_expr)) => BranchEntry::Body {
-                span: expr_span(else_expr),
-                braced: matches!(&**else_expr, Expr::Block(block) if block.label.is_none()),
+        let entry = match else_branch {
+            Some((else_expr, else_span)) => BranchEntry::Body {
+                span: else_span,
+                braced: matches!(else_expr, Expr::Block(block) if block.label.is_none()),
             },
             None => BranchEntry::MissingElse { if_start: span.start, then_body, then_braced: true },
         };
@@ -208,7 +209,8 @@ impl FnBuilder<'_> {
 
     pub(super) fn lower_while(&mut self, expr_while: &syn::ExprWhile, span: Span, depth: u32) {
         let head = self.enter_loop_head(span);
-        let body = self.new_block(block_span(&expr_while.body));
+        let body_span = block_span(&expr_while.body);
+        let body = self.new_block(body_span);
         let exit = self.new_block(span);
         self.push_loop(LoopFrame {
             label: label_name(&expr_while.label),
@@ -222,7 +224,7 @@ impl FnBuilder<'_> {
         self.lower_cond(&expr_while.cond, body, exit, depth);
         self.switch_to(body);
         self.lower_block(&expr_while.body, Dest::Discard, depth);
-        self.pop_scope(close_brace(&expr_while.body));
+        self.pop_scope(closing_brace(body_span));
         self.goto(head);
         self.pop_loop();
         self.switch_to(exit);
@@ -231,16 +233,17 @@ impl FnBuilder<'_> {
     /// `for pat in iter`: whether another item comes is unknown; the pattern binds (parts
     /// of) the iterator's items.
     pub(super) fn lower_for(&mut self, expr_for: &syn::ExprForLoop, span: Span, depth: u32) {
-        let iterator = self.lower_operand(&expr_for.expr, depth);
+        let iterator_span = expr_span(&expr_for.expr);
+        let iterator = self.lower_operand_at(&expr_for.expr, Some(iterator_span), depth);
         let head = self.enter_loop_head(span);
-        let body = self.new_block(block_span(&expr_for.body));
+        let body_span = block_span(&expr_for.body);
+        let body = self.new_block(body_span);
         let exit = self.new_block(span);
-        let span = expr_span(&expr_for.expr);
         self.terminate(Terminator::Branch {
             cond: Cond::Unknown,
             then: body,
             otherwise: exit,
-            span,
+            span: iterator_span,
         });
         self.switch_to(body);
         self.push_loop(LoopFrame {
@@ -252,13 +255,16 @@ impl FnBuilder<'_> {
         });
         self.push_scope();
         let (_, bindings) = self.lower_pattern(&expr_for.pat, depth);
-        for binding in &bindings {
-            let item = Rvalue::Use(Operand::Expr(vec![iterator.clone()]));
-            self.emit(&Dest::Into(Place::local(binding.id)), item, pat_span(&expr_for.pat));
+        if !bindings.is_empty() {
+            let pattern_span = pat_span(&expr_for.pat);
+            for &binding in &bindings {
+                let item = Rvalue::Use(Operand::Expr(vec![iterator.clone()]));
+                self.emit(&Dest::Into(Place::local(binding)), item, pattern_span);
+            }
         }
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
         self.lower_block(&expr_for.body, Dest::Discard, depth);
-        self.pop_scope(close_brace(&expr_for.body));
+        self.pop_scope(closing_brace(body_span));
         self.goto(head);
         self.pop_loop();
         self.switch_to(exit);

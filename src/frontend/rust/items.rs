@@ -11,7 +11,7 @@ use crate::ir::{Function, Span, UseSite};
 
 use super::builder::FnBuilder;
 use super::imports::Imports;
-use super::spans::{block_span, pat_span, signature_start, token_span};
+use super::spans::{block_span, signature_start, token_span};
 use super::{span_of, MAX_DEPTH};
 
 /// One top-level item lowered: its functions (methods and functions nested in bodies
@@ -182,15 +182,16 @@ impl ItemLowering {
         for input in &source.sig.inputs {
             match input {
                 syn::FnArg::Receiver(receiver) => {
-                    let id = builder.new_local("self", token_span(receiver.self_token.span));
-                    builder.declare("self".into(), id);
+                    let span = token_span(receiver.self_token.span);
+                    let id = builder.new_local("self".into(), span);
+                    builder.declare(id);
                     if receiver.reference.is_some() {
                         builder.borrowed(id);
                     }
                 }
                 syn::FnArg::Typed(typed) => {
                     let borrowed = matches!(*typed.ty, syn::Type::Reference(_));
-                    builder.bind_parameter(&typed.pat, pat_span(&typed.pat), borrowed)
+                    builder.bind_parameter(&typed.pat, borrowed)
                 }
             }
         }

@@ -29,7 +29,8 @@ impl FnBuilder<'_> {
         mac: &syn::Macro,
         depth: u32,
     ) -> (Callee, Span, Vec<Operand>) {
-        let name = format!("{}!", self.imports.resolve(&mac.path));
+        let mut name = self.imports.resolve(&mac.path);
+        name.push('!');
         let args = match parse_macro_args(mac) {
             Ok(exprs) => self.macro_arg_operands(&exprs, depth),
             Err(_) => self.mentioned_locals(mac.tokens.clone(), &[]),
@@ -38,13 +39,22 @@ impl FnBuilder<'_> {
     }
 
     fn macro_arg_operands(&mut self, exprs: &[Expr], depth: u32) -> Vec<Operand> {
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(exprs.len());
         for expr in exprs {
-            args.push(self.lower_operand(expr, depth));
-            // `println!("{conn:?}")` reads `conn` without naming it as an argument.
-            if let Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }) = expr {
-                args.extend(self.format_captures(&text.value()));
-            }
+            let operand = self.lower_operand(expr, depth);
+            // `println!("{conn:?}")` reads `conn` without naming it as an argument. The
+            // literal's value is read once: the operand holds it (unless too deep).
+            let captures = match (expr, &operand) {
+                (Expr::Lit(syn::ExprLit { lit: Lit::Str(_), .. }), Operand::Str(format)) => {
+                    self.format_captures(format)
+                }
+                (Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }), _) => {
+                    self.format_captures(&text.value())
+                }
+                _ => Vec::new(),
+            };
+            args.push(operand);
+            args.extend(captures);
         }
         args
     }

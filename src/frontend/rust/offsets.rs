@@ -30,9 +30,15 @@ impl Drop for LinesGuard {
 
 /// The span's bytes in the installed file (proc-macro2's own answer when none is installed).
 pub(super) fn byte_range(span: proc_macro2::Span) -> Range<usize> {
+    from_start_to_end(span, span)
+}
+
+/// From where `first` starts to where `last` ends, both looked up under one access to the
+/// line table (a node's span, from its first and last token).
+pub(super) fn from_start_to_end(first: proc_macro2::Span, last: proc_macro2::Span) -> Range<usize> {
     LINES.with(|lines| match lines.borrow().as_ref() {
-        Some(lines) => lines.offset(span.start())..lines.offset(span.end()),
-        None => span.byte_range(),
+        Some(lines) => lines.offset(first.start())..lines.offset(last.end()),
+        None => first.byte_range().start..last.byte_range().end,
     })
 }
 
@@ -53,23 +59,28 @@ pub(super) fn end(span: proc_macro2::Span) -> usize {
 }
 
 struct Lines {
-    text: String,
-    /// The byte where each line starts, and whether the line is all ASCII.
+    /// The byte where each line starts.
     starts: Vec<usize>,
+    len: usize,
+    /// Only for a text with non-ASCII characters, where a column may not be a byte count.
+    wide: Option<WideText>,
+}
+
+struct WideText {
+    text: String,
+    /// Whether each line is all ASCII (its columns are then bytes).
     ascii: Vec<bool>,
 }
 
 impl Lines {
+    /// Newlines found with memchr, and the text kept only when it is not all ASCII: this runs
+    /// over every Rust file lowered.
     fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        let ascii = (0..starts.len())
-            .map(|line| {
-                let end = starts.get(line + 1).copied().unwrap_or(text.len());
-                text.as_bytes()[starts[line]..end].is_ascii()
-            })
-            .collect();
-        Lines { text: text.to_string(), starts, ascii }
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
+        let wide = (!text.is_ascii()).then(|| WideText::new(text, &starts));
+        Lines { starts, len: text.len(), wide }
     }
 
     /// Lines count from 1, columns in characters from 0.
@@ -77,10 +88,28 @@ impl Lines {
         let Some(&start) = at.line.checked_sub(1).and_then(|line| self.starts.get(line)) else {
             return 0;
         };
-        if self.ascii[at.line - 1] {
-            return (start + at.column).min(self.text.len());
+        match &self.wide {
+            Some(wide) if !wide.ascii[at.line - 1] => wide.offset(start, at.column),
+            _ => (start + at.column).min(self.len),
         }
-        self.text[start..].char_indices().nth(at.column).map_or(self.text.len(), |(i, _)| start + i)
+    }
+}
+
+impl WideText {
+    fn new(text: &str, starts: &[usize]) -> Self {
+        let ascii = (0..starts.len())
+            .map(|line| {
+                let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[starts[line]..end].is_ascii()
+            })
+            .collect();
+        WideText { text: text.to_string(), ascii }
+    }
+
+    /// The byte `column` characters after `start`.
+    fn offset(&self, start: usize, column: usize) -> usize {
+        let mut chars = self.text[start..].char_indices();
+        chars.nth(column).map_or(self.text.len(), |(at, _)| start + at)
     }
 }
 
@@ -90,7 +119,13 @@ mod tests {
 
     #[test]
     fn offsets_agree_with_proc_macro2_on_ascii_and_wide_characters() {
-        let text = "fn main() {\n    let é = \"ü→x\"; call(é);\n}\r\nfn next() {}";
+        let wide = "fn main() {\n    let é = \"ü→x\"; call(é);\n}\r\nfn next() {}";
+        let ascii = "fn main() {\n    let e = \"u->x\"; call(e);\n}\r\nfn next() {}";
+        offsets_agree_with_proc_macro2(wide);
+        offsets_agree_with_proc_macro2(ascii);
+    }
+
+    fn offsets_agree_with_proc_macro2(text: &str) {
         let tokens: proc_macro2::TokenStream = text.parse().unwrap();
         let mut spans = Vec::new();
         let mut stack: Vec<proc_macro2::TokenStream> = vec![tokens];

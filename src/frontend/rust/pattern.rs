@@ -6,18 +6,18 @@
 
 use syn::{Lit, Pat};
 
-use crate::ir::{LocalId, Pattern, Span};
+use crate::ir::{LocalId, Pattern};
 
-use super::builder::{Binding, FnBuilder};
+use super::builder::FnBuilder;
 use super::paths::looks_like_constant;
 use super::punctuated;
-use super::spans::known_token_span;
+use super::spans::{known_token_span, pat_span};
 use super::MAX_DEPTH;
 
 impl FnBuilder<'_> {
     /// Lowers a pattern, creating a local for each binding. The bindings are returned, not
     /// yet in scope, so the caller decides where they become visible.
-    pub(super) fn lower_pattern(&mut self, pat: &Pat, depth: u32) -> (Pattern, Vec<Binding>) {
+    pub(super) fn lower_pattern(&mut self, pat: &Pat, depth: u32) -> (Pattern, Vec<LocalId>) {
         let mut bindings = Vec::new();
         let pattern = self.pattern(pat, &mut bindings, depth);
         (pattern, bindings)
@@ -26,11 +26,11 @@ impl FnBuilder<'_> {
     /// Lowers a pattern whose bindings are visible from now on in the innermost scope.
     pub(super) fn bind_pattern(&mut self, pat: &Pat, depth: u32) -> Pattern {
         let (pattern, bindings) = self.lower_pattern(pat, depth);
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
         pattern
     }
 
-    fn pattern(&mut self, pat: &Pat, bindings: &mut Vec<Binding>, depth: u32) -> Pattern {
+    fn pattern(&mut self, pat: &Pat, bindings: &mut Vec<LocalId>, depth: u32) -> Pattern {
         if depth > MAX_DEPTH {
             return Pattern::Unknown;
         }
@@ -71,7 +71,7 @@ impl FnBuilder<'_> {
     fn patterns<'p>(
         &mut self,
         pats: impl IntoIterator<Item = &'p Pat>,
-        bindings: &mut Vec<Binding>,
+        bindings: &mut Vec<LocalId>,
         depth: u32,
     ) -> Vec<Pattern> {
         pats.into_iter().map(|pat| self.pattern(pat, bindings, depth)).collect()
@@ -82,7 +82,7 @@ impl FnBuilder<'_> {
     fn ident_pattern(
         &mut self,
         ident: &syn::PatIdent,
-        bindings: &mut Vec<Binding>,
+        bindings: &mut Vec<LocalId>,
         depth: u32,
     ) -> Pattern {
         let name = ident.ident.to_string();
@@ -90,8 +90,9 @@ impl FnBuilder<'_> {
         if plain && looks_like_constant(&name) {
             return Pattern::Ctor { name, fields: Vec::new() };
         }
-        let id = self.new_local(&name, known_token_span(ident.ident.span(), &name));
-        bindings.push(Binding { name, id });
+        let span = known_token_span(ident.ident.span(), &name);
+        let id = self.new_local(name, span);
+        bindings.push(id);
         if let Some((_, subpattern)) = &ident.subpat {
             // The sub-pattern's own bindings still need locals.
             let _ = self.pattern(subpattern, bindings, depth);
@@ -103,16 +104,15 @@ impl FnBuilder<'_> {
     /// local so the n-th argument meets the n-th parameter in simple signatures.
     /// A parameter's bindings; a `borrowed` one (`ctx: &mut Context`) drops nothing when the
     /// function ends, so it gets no `ScopeEnd`.
-    pub(super) fn bind_parameter(&mut self, pat: &Pat, span: Span, borrowed: bool) {
+    pub(super) fn bind_parameter(&mut self, pat: &Pat, borrowed: bool) {
         let (_, bindings) = self.lower_pattern(pat, 0);
         if bindings.is_empty() {
-            let id = self.new_local("_", span);
-            self.declare("_".into(), id);
+            let id = self.new_local("_".into(), pat_span(pat));
+            self.declare(id);
         }
-        let ids: Vec<LocalId> = bindings.iter().map(|binding| binding.id).collect();
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
         if borrowed {
-            ids.into_iter().for_each(|id| self.borrowed(id));
+            bindings.into_iter().for_each(|id| self.borrowed(id));
         }
     }
 }

@@ -17,8 +17,7 @@ use syn::Item;
 
 use super::imports::Imports;
 use super::items::{file_globs, lower_top_item, use_site};
-use super::spans::block_span;
-use super::{blank_out_preamble, lex, nesting, offsets, span_of, to_span, MAX_NESTING};
+use super::{blank_out_preamble, lex, nesting, offsets, span_of, MAX_NESTING};
 use crate::ir::{Function, LoweredFile, TextEdit, UseSite};
 
 /// What the Rust frontend keeps of a file that parsed, to lower its next text.
@@ -246,13 +245,13 @@ fn shapes_imports(item: &Item) -> bool {
     matches!(item, Item::Use(_) | Item::Static(_))
 }
 
-/// Where an item ends, read off its closing brace or semicolon: `Spanned::span` would print
-/// the whole item to tokens to find it.
+/// Where an item ends, read off its closing brace or semicolon (one lookup, of the end only):
+/// `Spanned::span` would print the whole item to tokens to find it.
 fn item_end(item: &Item) -> usize {
-    let closing = |brace: &syn::token::Brace| to_span(brace.span.close()).end;
-    let token_end = |span: proc_macro2::Span| to_span(span).end;
+    let closing = |brace: &syn::token::Brace| offsets::end(brace.span.close());
+    let token_end = offsets::end;
     match item {
-        Item::Fn(function) => block_span(&function.block).end,
+        Item::Fn(function) => offsets::end(function.block.brace_token.span.join()),
         Item::Impl(implementation) => closing(&implementation.brace_token),
         Item::Trait(trait_item) => closing(&trait_item.brace_token),
         Item::Enum(enumeration) => closing(&enumeration.brace_token),

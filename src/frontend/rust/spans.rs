@@ -52,7 +52,8 @@ pub(super) fn signature_start(sig: &syn::Signature) -> usize {
 
 /// One token's span (an identifier, a keyword).
 pub(super) fn token_span(token: TokenSpan) -> Span {
-    Span::new(offsets::start(token), offsets::end(token))
+    let range = offsets::byte_range(token);
+    Span::new(range.start, range.end)
 }
 
 /// A token whose text is known (an identifier as it displays, `r#` included; a closing
@@ -68,8 +69,14 @@ pub(super) fn block_span(block: &syn::Block) -> Span {
     token_span(block.brace_token.span.join())
 }
 
+/// The closing brace of a block spanning `block` (`block_span`): its last byte, found without
+/// a lookup (a closing delimiter spans one byte, see `known_token_span`).
+pub(super) fn closing_brace(block: Span) -> Span {
+    Span::new(block.end.saturating_sub(1), block.end)
+}
+
 /// From the start of `first` to the end of `last`, as `Spanned` joins them.
 fn from_tokens(first: TokenSpan, last: TokenSpan) -> Option<Span> {
-    let (start, end) = (offsets::start(first), offsets::end(last));
-    (start <= end).then(|| Span::new(start, end))
+    let range = offsets::from_start_to_end(first, last);
+    (range.start <= range.end).then(|| Span::new(range.start, range.end))
 }

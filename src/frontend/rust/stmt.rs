@@ -75,7 +75,7 @@ impl FnBuilder<'_> {
         let pat = strip_type_ascription(&local.pat);
         let Some(init) = &local.init else {
             let (_, bindings) = self.lower_pattern(pat, depth);
-            self.bring_into_scope(bindings);
+            self.bring_into_scope(&bindings);
             return;
         };
         let span = local_span(local);
@@ -86,10 +86,11 @@ impl FnBuilder<'_> {
         match pat {
             Pat::Ident(ident) if ident.subpat.is_none() => {
                 let name = ident.ident.to_string();
-                let id = self.new_local(&name, known_token_span(ident.ident.span(), &name));
+                let span = known_token_span(ident.ident.span(), &name);
+                let id = self.new_local(name, span);
                 // The name becomes visible only after the initialiser (`let x = x + 1`).
                 self.lower_expr(&init.expr, Dest::Into(Place::local(id)), depth);
-                self.declare(name, id);
+                self.declare(id);
             }
             // `let _ = e;` drops the value at once.
             Pat::Wild(_) => self.lower_expr(&init.expr, Dest::Discard, depth),
@@ -101,12 +102,12 @@ impl FnBuilder<'_> {
     fn lower_destructuring(&mut self, pat: &Pat, init: &Expr, span: Span, depth: u32) {
         let value = self.lower_operand(init, depth);
         let (_, bindings) = self.lower_pattern(pat, depth);
-        for binding in &bindings {
-            let target = Place::local(binding.id);
+        for &binding in &bindings {
+            let target = Place::local(binding);
             let value = Rvalue::Use(Operand::Expr(vec![value.clone()]));
             self.push_stmt(StmtKind::Assign { target, value }, span);
         }
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
     }
 
     /// `let PAT = e else { diverge };`: a branch whose failing side runs the else block.
@@ -128,7 +129,7 @@ impl FnBuilder<'_> {
         // The else block must diverge; if it visibly does not, control still cannot go on.
         self.terminate(Terminator::Unreachable);
         self.switch_to(matched);
-        self.bring_into_scope(bindings);
+        self.bring_into_scope(&bindings);
     }
 }
 
@@ -140,6 +141,6 @@ fn strip_type_ascription(pat: &Pat) -> &Pat {
 }
 
 /// Where a block's locals are dropped.
-pub(super) fn close_brace(block: &syn::Block) -> Span {
+fn close_brace(block: &syn::Block) -> Span {
     known_token_span(block.brace_token.span.close(), "}")
 }
