@@ -7,8 +7,8 @@ use crate::ir::{BlockId, BranchEntry, Cond, Place, Rvalue, Span, StmtKind, Termi
 use super::builder::{FnBuilder, JumpTargets};
 use super::literals::parse_int;
 use super::syntax::{
-    children_except_fields, declarator_parts, fields, first_named_child, named_children, span_of,
-    strip_parens, text_of, Kind, NodeKind,
+    declarator_parts, declarators, fields, first_named_child, named_children,
+    named_children_except, span_of, strip_parens, text_of, Kind, NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -40,7 +40,10 @@ impl FnBuilder<'_> {
             }
             Kind::PreprocElse => self.stmts(&named_children(node)),
             // `case` outside the switch's own body (Duff's device): its statements run.
-            Kind::CaseStatement => self.stmts(&children_except_fields(node, &["value"])),
+            Kind::CaseStatement => {
+                let value = node.child_by_field_id(fields().value);
+                self.stmts(&named_children_except(node, &[value]));
+            }
             Kind::AttributedStatement => self.stmts(&named_children(node)),
             Kind::Error => self.error_contents(node),
             // Directives, nested type and function definitions: nothing runs.
@@ -85,22 +88,8 @@ impl FnBuilder<'_> {
     }
 
     fn declaration(&mut self, node: Node<'_>) {
-        // One walk over the children finds both the declarators and an `extern`.
-        let mut declarators = Vec::new();
-        let mut cursor = node.walk();
-        let mut more = cursor.goto_first_child();
-        while more {
-            let child = cursor.node();
-            if cursor.field_id().map(u16::from) == Some(fields().declarator) {
-                declarators.push(child);
-            } else if child.syntax_kind() == Kind::StorageClassSpecifier
-                && text_of(child, self.text) == "extern"
-            {
-                // `extern int g;` names a global: it is no local of this function.
-                return;
-            }
-            more = cursor.goto_next_sibling();
-        }
+        // `extern int g;` names a global: it is no local of this function.
+        let Some(declarators) = declarators(node, self.text) else { return };
         if declarators.iter().any(|d| d.syntax_kind() == Kind::InitDeclarator) {
             self.declarations.push(span_of(node));
         }
@@ -344,18 +333,18 @@ impl FnBuilder<'_> {
             self.set_block_span(block, span_of(node));
             self.fall_into(block);
         }
-        let statements = children_except_fields(node, &["label"]);
+        let statements = named_children_except(node, &[label]);
         self.stmts(&statements);
     }
 
     /// `#if`/`#ifdef` in a body: either part may be compiled, so it is a branch on an
     /// unknown condition; `#elif` chains nest in the else part.
     fn preproc_conditional(&mut self, node: Node<'_>) {
-        let guard = node
-            .child_by_field_id(fields().condition)
-            .or_else(|| node.child_by_field_id(fields().name));
+        let condition = node.child_by_field_id(fields().condition);
+        let name = node.child_by_field_id(fields().name);
         let alternative = node.child_by_field_id(fields().alternative);
-        let body = children_except_fields(node, &["condition", "name", "alternative"]);
+        let body = named_children_except(node, &[condition, name, alternative]);
+        let guard = condition.or(name);
         let then = self.new_block(body.first().map_or(span_of(node), |first| span_of(*first)));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
         let join = self.new_block(end_of(node));

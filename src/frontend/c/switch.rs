@@ -7,7 +7,7 @@ use crate::ir::{BlockId, CmpOp, Cond, Operand, Place, PlaceBase, Rvalue, Termina
 
 use super::builder::{FnBuilder, JumpTargets};
 use super::stmt::end_of;
-use super::syntax::{children_except_fields, fields, named_children, span_of, Kind, NodeKind};
+use super::syntax::{fields, named_children, named_children_except, span_of, Kind, NodeKind};
 
 /// One `case`/`default` label of the switch body, with the block its statements start.
 struct Arm<'t> {
@@ -87,7 +87,7 @@ impl FnBuilder<'_> {
             }
             if let Some(arm) = arms.next() {
                 self.fall_into(arm.block);
-                self.stmts(&children_except_fields(arm.node, &["value"]));
+                self.stmts(&named_children_except(arm.node, &[arm.value]));
             }
         }
     }

@@ -220,24 +220,51 @@ fn is_comment(node: Node<'_>) -> bool {
     node.syntax_kind() == Kind::Comment
 }
 
-/// Named, non-comment children that are not the value of one of `fields` (so the statements
-/// of a `case` or `#ifdef` body, without its label or condition).
-pub(super) fn children_except_fields<'t>(node: Node<'t>, fields: &[&str]) -> Vec<Node<'t>> {
-    let mut children = Vec::new();
+/// Named, non-comment children other than `skipped` (the values of fields such as a
+/// `case`'s value or an `#ifdef`'s name, each one node), so the statements of the body.
+/// By index like `named_children`: a cursor asking each child its field costs more.
+pub(super) fn named_children_except<'t>(
+    node: Node<'t>,
+    skipped: &[Option<Node<'t>>],
+) -> Vec<Node<'t>> {
+    let mut children = named_children(node);
+    children.retain(|child| !skipped.contains(&Some(*child)));
+    children
+}
+
+/// What a declaration declares: its declarators in order, or `None` when it is `extern`
+/// (it names a global, no local of this function).
+pub(super) fn declarators<'t>(node: Node<'t>, text: &str) -> Option<Vec<Node<'t>>> {
+    let is_extern = |child: &Node<'_>| {
+        child.syntax_kind() == Kind::StorageClassSpecifier && text_of(*child, text) == "extern"
+    };
+    let children = named_children(node);
+    match (node.child_by_field_id(fields().declarator), children.split_last()) {
+        // The usual `int x = 1;`: one declarator, after the specifiers and the type.
+        (Some(first), Some((last, specifiers))) if first == *last => {
+            (!specifiers.iter().any(is_extern)).then(|| vec![first])
+        }
+        _ => declarators_by_cursor(node, text),
+    }
+}
+
+/// `declarators` by asking every child its field: for several declarators, or none.
+pub(super) fn declarators_by_cursor<'t>(node: Node<'t>, text: &str) -> Option<Vec<Node<'t>>> {
+    let mut declarators = Vec::new();
     let mut cursor = node.walk();
-    if !cursor.goto_first_child() {
-        return children;
-    }
-    loop {
+    let mut more = cursor.goto_first_child();
+    while more {
         let child = cursor.node();
-        let in_skipped_field = cursor.field_name().is_some_and(|name| fields.contains(&name));
-        if child.is_named() && !is_comment(child) && !in_skipped_field {
-            children.push(child);
+        if cursor.field_id().map(u16::from) == Some(fields().declarator) {
+            declarators.push(child);
+        } else if child.syntax_kind() == Kind::StorageClassSpecifier
+            && text_of(child, text) == "extern"
+        {
+            return None;
         }
-        if !cursor.goto_next_sibling() {
-            return children;
-        }
+        more = cursor.goto_next_sibling();
     }
+    Some(declarators)
 }
 
 /// The single meaningful child of a parenthesized expression, if it has exactly one.
