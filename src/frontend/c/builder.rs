@@ -83,21 +83,29 @@ impl<'a> FnBuilder<'a> {
 
     /// Enters one level of nesting; `false` (and one error per function) past the bound,
     /// in which case the caller skips the node instead of recursing.
+    #[inline]
     pub fn enter(&mut self, node: Node<'_>) -> bool {
         if self.depth >= MAX_DEPTH {
-            if !self.reported_too_deep {
-                self.reported_too_deep = true;
-                self.errors.push(SyntaxError {
-                    span: span_of(node),
-                    message: "nesting too deep".to_string(),
-                });
-            }
+            self.too_deep(node);
             return false;
         }
         self.depth += 1;
         true
     }
 
+    /// Apart from `enter`, which runs for every node: its error would make every call
+    /// save and restore registers.
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&mut self, node: Node<'_>) {
+        if !self.reported_too_deep {
+            self.reported_too_deep = true;
+            self.errors
+                .push(SyntaxError { span: span_of(node), message: "nesting too deep".to_string() });
+        }
+    }
+
+    #[inline]
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }

@@ -62,7 +62,8 @@ impl FnBuilder<'_> {
 
     fn hoisted_call(&mut self, node: Node<'_>) -> Operand {
         let call = self.call(node);
-        self.hoist(Rvalue::Call(call), span_of(node))
+        let span = call.span;
+        self.hoist(Rvalue::Call(call), span)
     }
 
     fn assignment_operand(&mut self, node: Node<'_>) -> Operand {
