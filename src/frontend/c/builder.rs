@@ -29,14 +29,15 @@ pub(super) struct FnBuilder<'a> {
     pub errors: Vec<SyntaxError>,
     locals: Vec<Local>,
     param_count: usize,
-    /// Innermost scope last; each maps names declared in it to their locals.
-    scopes: Vec<Vec<(String, LocalId)>>,
+    /// Innermost scope last; each maps names declared in it (slices of the text: no copy)
+    /// to their locals.
+    scopes: Vec<Vec<(&'a str, LocalId)>>,
     blocks: Vec<Block>,
     /// The block statements go into; `None` right after a jump, until code follows.
     current: Option<BlockId>,
     next_temp: usize,
     pub jump_targets: Vec<JumpTargets>,
-    labels: HashMap<String, BlockId>,
+    labels: HashMap<&'a str, BlockId>,
     depth: usize,
     reported_too_deep: bool,
     pub declarations: Vec<Span>,
@@ -82,44 +83,52 @@ impl<'a> FnBuilder<'a> {
 
     /// Enters one level of nesting; `false` (and one error per function) past the bound,
     /// in which case the caller skips the node instead of recursing.
+    #[inline]
     pub fn enter(&mut self, node: Node<'_>) -> bool {
         if self.depth >= MAX_DEPTH {
-            if !self.reported_too_deep {
-                self.reported_too_deep = true;
-                self.errors.push(SyntaxError {
-                    span: span_of(node),
-                    message: "nesting too deep".to_string(),
-                });
-            }
+            self.too_deep(node);
             return false;
         }
         self.depth += 1;
         true
     }
 
+    /// Apart from `enter`, which runs for every node: its error would make every call
+    /// save and restore registers.
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&mut self, node: Node<'_>) {
+        if !self.reported_too_deep {
+            self.reported_too_deep = true;
+            self.errors
+                .push(SyntaxError { span: span_of(node), message: "nesting too deep".to_string() });
+        }
+    }
+
+    #[inline]
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
     // --- locals and scopes ---------------------------------------------------------------
 
-    pub fn declare(&mut self, name: &str, span: Span) -> LocalId {
+    pub fn declare(&mut self, name: &'a str, span: Span) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push(Local { name: name.to_string(), span });
         if let Some(scope) = self.scopes.last_mut() {
-            scope.push((name.to_string(), id));
+            scope.push((name, id));
         }
         id
     }
 
-    pub fn declare_param(&mut self, name: &str, span: Span) {
+    pub fn declare_param(&mut self, name: &'a str, span: Span) {
         self.declare(name, span);
         self.param_count = self.locals.len();
     }
 
     pub fn lookup(&self, name: &str) -> Option<LocalId> {
         let mut scopes = self.scopes.iter().rev();
-        scopes.find_map(|scope| scope.iter().rev().find(|(n, _)| n == name).map(|(_, id)| *id))
+        scopes.find_map(|scope| scope.iter().rev().find(|(n, _)| *n == name).map(|(_, id)| *id))
     }
 
     pub fn push_scope(&mut self) {
@@ -228,12 +237,12 @@ impl<'a> FnBuilder<'a> {
     }
 
     /// The block of a `goto` label, created on first mention so later labels work.
-    pub fn label_block(&mut self, name: &str, span: Span) -> BlockId {
+    pub fn label_block(&mut self, name: &'a str, span: Span) -> BlockId {
         if let Some(id) = self.labels.get(name) {
             return *id;
         }
         let id = self.new_block(span);
-        self.labels.insert(name.to_string(), id);
+        self.labels.insert(name, id);
         id
     }
 

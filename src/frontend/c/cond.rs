@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use crate::ir::{BlockId, CmpOp, Cond, Terminator};
 
 use super::builder::FnBuilder;
-use super::syntax::{fields, span_of, strip_parens, text_of, NodeKind};
+use super::syntax::{fields, span_of, strip_parens, text_of, Kind, NodeKind};
 
 impl<'a> FnBuilder<'a> {
     /// Branches to `then` when `node` is true, else to `otherwise`.
@@ -29,19 +29,19 @@ impl<'a> FnBuilder<'a> {
     // frame even in a debug build.
     fn branch_on_inner(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
         let operator = self.operator(node);
-        match (node.kind_name(), operator) {
-            ("binary_expression", Some("&&")) => {
+        match (node.syntax_kind(), operator) {
+            (Kind::BinaryExpression, Some("&&")) => {
                 self.branch_on_logical(node, true, then, otherwise)
             }
-            ("binary_expression", Some("||")) => {
+            (Kind::BinaryExpression, Some("||")) => {
                 self.branch_on_logical(node, false, then, otherwise)
             }
-            ("unary_expression", Some("!"))
+            (Kind::UnaryExpression, Some("!"))
                 if self.is_logical(node.child_by_field_id(fields().argument)) =>
             {
                 self.branch_on_negated(node, then, otherwise)
             }
-            ("comma_expression", _) => self.branch_on_comma(node, then, otherwise),
+            (Kind::CommaExpression, _) => self.branch_on_comma(node, then, otherwise),
             _ => self.branch_on_leaf(node, operator, then, otherwise),
         }
     }
@@ -112,7 +112,7 @@ impl<'a> FnBuilder<'a> {
     /// The operator of a binary or unary expression (the only kinds whose operator a
     /// condition reads: looking for a field another kind lacks still costs a search).
     fn operator(&self, node: Node<'_>) -> Option<&'a str> {
-        if !matches!(node.kind_name(), "binary_expression" | "unary_expression") {
+        if !matches!(node.syntax_kind(), Kind::BinaryExpression | Kind::UnaryExpression) {
             return None;
         }
         node.child_by_field_id(fields().operator).map(|op| text_of(op, self.text))
@@ -124,7 +124,8 @@ impl<'a> FnBuilder<'a> {
 
     fn is_logical(&self, node: Option<Node<'_>>) -> bool {
         let Some(node) = node.map(strip_parens) else { return false };
-        node.kind_name() == "binary_expression" && matches!(self.operator(node), Some("&&" | "||"))
+        node.syntax_kind() == Kind::BinaryExpression
+            && matches!(self.operator(node), Some("&&" | "||"))
     }
 
     /// One leaf condition (no `&&`/`||` at its top), its calls hoisted first.
@@ -140,14 +141,14 @@ impl<'a> FnBuilder<'a> {
 
     /// `operator` is `node`'s own.
     fn cond_inner(&mut self, node: Node<'_>, operator: Option<&str>) -> Cond {
-        match (node.kind_name(), operator.and_then(compare_op)) {
-            ("binary_expression", Some(op)) => {
+        match (node.syntax_kind(), operator.and_then(compare_op)) {
+            (Kind::BinaryExpression, Some(op)) => {
                 let (Some(left), Some(right)) = self.sides(node) else { return Cond::Unknown };
                 let lhs = self.operand(left);
                 let rhs = self.operand(right);
                 Cond::Compare { op, lhs, rhs }
             }
-            ("unary_expression", _) if operator == Some("!") => {
+            (Kind::UnaryExpression, _) if operator == Some("!") => {
                 match node.child_by_field_id(fields().argument) {
                     Some(argument) => Cond::Not(Box::new(self.cond(argument))),
                     None => Cond::Unknown,

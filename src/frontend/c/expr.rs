@@ -8,7 +8,7 @@ use crate::ir::{Call, Callee, Operand, Place, Projection, Rvalue, StmtKind};
 use super::builder::FnBuilder;
 use super::literals::{is_constant_name, number_operand, parse_char};
 use super::syntax::{
-    fields, named_children, span_of, strip_parens, strip_parens_and_casts, text_of, NodeKind,
+    fields, named_children, span_of, strip_parens, strip_parens_and_casts, text_of, Kind, NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -27,32 +27,32 @@ impl FnBuilder<'_> {
             // Error recovery invented this node: it has no text and no value.
             return Operand::Unknown;
         }
-        match node.kind_name() {
-            "identifier" => self.name_operand(text_of(node, self.text)),
-            "number_literal" => number_operand(text_of(node, self.text)),
-            "char_literal" => {
+        match node.syntax_kind() {
+            Kind::Identifier => self.name_operand(text_of(node, self.text)),
+            Kind::NumberLiteral => number_operand(text_of(node, self.text)),
+            Kind::CharLiteral => {
                 parse_char(text_of(node, self.text)).map_or(Operand::Unknown, Operand::Int)
             }
-            "string_literal" | "concatenated_string" => Operand::Str(self.string_value(node)),
-            "true" => Operand::Int(1),
-            "false" => Operand::Int(0),
-            "null" => Operand::Const(text_of(node, self.text).to_string()),
-            "call_expression" => self.hoisted_call(node),
-            "assignment_expression" | "update_expression" => self.assignment_operand(node),
-            "field_expression" | "subscript_expression" => self.place_operand(node),
-            "pointer_expression" => self.pointer_operand(node),
-            "unary_expression" => self.unary_operand(node),
-            "sizeof_expression" | "alignof_expression" | "offsetof_expression" => {
+            Kind::StringLiteral | Kind::ConcatenatedString => Operand::Str(self.string_value(node)),
+            Kind::True => Operand::Int(1),
+            Kind::False => Operand::Int(0),
+            Kind::Null => Operand::Const(text_of(node, self.text).to_string()),
+            Kind::CallExpression => self.hoisted_call(node),
+            Kind::AssignmentExpression | Kind::UpdateExpression => self.assignment_operand(node),
+            Kind::FieldExpression | Kind::SubscriptExpression => self.place_operand(node),
+            Kind::PointerExpression => self.pointer_operand(node),
+            Kind::UnaryExpression => self.unary_operand(node),
+            Kind::SizeofExpression | Kind::AlignofExpression | Kind::OffsetofExpression => {
                 self.sizeof_operand(node)
             }
-            "compound_statement" => self.statement_expression(node),
-            "initializer_pair" => self.initializer_pair(node),
-            "binary_expression"
-            | "conditional_expression"
-            | "comma_expression"
-            | "initializer_list"
-            | "compound_literal_expression"
-            | "parenthesized_expression" => self.expr_of_children(node),
+            Kind::CompoundStatement => self.statement_expression(node),
+            Kind::InitializerPair => self.initializer_pair(node),
+            Kind::BinaryExpression
+            | Kind::ConditionalExpression
+            | Kind::CommaExpression
+            | Kind::InitializerList
+            | Kind::CompoundLiteralExpression
+            | Kind::ParenthesizedExpression => self.expr_of_children(node),
             _ => Operand::Unknown,
         }
     }
@@ -62,7 +62,8 @@ impl FnBuilder<'_> {
 
     fn hoisted_call(&mut self, node: Node<'_>) -> Operand {
         let call = self.call(node);
-        self.hoist(Rvalue::Call(call), span_of(node))
+        let span = call.span;
+        self.hoist(Rvalue::Call(call), span)
     }
 
     fn assignment_operand(&mut self, node: Node<'_>) -> Operand {
@@ -93,7 +94,7 @@ impl FnBuilder<'_> {
     }
 
     fn string_value(&self, node: Node<'_>) -> String {
-        if node.kind_name() == "string_literal" {
+        if node.syntax_kind() == Kind::StringLiteral {
             let quoted = text_of(node, self.text);
             let body = quoted.strip_suffix('"').unwrap_or(quoted);
             // Skip the prefix (`L`, `u8`) and the opening quote.
@@ -102,7 +103,7 @@ impl FnBuilder<'_> {
         // Adjacent literals concatenate; macros between them (`PRIu64`) are unknown text.
         named_children(node)
             .into_iter()
-            .filter(|part| part.kind_name() == "string_literal")
+            .filter(|part| part.syntax_kind() == Kind::StringLiteral)
             .map(|part| self.string_value(part))
             .collect()
     }
@@ -113,8 +114,8 @@ impl FnBuilder<'_> {
         for child in named_children(node) {
             // Type names (in compound literals) and designators (`.f =`) are not values.
             if matches!(
-                child.kind_name(),
-                "type_descriptor" | "field_designator" | "subscript_designator"
+                child.syntax_kind(),
+                Kind::TypeDescriptor | Kind::FieldDesignator | Kind::SubscriptDesignator
             ) {
                 continue;
             }
@@ -129,7 +130,7 @@ impl FnBuilder<'_> {
             return Operand::Unknown;
         };
         let literal = strip_parens(argument);
-        if literal.kind_name() == "number_literal" {
+        if literal.syntax_kind() == Kind::NumberLiteral {
             match (operator, number_operand(text_of(literal, self.text))) {
                 (Some("-"), Operand::Int(value)) => return Operand::Int(value.wrapping_neg()),
                 (Some("+"), Operand::Int(value)) => return Operand::Int(value),
@@ -143,7 +144,7 @@ impl FnBuilder<'_> {
     fn sizeof_operand(&mut self, node: Node<'_>) -> Operand {
         let named = node.child_by_field_id(fields().value).map(strip_parens);
         match named {
-            Some(name) if name.kind_name() == "identifier" => {
+            Some(name) if name.syntax_kind() == Kind::Identifier => {
                 Operand::Expr(vec![self.name_operand(text_of(name, self.text))])
             }
             _ => Operand::Expr(Vec::new()),
@@ -185,8 +186,8 @@ impl FnBuilder<'_> {
     }
 
     fn place_inner(&mut self, node: Node<'_>) -> Option<Place> {
-        let (base, projection) = match node.kind_name() {
-            "identifier" => {
+        let (base, projection) = match node.syntax_kind() {
+            Kind::Identifier => {
                 let name = text_of(node, self.text);
                 return match self.lookup(name) {
                     _ if name.is_empty() => None,
@@ -195,7 +196,7 @@ impl FnBuilder<'_> {
                     None => Some(Place::global(name)),
                 };
             }
-            "field_expression" => {
+            Kind::FieldExpression => {
                 let field = node
                     .child_by_field_id(fields().field)
                     .map(|f| text_of(f, self.text).to_string());
@@ -209,7 +210,7 @@ impl FnBuilder<'_> {
                 }
                 (place, Projection::Field(field.unwrap_or_default()))
             }
-            "pointer_expression" => {
+            Kind::PointerExpression => {
                 let is_deref = node
                     .child_by_field_id(fields().operator)
                     .is_some_and(|op| text_of(op, self.text) == "*");
@@ -218,7 +219,7 @@ impl FnBuilder<'_> {
                 }
                 (self.place(node.child_by_field_id(fields().argument)?)?, Projection::Deref)
             }
-            "subscript_expression" => {
+            Kind::SubscriptExpression => {
                 let base = self.place(node.child_by_field_id(fields().argument)?)?;
                 if let Some(index) = node.child_by_field_id(fields().index) {
                     // The index names no place of its own, but its calls still run.
@@ -243,7 +244,7 @@ impl FnBuilder<'_> {
     /// A call with its arguments lowered left to right (their own calls hoisted first).
     pub(super) fn call(&mut self, node: Node<'_>) -> Call {
         let function = node.child_by_field_id(fields().function);
-        let name = function.filter(|f| f.kind_name() == "identifier" && !f.is_missing());
+        let name = function.filter(|f| f.syntax_kind() == Kind::Identifier && !f.is_missing());
         let callee = match name {
             Some(name) => Callee::Path(text_of(name, self.text).to_string()),
             None => {
@@ -255,11 +256,11 @@ impl FnBuilder<'_> {
             }
         };
         // A plain loop, not an iterator chain: each adapter is a stack frame per nesting level.
-        let mut args = Vec::new();
-        let mut arg_spans = Vec::new();
-        for arg in
-            node.child_by_field_id(fields().arguments).map(named_children).unwrap_or_default()
-        {
+        let arg_nodes =
+            node.child_by_field_id(fields().arguments).map(named_children).unwrap_or_default();
+        let mut args = Vec::with_capacity(arg_nodes.len());
+        let mut arg_spans = Vec::with_capacity(arg_nodes.len());
+        for arg in arg_nodes {
             args.push(self.operand(arg));
             arg_spans.push(span_of(arg));
         }
@@ -271,7 +272,7 @@ impl FnBuilder<'_> {
     /// socket(..)`), anything else is the operand.
     pub(super) fn rvalue(&mut self, node: Node<'_>) -> Rvalue {
         let inner = strip_parens_and_casts(node);
-        if inner.kind_name() == "call_expression" && self.enter(inner) {
+        if inner.syntax_kind() == Kind::CallExpression && self.enter(inner) {
             let call = self.call(inner);
             self.leave();
             return Rvalue::Call(call);
@@ -323,20 +324,20 @@ impl FnBuilder<'_> {
 
     fn effect_inner(&mut self, node: Node<'_>) {
         let span = span_of(node);
-        match node.kind_name() {
-            "call_expression" => {
+        match node.syntax_kind() {
+            Kind::CallExpression => {
                 let call = self.call(node);
                 self.emit(StmtKind::Eval(Rvalue::Call(call)), span);
             }
-            "assignment_expression" | "update_expression" => {
+            Kind::AssignmentExpression | Kind::UpdateExpression => {
                 self.assignment(node);
             }
-            "comma_expression" => {
+            Kind::CommaExpression => {
                 for part in named_children(node) {
                     self.effect(part);
                 }
             }
-            "conditional_expression" => self.conditional_effect(node),
+            Kind::ConditionalExpression => self.conditional_effect(node),
             _ => {
                 // `x;`, `a + f();`: keep the read; a statement expression already emitted
                 // its statements and has no value worth a statement.

@@ -29,7 +29,7 @@ use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 pub use incremental::CParse;
 
 use builder::FnBuilder;
-use syntax::{declarator_parts, fields, named_children, span_of, text_of, NodeKind};
+use syntax::{declarator_parts, fields, named_children, span_of, text_of, Kind, NodeKind};
 
 /// How deep top-level `#if` nesting is followed looking for functions.
 const MAX_FILE_NESTING: usize = 64;
@@ -86,16 +86,16 @@ fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
     while let Some((node, depth)) = pending.pop() {
         // Children are pushed in reverse so the stack pops them in source order.
         for child in named_children(node).into_iter().rev() {
-            match child.kind_name() {
-                "function_definition" => found.push(child),
-                "preproc_if"
-                | "preproc_ifdef"
-                | "preproc_else"
-                | "preproc_elif"
-                | "preproc_elifdef"
-                | "linkage_specification"
-                | "declaration_list"
-                | "ERROR"
+            match child.syntax_kind() {
+                Kind::FunctionDefinition => found.push(child),
+                Kind::PreprocIf
+                | Kind::PreprocIfdef
+                | Kind::PreprocElse
+                | Kind::PreprocElif
+                | Kind::PreprocElifdef
+                | Kind::LinkageSpecification
+                | Kind::DeclarationList
+                | Kind::Error
                     if depth < MAX_FILE_NESTING =>
                 {
                     pending.push((child, depth + 1));
@@ -128,12 +128,12 @@ fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxErro
 
 /// Every named parameter of the function declarator, in order (`void`, unnamed and `...`
 /// parameters declare nothing; K&R identifier lists do).
-fn declare_params(builder: &mut FnBuilder<'_>, function: Node<'_>, text: &str) {
+fn declare_params<'a>(builder: &mut FnBuilder<'a>, function: Node<'_>, text: &'a str) {
     let Some(list) = function.child_by_field_id(fields().parameters) else { return };
     for param in named_children(list) {
-        let name = match param.kind_name() {
-            "identifier" => Some(param),
-            "parameter_declaration" => {
+        let name = match param.syntax_kind() {
+            Kind::Identifier => Some(param),
+            Kind::ParameterDeclaration => {
                 param.child_by_field_id(fields().declarator).and_then(|d| declarator_parts(d).name)
             }
             _ => None,

@@ -7,8 +7,8 @@ use crate::ir::{BlockId, BranchEntry, Cond, Place, Rvalue, Span, StmtKind, Termi
 use super::builder::{FnBuilder, JumpTargets};
 use super::literals::parse_int;
 use super::syntax::{
-    children_except_fields, declarator_parts, fields, named_children, span_of, strip_parens,
-    text_of, NodeKind,
+    declarator_parts, declarators, fields, first_named_child, named_children,
+    named_children_except, span_of, strip_parens, text_of, Kind, NodeKind,
 };
 
 impl FnBuilder<'_> {
@@ -21,28 +21,31 @@ impl FnBuilder<'_> {
     }
 
     fn stmt_inner(&mut self, node: Node<'_>) {
-        match node.kind_name() {
-            "compound_statement" => self.block(node),
-            "declaration" => self.declaration(node),
-            "expression_statement" => self.expression_statement(node),
-            "if_statement" => self.if_statement(node),
-            "while_statement" => self.while_statement(node),
-            "for_statement" => self.for_statement(node),
-            "do_statement" => self.do_statement(node),
-            "switch_statement" => self.switch_statement(node),
-            "break_statement" => self.jump_out(|targets| Some(targets.break_to)),
-            "continue_statement" => self.jump_out(|targets| targets.continue_to),
-            "return_statement" => self.return_statement(node),
-            "goto_statement" => self.goto_statement(node),
-            "labeled_statement" => self.labeled_statement(node),
-            "preproc_if" | "preproc_ifdef" | "preproc_elif" | "preproc_elifdef" => {
+        match node.syntax_kind() {
+            Kind::CompoundStatement => self.block(node),
+            Kind::Declaration => self.declaration(node),
+            Kind::ExpressionStatement => self.expression_statement(node),
+            Kind::IfStatement => self.if_statement(node),
+            Kind::WhileStatement => self.while_statement(node),
+            Kind::ForStatement => self.for_statement(node),
+            Kind::DoStatement => self.do_statement(node),
+            Kind::SwitchStatement => self.switch_statement(node),
+            Kind::BreakStatement => self.jump_out(|targets| Some(targets.break_to)),
+            Kind::ContinueStatement => self.jump_out(|targets| targets.continue_to),
+            Kind::ReturnStatement => self.return_statement(node),
+            Kind::GotoStatement => self.goto_statement(node),
+            Kind::LabeledStatement => self.labeled_statement(node),
+            Kind::PreprocIf | Kind::PreprocIfdef | Kind::PreprocElif | Kind::PreprocElifdef => {
                 self.preproc_conditional(node)
             }
-            "preproc_else" => self.stmts(&named_children(node)),
+            Kind::PreprocElse => self.stmts(&named_children(node)),
             // `case` outside the switch's own body (Duff's device): its statements run.
-            "case_statement" => self.stmts(&children_except_fields(node, &["value"])),
-            "attributed_statement" => self.stmts(&named_children(node)),
-            "ERROR" => self.error_contents(node),
+            Kind::CaseStatement => {
+                let value = node.child_by_field_id(fields().value);
+                self.stmts(&named_children_except(node, &[value]));
+            }
+            Kind::AttributedStatement => self.stmts(&named_children(node)),
+            Kind::Error => self.error_contents(node),
             // Directives, nested type and function definitions: nothing runs.
             _ => {}
         }
@@ -64,8 +67,8 @@ impl FnBuilder<'_> {
     /// `e;` (or `;`). Error recovery may put an `ERROR` beside the expression.
     fn expression_statement(&mut self, node: Node<'_>) {
         for child in named_children(node) {
-            match child.kind_name() {
-                "ERROR" => self.error_contents(child),
+            match child.syntax_kind() {
+                Kind::Error => self.error_contents(child),
                 _ => self.effect(child),
             }
         }
@@ -85,23 +88,9 @@ impl FnBuilder<'_> {
     }
 
     fn declaration(&mut self, node: Node<'_>) {
-        // One walk over the children finds both the declarators and an `extern`.
-        let mut declarators = Vec::new();
-        let mut cursor = node.walk();
-        let mut more = cursor.goto_first_child();
-        while more {
-            let child = cursor.node();
-            if cursor.field_id().map(u16::from) == Some(fields().declarator) {
-                declarators.push(child);
-            } else if child.kind_name() == "storage_class_specifier"
-                && text_of(child, self.text) == "extern"
-            {
-                // `extern int g;` names a global: it is no local of this function.
-                return;
-            }
-            more = cursor.goto_next_sibling();
-        }
-        if declarators.iter().any(|d| d.kind_name() == "init_declarator") {
+        // `extern int g;` names a global: it is no local of this function.
+        let Some(declarators) = declarators(node, self.text) else { return };
+        if declarators.iter().any(|d| d.syntax_kind() == Kind::InitDeclarator) {
             self.declarations.push(span_of(node));
         }
         for declarator in declarators {
@@ -111,8 +100,8 @@ impl FnBuilder<'_> {
 
     /// One declarator: a new local, assigned if it has an initialiser.
     fn declarator(&mut self, node: Node<'_>) {
-        let (target, value) = match node.kind_name() {
-            "init_declarator" => (
+        let (target, value) = match node.syntax_kind() {
+            Kind::InitDeclarator => (
                 node.child_by_field_id(fields().declarator),
                 node.child_by_field_id(fields().value),
             ),
@@ -135,9 +124,7 @@ impl FnBuilder<'_> {
 
     fn if_statement(&mut self, node: Node<'_>) {
         let consequence = node.child_by_field_id(fields().consequence);
-        let alternative = node
-            .child_by_field_id(fields().alternative)
-            .and_then(|clause| named_children(clause).into_iter().next());
+        let alternative = node.child_by_field_id(fields().alternative).and_then(first_named_child);
         let then = self.new_block(consequence.map_or(span_of(node), span_of));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
         let join = self.new_block(end_of(node));
@@ -166,7 +153,7 @@ impl FnBuilder<'_> {
     ) {
         let body = |node: Node<'_>| BranchEntry::Body {
             span: span_of(node),
-            braced: node.kind_name() == "compound_statement",
+            braced: node.syntax_kind() == Kind::CompoundStatement,
         };
         let Some(consequence) = consequence.filter(|c| !c.is_missing()) else { return };
         self.set_block_entry(then, body(consequence));
@@ -177,7 +164,7 @@ impl FnBuilder<'_> {
                 BranchEntry::MissingElse {
                     if_start: node.start_byte(),
                     then_body: span_of(consequence),
-                    then_braced: consequence.kind_name() == "compound_statement",
+                    then_braced: consequence.syntax_kind() == Kind::CompoundStatement,
                 },
             ),
         }
@@ -185,7 +172,19 @@ impl FnBuilder<'_> {
 
     /// Branches on the statement's `condition` field; a missing one is unknown.
     fn branch_on_condition(&mut self, node: Node<'_>, then: BlockId, otherwise: BlockId) {
-        match node.child_by_field_id(fields().condition) {
+        let condition = node.child_by_field_id(fields().condition);
+        self.branch_on_found(node, condition, then, otherwise);
+    }
+
+    /// `branch_on_condition` with the statement's `condition` field already looked up.
+    fn branch_on_found(
+        &mut self,
+        node: Node<'_>,
+        condition: Option<Node<'_>>,
+        then: BlockId,
+        otherwise: BlockId,
+    ) {
+        match condition {
             Some(condition) => self.branch_on(condition, then, otherwise),
             None => {
                 let span = span_of(node);
@@ -216,8 +215,8 @@ impl FnBuilder<'_> {
         // A declaration in the initialiser is scoped to the loop.
         self.push_scope();
         if let Some(initializer) = node.child_by_field_id(fields().initializer) {
-            match initializer.kind_name() {
-                "declaration" => self.declaration(initializer),
+            match initializer.syntax_kind() {
+                Kind::Declaration => self.declaration(initializer),
                 _ => self.effect(initializer),
             }
         }
@@ -274,11 +273,11 @@ impl FnBuilder<'_> {
     ) {
         let literal = condition
             .map(strip_parens)
-            .filter(|c| c.kind_name() == "number_literal" || c.kind_name() == "true");
+            .filter(|c| matches!(c.syntax_kind(), Kind::NumberLiteral | Kind::True));
         match literal.map(|c| parse_int(text_of(c, self.text)).unwrap_or(1)) {
             Some(0) => self.goto(exit),
             Some(_) => self.goto(body),
-            None => self.branch_on_condition(node, body, exit),
+            None => self.branch_on_found(node, condition, body, exit),
         }
     }
 
@@ -309,7 +308,7 @@ impl FnBuilder<'_> {
     }
 
     fn return_statement(&mut self, node: Node<'_>) {
-        let value = named_children(node).first().map(|expression| match self.rvalue(*expression) {
+        let value = first_named_child(node).map(|expression| match self.rvalue(expression) {
             // A returned call is still a statement of its own.
             Rvalue::Call(call) => {
                 let span = call.span;
@@ -334,18 +333,18 @@ impl FnBuilder<'_> {
             self.set_block_span(block, span_of(node));
             self.fall_into(block);
         }
-        let statements = children_except_fields(node, &["label"]);
+        let statements = named_children_except(node, &[label]);
         self.stmts(&statements);
     }
 
     /// `#if`/`#ifdef` in a body: either part may be compiled, so it is a branch on an
     /// unknown condition; `#elif` chains nest in the else part.
     fn preproc_conditional(&mut self, node: Node<'_>) {
-        let guard = node
-            .child_by_field_id(fields().condition)
-            .or_else(|| node.child_by_field_id(fields().name));
+        let condition = node.child_by_field_id(fields().condition);
+        let name = node.child_by_field_id(fields().name);
         let alternative = node.child_by_field_id(fields().alternative);
-        let body = children_except_fields(node, &["condition", "name", "alternative"]);
+        let body = named_children_except(node, &[condition, name, alternative]);
+        let guard = condition.or(name);
         let then = self.new_block(body.first().map_or(span_of(node), |first| span_of(*first)));
         let otherwise = alternative.map(|alt| self.new_block(span_of(alt)));
         let join = self.new_block(end_of(node));

@@ -7,7 +7,7 @@ use crate::ir::{BlockId, CmpOp, Cond, Operand, Place, PlaceBase, Rvalue, Termina
 
 use super::builder::{FnBuilder, JumpTargets};
 use super::stmt::end_of;
-use super::syntax::{children_except_fields, fields, named_children, span_of, NodeKind};
+use super::syntax::{fields, named_children, named_children_except, span_of, Kind, NodeKind};
 
 /// One `case`/`default` label of the switch body, with the block its statements start.
 struct Arm<'t> {
@@ -22,7 +22,7 @@ impl FnBuilder<'_> {
         let body = node.child_by_field_id(fields().body).map(named_children).unwrap_or_default();
         let arms: Vec<Arm<'_>> = body
             .iter()
-            .filter(|child| child.kind_name() == "case_statement")
+            .filter(|child| child.syntax_kind() == Kind::CaseStatement)
             .map(|&child| Arm {
                 node: child,
                 value: child.child_by_field_id(fields().value),
@@ -81,13 +81,13 @@ impl FnBuilder<'_> {
     fn switch_body(&mut self, body: &[Node<'_>], arms: &[Arm<'_>]) {
         let mut arms = arms.iter();
         for child in body {
-            if child.kind_name() != "case_statement" {
+            if child.syntax_kind() != Kind::CaseStatement {
                 self.stmt(*child);
                 continue;
             }
             if let Some(arm) = arms.next() {
                 self.fall_into(arm.block);
-                self.stmts(&children_except_fields(arm.node, &["value"]));
+                self.stmts(&named_children_except(arm.node, &[arm.value]));
             }
         }
     }
