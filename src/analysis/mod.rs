@@ -195,7 +195,8 @@ impl Facts {
 pub struct Work {
     /// Files analysed, counting each round a file is analysed again.
     pub file_analyses: usize,
-    /// Statements run through the dataflow (once per process reaching them, per visit).
+    /// Statements run through the dataflow (once per process reaching them, per visit), and
+    /// edges walked back to find which loops can end.
     pub statements: usize,
 }
 

@@ -180,7 +180,8 @@ struct FunctionAnalysis<'a> {
     seen_used: ConnSet,
     seen_closed: ConnSet,
     seen_shut_down: ConnSet,
-    /// Work done, for the complexity tests: statements run through `step`.
+    /// Work done, for the complexity tests: statements run through `step`, and the edges
+    /// walked back to find which loops can end.
     statements_visited: usize,
     /// Buffers a block's run reuses, rather than allocate two vectors per block and process.
     scratch_processes: Vec<Process>,

@@ -44,19 +44,27 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// Backwards reachability over (block, process) nodes from those where the process ends.
-    pub(super) fn nodes_that_can_end(&self) -> BTreeSet<Node> {
+    /// Backwards reachability over (block, process) nodes from those where the process ends:
+    /// one walk along reversed edges, linear in the edges (sweeping every edge until nothing
+    /// changed was quadratic in a long loop body).
+    pub(super) fn nodes_that_can_end(&mut self) -> BTreeSet<Node> {
+        let mut predecessors: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
+        for (node, successors) in &self.same_process_edges {
+            for successor in successors {
+                predecessors.entry(successor).or_default().push(node);
+            }
+        }
+        let edges: usize = predecessors.values().map(Vec::len).sum();
         let mut can_end: BTreeSet<Node> = self.ended.clone();
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (node, successors) in &self.same_process_edges {
-                if !can_end.contains(node) && successors.iter().any(|s| can_end.contains(s)) {
-                    can_end.insert(node.clone());
-                    changed = true;
+        let mut pending: Vec<&Node> = self.ended.iter().collect();
+        while let Some(node) = pending.pop() {
+            for &predecessor in predecessors.get(node).into_iter().flatten() {
+                if can_end.insert(predecessor.clone()) {
+                    pending.push(predecessor);
                 }
             }
         }
+        self.statements_visited += edges;
         can_end
     }
 
