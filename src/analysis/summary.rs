@@ -7,7 +7,7 @@
 //! caller cannot tell which, is "cannot see into", never a guess.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -167,9 +167,10 @@ pub struct Summaries {
     by_name: ByLanguage,
     /// `Type::method` functions by the method's name alone, for `value.method()` calls.
     by_method: ByLanguage,
-    /// Each distinct summary once: a run's functions have a few distinct summaries for every
-    /// four functions, and a summary with its sets takes a kilobyte or so.
-    distinct: HashSet<Arc<Summary>, foldhash::fast::RandomState>,
+    /// Each distinct summary once, with how many functions have it: a run's functions have
+    /// a few distinct summaries for every four functions, and a summary with its sets takes a
+    /// kilobyte or so. Counted here rather than by the `Arc`, which lookups hold too.
+    distinct: HashMap<Arc<Summary>, usize, foldhash::fast::RandomState>,
 }
 
 /// Name keys per language, so a lookup by `&str` builds no key (the analysis looks up at
@@ -237,22 +238,24 @@ impl Summaries {
         self.release(removed);
     }
 
-    /// The one shared copy of `summary`.
+    /// The one shared copy of `summary`, for one more function.
     fn interned(&mut self, summary: Summary) -> Arc<Summary> {
-        if let Some(known) = self.distinct.get(&summary) {
-            return Arc::clone(known);
-        }
-        let summary = Arc::new(summary);
-        self.distinct.insert(Arc::clone(&summary));
-        summary
+        let shared = match self.distinct.get_key_value(&summary) {
+            Some((known, _)) => Arc::clone(known),
+            None => Arc::new(summary),
+        };
+        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
+        shared
     }
 
-    /// Forgets a distinct summary no function has any more (a long-lived run, edited).
+    /// One function fewer has `summary` (replaced or removed); forgotten with the last.
     fn release(&mut self, summary: Option<Arc<Summary>>) {
-        // The set's copy and this one, when no function holds it (a method's second entry is
-        // dropped before its first: `by_method` lets go first).
-        if summary.as_ref().is_some_and(|summary| Arc::strong_count(summary) == 2) {
-            self.distinct.remove(&*summary.expect("checked above"));
+        let Some(summary) = summary else { return };
+        if let Some(functions) = self.distinct.get_mut(&summary) {
+            *functions -= 1;
+            if *functions == 0 {
+                self.distinct.remove(&summary);
+            }
         }
     }
 
@@ -535,6 +538,10 @@ mod tests {
         assert_eq!(summaries.distinct.len(), 1);
         summaries.remove(Language::Rust, 1, "Pool::open");
         assert_eq!(summaries.distinct.len(), 1);
+        // A lookup may still hold the summary (a file's recorded lookups): it goes all the same.
+        let held =
+            SummaryView::new(&summaries, 9).lookup(Language::C, &Callee::Path("serve".into()));
+        assert!(held.is_some());
         summaries.remove(Language::Rust, 2, "connect");
         summaries.remove(Language::C, 3, "serve");
         assert!(summaries.distinct.is_empty() && summaries.is_empty());
