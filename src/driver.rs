@@ -315,10 +315,10 @@ struct DiskFiles<'a> {
     languages: Vec<Language>,
     first_looks: Vec<OnceLock<FirstLook>>,
     kept: Vec<Mutex<Option<Arc<LoweredFile>>>>,
-    budget_left: AtomicIsize,
+    ir_budget: Budget,
     /// The text the name scan read, until the file is lowered.
     texts: Vec<Mutex<Option<SourceFile>>>,
-    text_budget_left: AtomicIsize,
+    text_budget: Budget,
     on_lowered: &'a (dyn Fn() + Sync),
 }
 
@@ -344,8 +344,8 @@ impl<'a> DiskFiles<'a> {
             texts: paths.iter().map(|_| Mutex::new(None)).collect(),
             paths,
             languages,
-            budget_left: AtomicIsize::new(isize::try_from(budget).unwrap_or(isize::MAX)),
-            text_budget_left: AtomicIsize::new(isize::try_from(budget).unwrap_or(isize::MAX)),
+            ir_budget: Budget::new(budget),
+            text_budget: Budget::new(budget),
             on_lowered,
         }
     }
@@ -380,8 +380,7 @@ impl<'a> DiskFiles<'a> {
             let needs_text = source.text.contains("fdlint:") || source.read_as_latin1.is_some();
             let look = FirstLook::Read { hash, errors: lowered.errors.clone(), needs_text };
             let _ = self.first_looks[id].set(look);
-            let size = isize::try_from(approximate_size(&lowered)).unwrap_or(isize::MAX);
-            if self.budget_left.fetch_sub(size, Ordering::Relaxed) >= size {
+            if self.ir_budget.reserve(approximate_size(&lowered)) {
                 *lock(&self.kept[id]) = Some(Arc::clone(&lowered));
             }
         }
@@ -392,19 +391,15 @@ impl<'a> DiskFiles<'a> {
 impl DiskFiles<'_> {
     /// Keeps the text the name scan read for the lowering, if the budget allows.
     fn keep_text(&self, id: usize, source: SourceFile) {
-        let size = isize::try_from(source.text.len()).unwrap_or(isize::MAX);
-        if self.text_budget_left.fetch_sub(size, Ordering::Relaxed) >= size {
+        if self.text_budget.reserve(source.text.len()) {
             *lock(&self.texts[id]) = Some(source);
-        } else {
-            self.text_budget_left.fetch_add(size, Ordering::Relaxed);
         }
     }
 
     /// The text kept for the file, given back to the budget.
     fn take_text(&self, id: usize) -> Option<SourceFile> {
         let source = lock(&self.texts[id]).take()?;
-        let size = isize::try_from(source.text.len()).unwrap_or(isize::MAX);
-        self.text_budget_left.fetch_add(size, Ordering::Relaxed);
+        self.text_budget.release(source.text.len());
         Some(source)
     }
 
@@ -443,6 +438,29 @@ impl RunFiles for DiskFiles<'_> {
             }
             _ => FileNames::default(),
         }
+    }
+}
+
+/// Bytes the run may still keep in memory, shared by the workers.
+struct Budget(AtomicIsize);
+
+impl Budget {
+    fn new(bytes: usize) -> Self {
+        Budget(AtomicIsize::new(isize::try_from(bytes).unwrap_or(isize::MAX)))
+    }
+
+    /// Takes `bytes` from the budget if it has them.
+    fn reserve(&self, bytes: usize) -> bool {
+        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+        if self.0.fetch_sub(bytes, Ordering::Relaxed) >= bytes {
+            return true;
+        }
+        self.0.fetch_add(bytes, Ordering::Relaxed);
+        false
+    }
+
+    fn release(&self, bytes: usize) {
+        self.0.fetch_add(isize::try_from(bytes).unwrap_or(isize::MAX), Ordering::Relaxed);
     }
 }
 
@@ -559,5 +577,21 @@ fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
         source: SourceFile::new(path.to_path_buf(), String::new(), language),
         diagnostics: Vec::new(),
         problems: vec![FileProblem::fatal(None, message)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    #[test]
+    fn a_budget_refused_keeps_what_it_had_and_gets_back_what_is_released() {
+        let budget = Budget::new(100);
+        assert!(budget.reserve(60));
+        assert!(!budget.reserve(50), "only 40 left");
+        assert!(budget.reserve(40), "the refusal took nothing");
+        assert!(!budget.reserve(1));
+        budget.release(60);
+        assert!(budget.reserve(60));
     }
 }

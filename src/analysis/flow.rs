@@ -31,7 +31,7 @@ impl Flow {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&ProcessKey, &ProcState)> {
-        self.states.iter().map(|(key, state)| (key, state))
+        self.into_iter()
     }
 
     /// Joins `incoming` into the state of its process; returns whether anything changed.

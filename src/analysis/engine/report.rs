@@ -49,12 +49,13 @@ impl<'a> FunctionAnalysis<'a> {
     /// changed was quadratic in a long loop body).
     pub(super) fn nodes_that_can_end(&mut self) -> BTreeSet<Node> {
         let mut predecessors: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
+        let mut edges = 0;
         for (node, successors) in &self.same_process_edges {
             for successor in successors {
                 predecessors.entry(successor).or_default().push(node);
+                edges += 1;
             }
         }
-        let edges: usize = predecessors.values().map(Vec::len).sum();
         let mut can_end: BTreeSet<Node> = self.ended.clone();
         let mut pending: Vec<&Node> = self.ended.iter().collect();
         while let Some(node) = pending.pop() {
