@@ -6,8 +6,8 @@
 //! transparent huge pages, 2 MiB at a time): on the benchmark's 5,000 files that was 5% of the
 //! full pipeline's time (`perf record -e cpu-clock`, `clear_page_erms`), against 1% for
 //! parsing alone, whose allocations follow one another more closely. Holding freed pages for
-//! a second halves it; memory still goes back to the system once a run (or the language
-//! server) is idle.
+//! a second brought it to 3.0% (and 0.3%); memory still goes back to the system once a run
+//! (or the language server) is idle.
 
 /// `mi_option_purge_delay`, which libmimalloc-sys does not name: in mimalloc v2's
 /// `mi_option_t` it follows `mi_option_eager_commit_delay`. A test checks that it reads
