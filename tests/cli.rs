@@ -523,6 +523,34 @@ fn a_long_run_in_a_pipe_draws_no_progress_bar() {
 }
 
 #[test]
+fn the_json_ir_dump_is_one_object_a_file_with_spans() {
+    let output = Command::new(env!("CARGO_BIN_EXE_fdlint"))
+        .args(["--dump-ir=json", "fixtures/c/", "fixtures/rust/"])
+        .output()
+        .expect("fdlint runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let files: Vec<serde_json::Value> =
+        stdout.lines().map(|line| serde_json::from_str(line).expect("a JSON object")).collect();
+    assert!(files.len() > 100, "one line per fixture, got {}", files.len());
+    let languages = ["c", "rs"].map(|extension| {
+        files.iter().any(|file| file["path"].as_str().unwrap().ends_with(extension))
+    });
+    assert_eq!(languages, [true, true]);
+    // The text dump leaves spans out; this one is whole: every statement says where it is.
+    let statement = files
+        .iter()
+        .flat_map(|file| file["ir"]["functions"].as_array().unwrap())
+        .flat_map(|function| function["blocks"].as_array().unwrap())
+        .flat_map(|block| block["stmts"].as_array().unwrap())
+        .next()
+        .expect("some statement");
+    assert!(
+        statement["span"]["end"].as_u64().unwrap() > statement["span"]["start"].as_u64().unwrap()
+    );
+}
+
+#[test]
 fn a_closed_pipe_ends_the_ir_dump_quietly() {
     use std::io::Read;
     use std::process::Stdio;

@@ -94,9 +94,17 @@ struct CheckArgs {
     /// Write an allow comment for every current finding, so that only new ones are reported.
     #[arg(long)]
     add_allow: bool,
-    /// Print each function's IR (the control-flow graph) instead of linting.
-    #[arg(long, hide_short_help = true)]
-    dump_ir: bool,
+    /// Print each function's IR (the control-flow graph) instead of linting; `=json` prints
+    /// each file's IR whole, spans included, one JSON object a line.
+    #[arg(
+        long,
+        hide_short_help = true,
+        value_name = "FORMAT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "text"
+    )]
+    dump_ir: Option<IrFormat>,
     /// Apply the safe fixes, then report what is left.
     #[arg(long)]
     fix: bool,
@@ -184,8 +192,8 @@ fn check(run: Run, args: CheckArgs) -> ExitCode {
     for problem in &walk_problems {
         eprintln!("error: {problem}");
     }
-    if args.dump_ir {
-        return dump_ir(&files);
+    if let Some(format) = args.dump_ir {
+        return dump_ir(&files, format);
     }
     let groups = match resolver.and_then(|mut resolver| resolver.group(&files)) {
         Ok(groups) => groups,
@@ -411,7 +419,15 @@ fn config_errors(errors: &[crate::config::ConfigError]) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn dump_ir(files: &[PathBuf]) -> ExitCode {
+/// How `--dump-ir` prints: as people read it, or whole for tools (comparing the IR of two
+/// builds of fdlint, spans included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum IrFormat {
+    Text,
+    Json,
+}
+
+fn dump_ir(files: &[PathBuf], format: IrFormat) -> ExitCode {
     let mut out = std::io::stdout().lock();
     for path in files {
         let source = match crate::driver::read_source(path) {
@@ -422,8 +438,15 @@ fn dump_ir(files: &[PathBuf]) -> ExitCode {
             }
         };
         let lowered = frontend::lower(source.language, &source.text);
+        let written = match format {
+            IrFormat::Text => writeln!(out, "// {}\n{}", path.display(), lowered),
+            IrFormat::Json => {
+                let line = serde_json::json!({ "path": path, "ir": lowered });
+                writeln!(out, "{line}")
+            }
+        };
         // A closed pipe (`| head`) ends the dump quietly, as it does for any Unix tool.
-        if writeln!(out, "// {}\n{}", path.display(), lowered).is_err() {
+        if written.is_err() {
             break;
         }
     }
