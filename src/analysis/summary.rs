@@ -7,8 +7,8 @@
 //! caller cannot tell which, is "cannot see into", never a guess.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -214,14 +214,30 @@ impl ByLanguage {
 impl Summaries {
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
         let summary = self.interned(entry.summary);
-        let place = (entry.file, entry.name.clone());
-        if entry.name.contains("::") {
-            let method = last_segments(&entry.name, 1);
+        self.place(language, entry.file, entry.name, summary);
+    }
+
+    /// As `insert`, for a summary a batch already shares (`BatchSummaries`).
+    pub fn insert_shared(
+        &mut self,
+        language: Language,
+        file: usize,
+        name: String,
+        summary: Arc<Summary>,
+    ) {
+        let summary = self.interned_shared(summary);
+        self.place(language, file, name, summary);
+    }
+
+    /// Files the function `name` of `file` under its keys, with its interned summary.
+    fn place(&mut self, language: Language, file: usize, name: String, summary: Arc<Summary>) {
+        if name.contains("::") {
+            let method = last_segments(&name, 1);
             let entries = self.by_method.entry(language, method);
-            entries.insert(place.clone(), Arc::clone(&summary));
+            entries.insert((file, name.clone()), Arc::clone(&summary));
         }
-        let key = last_segments(&entry.name, 2);
-        let replaced = self.by_name.entry(language, key).insert(place, summary);
+        let entries = self.by_name.entry(language, last_segments(&name, 2));
+        let replaced = entries.insert((file, name), summary);
         self.release(replaced);
     }
 
@@ -243,6 +259,16 @@ impl Summaries {
         let shared = match self.distinct.get_key_value(&summary) {
             Some((known, _)) => Arc::clone(known),
             None => Arc::new(summary),
+        };
+        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
+        shared
+    }
+
+    /// As `interned`, for a summary already behind an `Arc`: the run's copy if it has one.
+    fn interned_shared(&mut self, summary: Arc<Summary>) -> Arc<Summary> {
+        let shared = match self.distinct.get_key_value(&*summary) {
+            Some((known, _)) => Arc::clone(known),
+            None => summary,
         };
         *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
         shared
@@ -314,6 +340,34 @@ impl Summaries {
                 Candidates { entries: self.by_name.get(language, name), path: None }
             }
         }
+    }
+}
+
+/// The summaries a batch of files analysed in parallel hands the run, each distinct one
+/// shared: the run's copy when it has one, else the batch's first. A batch holds its files'
+/// summaries until it ends (its files see only the summaries known before it), and a full
+/// copy for each function took more memory than the run keeps.
+pub struct BatchSummaries<'a> {
+    run: &'a Summaries,
+    new: Mutex<HashSet<Arc<Summary>, foldhash::fast::RandomState>>,
+}
+
+impl<'a> BatchSummaries<'a> {
+    pub fn new(run: &'a Summaries) -> Self {
+        BatchSummaries { run, new: Mutex::default() }
+    }
+
+    pub fn share(&self, summary: Summary) -> Arc<Summary> {
+        if let Some((known, _)) = self.run.distinct.get_key_value(&summary) {
+            return Arc::clone(known);
+        }
+        let mut new = self.new.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = new.get(&summary) {
+            return Arc::clone(known);
+        }
+        let shared = Arc::new(summary);
+        new.insert(Arc::clone(&shared));
+        shared
     }
 }
 
