@@ -130,9 +130,19 @@ impl ByFile {
         match self.position(place.0, &place.1) {
             Ok(index) => Some(std::mem::replace(&mut self.0[index].1, summary)),
             Err(index) => {
+                self.make_room();
                 self.0.insert(index, (place, summary));
                 None
             }
+        }
+    }
+
+    /// Room for one more function: exactly one while the key has few (most keys have one, and
+    /// a vector's first growth makes room for four), doubling past them.
+    fn make_room(&mut self) {
+        const FEW: usize = 4;
+        if self.0.len() < FEW {
+            self.0.reserve_exact(1);
         }
     }
 
