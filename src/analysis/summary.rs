@@ -75,11 +75,13 @@ pub struct ForkSummary {
     pub at: Located,
 }
 
-/// What calling a function does, as far as the analysis is concerned.
+/// What calling a function does, as far as the analysis is concerned. The run keeps one for
+/// each distinct summary; the parts few functions have (an open it returns, a fork) are boxed
+/// so that the others take less than half the room.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Summary {
     /// Returns a connection it opened.
-    pub returns_open: Option<OpenOrigin>,
+    pub returns_open: Option<Box<OpenOrigin>>,
     /// Stores a connection it opened into a global or a field of an argument.
     pub stores_open: Vec<(StoreTarget, OpenOrigin)>,
     /// Stores what one argument or global holds into a field of another (`session->fd = fd`).
@@ -103,7 +105,7 @@ pub struct Summary {
     /// Starts a thread that may still run when it returns.
     pub starts_thread: bool,
     /// Forks, and which side returns.
-    pub fork: Option<ForkSummary>,
+    pub fork: Option<Box<ForkSummary>>,
 }
 
 /// A function of the run: its name as calls spell it, where it is, and its summary.
