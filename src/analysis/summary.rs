@@ -7,7 +7,7 @@
 //! caller cannot tell which, is "cannot see into", never a guess.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,79 @@ pub enum Root {
     Param(usize),
     /// A global or static by name.
     Global(String),
+}
+
+/// A set of roots, as a sorted vector: a summary's sets hold a root or two, where a
+/// `BTreeSet` takes a node with room for eleven (280 bytes) for the first, and the run keeps
+/// every distinct summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "Vec<Root>", into = "Vec<Root>")]
+pub struct RootSet(Vec<Root>);
+
+impl RootSet {
+    pub fn contains(&self, root: &Root) -> bool {
+        self.0.binary_search(root).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Root> {
+        self.0.iter()
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&Root) -> bool) {
+        self.0.retain(keep);
+        self.0.shrink_to_fit();
+    }
+}
+
+impl From<Vec<Root>> for RootSet {
+    fn from(mut roots: Vec<Root>) -> Self {
+        roots.sort_unstable();
+        roots.dedup();
+        roots.shrink_to_fit();
+        RootSet(roots)
+    }
+}
+
+impl From<RootSet> for Vec<Root> {
+    fn from(set: RootSet) -> Self {
+        set.0
+    }
+}
+
+impl FromIterator<Root> for RootSet {
+    fn from_iter<I: IntoIterator<Item = Root>>(roots: I) -> Self {
+        RootSet::from(roots.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Extend<Root> for RootSet {
+    fn extend<I: IntoIterator<Item = Root>>(&mut self, roots: I) {
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(roots);
+        *self = RootSet::from(all);
+    }
+}
+
+impl IntoIterator for RootSet {
+    type Item = Root;
+    type IntoIter = std::vec::IntoIter<Root>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a RootSet {
+    type Item = &'a Root;
+    type IntoIter = std::slice::Iter<'a, Root>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 /// A place a summary stores into: a root and a field path (`.zk`, `[]`), maybe empty.
@@ -60,9 +133,9 @@ pub struct SideSummary {
     /// What it closed or dropped of the caller's values: since the fork on some path, or on
     /// every path (before the fork included). A close on some path before the fork is not
     /// the side's: the path that forked may have skipped it.
-    pub closes: BTreeSet<Root>,
+    pub closes: RootSet,
     /// What it used of the caller's values since the fork.
-    pub uses: BTreeSet<Root>,
+    pub uses: RootSet,
 }
 
 /// A function that forks: which side comes back to the caller (`spawn_worker` returns the pid
@@ -88,14 +161,14 @@ pub struct Summary {
     pub stores_value: Vec<(StoreTarget, Root)>,
     /// Closes or drops what these roots hold (on some path). For a function that forks, what
     /// each side does is in `fork` instead.
-    pub closes: BTreeSet<Root>,
+    pub closes: RootSet,
     /// Shuts down what these roots hold (on some path).
-    pub shuts_down: BTreeSet<Root>,
+    pub shuts_down: RootSet,
     /// Of `closes` and `shuts_down`, what it closes or shuts down on every path by which it
     /// returns: a caller counts the rest as closed, but not as closed on every path.
-    pub releases_on_every_path: BTreeSet<Root>,
+    pub releases_on_every_path: RootSet,
     /// Uses what these roots hold.
-    pub uses: BTreeSet<Root>,
+    pub uses: RootSet,
     /// Closes every descriptor of the process.
     pub closes_all: bool,
     /// Never returns: every path exits, execs or loops forever.

@@ -2,7 +2,7 @@
 //! globals bound to symbols), and applying a callee's summary at a call.
 
 use super::*;
-use crate::analysis::summary::{SideSummary, StoreTarget};
+use crate::analysis::summary::{RootSet, SideSummary, StoreTarget};
 use std::rc::Rc;
 
 impl<'a> FunctionAnalysis<'a> {
@@ -34,7 +34,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// The caller's values (parameters, globals) among these connections.
-    fn roots(&self, conns: &ConnSet) -> BTreeSet<Root> {
+    fn roots(&self, conns: &ConnSet) -> RootSet {
         conns.iter().filter_map(|conn| self.symbol_of(conn).cloned()).collect()
     }
 
