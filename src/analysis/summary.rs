@@ -181,6 +181,15 @@ pub struct Summary {
     pub fork: Option<Box<ForkSummary>>,
 }
 
+impl Summary {
+    /// The summary with no spare room in its vectors, to be kept for the run.
+    fn compacted(mut self) -> Self {
+        self.stores_open.shrink_to_fit();
+        self.stores_value.shrink_to_fit();
+        self
+    }
+}
+
 /// A function of the run: its name as calls spell it, where it is, and its summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SummaryEntry {
@@ -343,7 +352,7 @@ impl Summaries {
     fn interned(&mut self, summary: Summary) -> Arc<Summary> {
         let shared = match self.distinct.get_key_value(&summary) {
             Some((known, _)) => Arc::clone(known),
-            None => Arc::new(summary),
+            None => Arc::new(summary.compacted()),
         };
         *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
         shared
@@ -450,7 +459,7 @@ impl<'a> BatchSummaries<'a> {
         if let Some(known) = new.get(&summary) {
             return Arc::clone(known);
         }
-        let shared = Arc::new(summary);
+        let shared = Arc::new(summary.compacted());
         new.insert(Arc::clone(&shared));
         shared
     }
