@@ -24,12 +24,12 @@ pub enum Root {
     Global(String),
 }
 
-/// A set of roots, as a sorted vector: a summary's sets hold a root or two, where a
+/// A set of roots, as a sorted slice: a summary's sets hold a root or two, where a
 /// `BTreeSet` takes a node with room for eleven (280 bytes) for the first, and the run keeps
 /// every distinct summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "Vec<Root>", into = "Vec<Root>")]
-pub struct RootSet(Vec<Root>);
+pub struct RootSet(Box<[Root]>);
 
 impl RootSet {
     pub fn contains(&self, root: &Root) -> bool {
@@ -45,8 +45,9 @@ impl RootSet {
     }
 
     pub fn retain(&mut self, keep: impl FnMut(&Root) -> bool) {
-        self.0.retain(keep);
-        self.0.shrink_to_fit();
+        let mut roots = std::mem::take(&mut self.0).into_vec();
+        roots.retain(keep);
+        self.0 = roots.into_boxed_slice();
     }
 }
 
@@ -54,14 +55,13 @@ impl From<Vec<Root>> for RootSet {
     fn from(mut roots: Vec<Root>) -> Self {
         roots.sort_unstable();
         roots.dedup();
-        roots.shrink_to_fit();
-        RootSet(roots)
+        RootSet(roots.into_boxed_slice())
     }
 }
 
 impl From<RootSet> for Vec<Root> {
     fn from(set: RootSet) -> Self {
-        set.0
+        set.0.into_vec()
     }
 }
 
@@ -73,7 +73,7 @@ impl FromIterator<Root> for RootSet {
 
 impl Extend<Root> for RootSet {
     fn extend<I: IntoIterator<Item = Root>>(&mut self, roots: I) {
-        let mut all = std::mem::take(&mut self.0);
+        let mut all = std::mem::take(&mut self.0).into_vec();
         all.extend(roots);
         *self = RootSet::from(all);
     }
@@ -84,7 +84,7 @@ impl IntoIterator for RootSet {
     type IntoIter = std::vec::IntoIter<Root>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.0.into_vec().into_iter()
     }
 }
 
@@ -275,7 +275,9 @@ struct ByLanguage {
     rust: Names,
 }
 
-type Names = HashMap<String, ByFile, foldhash::fast::RandomState>;
+/// Keyed by boxed names: a table's slot is the key's and the functions' pointers and
+/// lengths, and the run has one for every name.
+type Names = HashMap<Box<str>, ByFile, foldhash::fast::RandomState>;
 
 impl ByLanguage {
     fn of(&self, language: Language) -> &Names {
@@ -299,7 +301,7 @@ impl ByLanguage {
     fn entry(&mut self, language: Language, name: &str) -> &mut ByFile {
         let names = self.of_mut(language);
         if !names.contains_key(name) {
-            names.insert(name.to_string(), ByFile::default());
+            names.insert(name.into(), ByFile::default());
         }
         names.get_mut(name).expect("inserted above")
     }
@@ -613,10 +615,14 @@ impl<'a> SummaryView<'a> {
 
     /// What the analysis looked up, for `Summaries::still_finds`.
     pub fn into_seen(self) -> Vec<Seen> {
-        // In no particular order: the run only asks whether every one still holds.
-        let seen = self.seen.into_inner().into_iter();
-        seen.flat_map(|(callee, answers)| answers.into_iter().map(move |a| (callee.clone(), a)))
-            .collect()
+        // In no particular order: the run only asks whether every one still holds. Sized
+        // exactly: the run keeps every file's until it ends.
+        let seen = self.seen.into_inner();
+        let mut all = Vec::with_capacity(seen.values().map(Vec::len).sum());
+        for (callee, answers) in seen {
+            all.extend(answers.into_iter().map(|answer| (callee.clone(), answer)));
+        }
+        all
     }
 }
 
