@@ -200,17 +200,21 @@ pub struct SummaryEntry {
 
 /// The functions under one name key, sorted by file and then full name: a call's own file is
 /// a binary search away, however many files define the same name. (A sorted vector, not a
-/// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.)
+/// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.) Names
+/// are boxed: the run has an entry for every function, a method two.
 #[derive(Debug, Default, Clone)]
-struct ByFile(Vec<((usize, String), Arc<Summary>)>);
+struct ByFile(Vec<(Place, Arc<Summary>)>);
+
+/// A function's file and full name.
+type Place = (usize, Box<str>);
 
 impl ByFile {
     fn position(&self, file: usize, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(known, _)| (known.0, known.1.as_str()).cmp(&(file, name)))
+        self.0.binary_search_by(|(known, _)| (known.0, &*known.1).cmp(&(file, name)))
     }
 
     /// Returns the summary it replaces.
-    fn insert(&mut self, place: (usize, String), summary: Arc<Summary>) -> Option<Arc<Summary>> {
+    fn insert(&mut self, place: Place, summary: Arc<Summary>) -> Option<Arc<Summary>> {
         match self.position(place.0, &place.1) {
             Ok(index) => Some(std::mem::replace(&mut self.0[index].1, summary)),
             Err(index) => {
@@ -327,6 +331,7 @@ impl Summaries {
 
     /// Files the function `name` of `file` under its keys, with its interned summary.
     fn place(&mut self, language: Language, file: usize, name: String, summary: Arc<Summary>) {
+        let name = name.into_boxed_str();
         if name.contains("::") {
             let method = last_segments(&name, 1);
             let entries = self.by_method.entry(language, method);
@@ -473,7 +478,7 @@ struct Candidates<'a, 'p> {
     path: Option<&'p str>,
 }
 
-type Candidate<'a> = (&'a (usize, String), &'a Arc<Summary>);
+type Candidate<'a> = (&'a Place, &'a Arc<Summary>);
 
 impl<'a> Candidates<'a, '_> {
     fn matching(&self) -> impl Iterator<Item = Candidate<'a>> + '_ {
