@@ -316,13 +316,15 @@ struct DiskFiles<'a> {
     first_looks: Vec<OnceLock<FirstLook>>,
     kept: Vec<Mutex<Option<Arc<LoweredFile>>>>,
     ir_budget: Budget,
-    /// The text the name scan read, until the file is lowered.
-    texts: Vec<Mutex<Option<SourceFile>>>,
+    /// The text the name scan read, until the file is lowered (boxed: most files' slots stay
+    /// empty, and the run has one for every file).
+    texts: Vec<Mutex<Option<Box<SourceFile>>>>,
     text_budget: Budget,
     on_lowered: &'a (dyn Fn() + Sync),
 }
 
-/// What the first reading of a file found, for its report.
+/// What the first reading of a file found, for its report. Kept for every file of the run
+/// until its report: a report, rare here, is boxed.
 enum FirstLook {
     Read {
         hash: u64,
@@ -331,7 +333,7 @@ enum FirstLook {
         /// (`fdlint:`), or it was read as Latin-1 (a note says so).
         needs_text: bool,
     },
-    Unreadable(FileReport),
+    Unreadable(Box<FileReport>),
 }
 
 impl<'a> DiskFiles<'a> {
@@ -356,7 +358,7 @@ impl<'a> DiskFiles<'a> {
         let source = match self.take_text(id).map(Ok).or_else(|| read_source(self.paths[id])) {
             Some(Ok(source)) => source,
             Some(Err(report)) => {
-                let _ = self.first_looks[id].set(FirstLook::Unreadable(report));
+                let _ = self.first_looks[id].set(FirstLook::Unreadable(Box::new(report)));
                 return Arc::default();
             }
             None => return Arc::default(),
@@ -370,8 +372,8 @@ impl<'a> DiskFiles<'a> {
         let lowered = match contained(|| frontend::lower(source.language, &source.text)) {
             Ok(lowered) => Arc::new(lowered),
             Err(error) => {
-                let _ =
-                    self.first_looks[id].set(FirstLook::Unreadable(internal_error(source, error)));
+                let report = Box::new(internal_error(source, error));
+                let _ = self.first_looks[id].set(FirstLook::Unreadable(report));
                 return Arc::default();
             }
         };
@@ -392,7 +394,7 @@ impl DiskFiles<'_> {
     /// Keeps the text the name scan read for the lowering, if the budget allows.
     fn keep_text(&self, id: usize, source: SourceFile) {
         if self.text_budget.reserve(source.text.len()) {
-            *lock(&self.texts[id]) = Some(source);
+            *lock(&self.texts[id]) = Some(Box::new(source));
         }
     }
 
@@ -400,7 +402,7 @@ impl DiskFiles<'_> {
     fn take_text(&self, id: usize) -> Option<SourceFile> {
         let source = lock(&self.texts[id]).take()?;
         self.text_budget.release(source.text.len());
-        Some(source)
+        Some(*source)
     }
 
     /// The file's text again, if it is what the analysis read.
@@ -474,7 +476,7 @@ fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
     let (path, language) = (files.paths[id], files.languages[id]);
     let (errors, needs_text) = match files.first_looks[id].get() {
         Some(FirstLook::Read { errors, needs_text, .. }) => (errors, *needs_text),
-        Some(FirstLook::Unreadable(report)) => return report.clone(),
+        Some(FirstLook::Unreadable(report)) => return FileReport::clone(report),
         None => return unreadable(path, language, "cannot read".into()),
     };
     let problems_only = LoweredFile { errors: errors.clone(), ..LoweredFile::default() };

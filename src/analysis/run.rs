@@ -15,12 +15,13 @@
 //! lower them again when a round needs them.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
-use super::summary::{Seen, Summaries, SummaryEntry};
+use super::summary::{BatchSummaries, Seen, Summaries, Summary, SummaryEntry};
 use super::waves::waves;
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
@@ -343,24 +344,47 @@ impl MeasuredRun {
         batch: &[usize],
     ) {
         let summaries = &self.summaries;
-        let results: Vec<(usize, FileAnalysis)> = batch
+        let shared = BatchSummaries::new(summaries);
+        let results: Vec<(usize, Analysed)> = batch
             .par_iter()
             .map(|&id| {
                 let analysis = files
                     .with_ir(id, |file| analyze_file(file, languages[id], catalog, summaries, id));
-                (id, analysis)
+                (id, Analysed::new(analysis, &shared))
             })
             .collect();
+        drop(shared);
         for (id, result) in results {
             self.work.file_analyses += 1;
             self.work.statements += result.statements;
             self.facts[id] = result.facts;
             self.seen[id] = result.seen;
-            for entry in result.entries {
-                if self.summaries.get(languages[id], id, &entry.name) != Some(&entry.summary) {
-                    self.summaries.insert(languages[id], entry);
+            for (name, summary) in result.entries {
+                if self.summaries.get(languages[id], id, &name) != Some(&*summary) {
+                    self.summaries.insert_shared(languages[id], id, name, summary);
                 }
             }
+        }
+    }
+}
+
+/// A file's analysis as a batch keeps it until the batch ends: its functions' summaries
+/// shared with the other functions that have the same.
+struct Analysed {
+    facts: Facts,
+    seen: Vec<Seen>,
+    statements: usize,
+    entries: Vec<(String, Arc<Summary>)>,
+}
+
+impl Analysed {
+    fn new(analysis: FileAnalysis, shared: &BatchSummaries<'_>) -> Self {
+        let entries = analysis.entries.into_iter();
+        Analysed {
+            facts: analysis.facts,
+            seen: analysis.seen,
+            statements: analysis.statements,
+            entries: entries.map(|entry| (entry.name, shared.share(entry.summary))).collect(),
         }
     }
 }

@@ -7,8 +7,8 @@
 //! caller cannot tell which, is "cannot see into", never a guess.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,79 @@ pub enum Root {
     Param(usize),
     /// A global or static by name.
     Global(String),
+}
+
+/// A set of roots, as a sorted slice: a summary's sets hold a root or two, where a
+/// `BTreeSet` takes a node with room for eleven (280 bytes) for the first, and the run keeps
+/// every distinct summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "Vec<Root>", into = "Vec<Root>")]
+pub struct RootSet(Box<[Root]>);
+
+impl RootSet {
+    pub fn contains(&self, root: &Root) -> bool {
+        self.0.binary_search(root).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Root> {
+        self.0.iter()
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&Root) -> bool) {
+        let mut roots = std::mem::take(&mut self.0).into_vec();
+        roots.retain(keep);
+        self.0 = roots.into_boxed_slice();
+    }
+}
+
+impl From<Vec<Root>> for RootSet {
+    fn from(mut roots: Vec<Root>) -> Self {
+        roots.sort_unstable();
+        roots.dedup();
+        RootSet(roots.into_boxed_slice())
+    }
+}
+
+impl From<RootSet> for Vec<Root> {
+    fn from(set: RootSet) -> Self {
+        set.0.into_vec()
+    }
+}
+
+impl FromIterator<Root> for RootSet {
+    fn from_iter<I: IntoIterator<Item = Root>>(roots: I) -> Self {
+        RootSet::from(roots.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Extend<Root> for RootSet {
+    fn extend<I: IntoIterator<Item = Root>>(&mut self, roots: I) {
+        let mut all = std::mem::take(&mut self.0).into_vec();
+        all.extend(roots);
+        *self = RootSet::from(all);
+    }
+}
+
+impl IntoIterator for RootSet {
+    type Item = Root;
+    type IntoIter = std::vec::IntoIter<Root>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_vec().into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a RootSet {
+    type Item = &'a Root;
+    type IntoIter = std::slice::Iter<'a, Root>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 /// A place a summary stores into: a root and a field path (`.zk`, `[]`), maybe empty.
@@ -60,9 +133,9 @@ pub struct SideSummary {
     /// What it closed or dropped of the caller's values: since the fork on some path, or on
     /// every path (before the fork included). A close on some path before the fork is not
     /// the side's: the path that forked may have skipped it.
-    pub closes: BTreeSet<Root>,
+    pub closes: RootSet,
     /// What it used of the caller's values since the fork.
-    pub uses: BTreeSet<Root>,
+    pub uses: RootSet,
 }
 
 /// A function that forks: which side comes back to the caller (`spawn_worker` returns the pid
@@ -75,25 +148,27 @@ pub struct ForkSummary {
     pub at: Located,
 }
 
-/// What calling a function does, as far as the analysis is concerned.
+/// What calling a function does, as far as the analysis is concerned. The run keeps one for
+/// each distinct summary; the parts few functions have (an open it returns, a fork) are boxed
+/// so that the others take less than half the room.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Summary {
     /// Returns a connection it opened.
-    pub returns_open: Option<OpenOrigin>,
+    pub returns_open: Option<Box<OpenOrigin>>,
     /// Stores a connection it opened into a global or a field of an argument.
     pub stores_open: Vec<(StoreTarget, OpenOrigin)>,
     /// Stores what one argument or global holds into a field of another (`session->fd = fd`).
     pub stores_value: Vec<(StoreTarget, Root)>,
     /// Closes or drops what these roots hold (on some path). For a function that forks, what
     /// each side does is in `fork` instead.
-    pub closes: BTreeSet<Root>,
+    pub closes: RootSet,
     /// Shuts down what these roots hold (on some path).
-    pub shuts_down: BTreeSet<Root>,
+    pub shuts_down: RootSet,
     /// Of `closes` and `shuts_down`, what it closes or shuts down on every path by which it
     /// returns: a caller counts the rest as closed, but not as closed on every path.
-    pub releases_on_every_path: BTreeSet<Root>,
+    pub releases_on_every_path: RootSet,
     /// Uses what these roots hold.
-    pub uses: BTreeSet<Root>,
+    pub uses: RootSet,
     /// Closes every descriptor of the process.
     pub closes_all: bool,
     /// Never returns: every path exits, execs or loops forever.
@@ -103,7 +178,16 @@ pub struct Summary {
     /// Starts a thread that may still run when it returns.
     pub starts_thread: bool,
     /// Forks, and which side returns.
-    pub fork: Option<ForkSummary>,
+    pub fork: Option<Box<ForkSummary>>,
+}
+
+impl Summary {
+    /// The summary with no spare room in its vectors, to be kept for the run.
+    fn compacted(mut self) -> Self {
+        self.stores_open.shrink_to_fit();
+        self.stores_value.shrink_to_fit();
+        self
+    }
 }
 
 /// A function of the run: its name as calls spell it, where it is, and its summary.
@@ -116,23 +200,37 @@ pub struct SummaryEntry {
 
 /// The functions under one name key, sorted by file and then full name: a call's own file is
 /// a binary search away, however many files define the same name. (A sorted vector, not a
-/// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.)
+/// `BTreeMap`, whose every node holds room for eleven summaries: most keys have one.) Names
+/// are boxed: the run has an entry for every function, a method two.
 #[derive(Debug, Default, Clone)]
-struct ByFile(Vec<((usize, String), Arc<Summary>)>);
+struct ByFile(Vec<(Place, Arc<Summary>)>);
+
+/// A function's file and full name.
+type Place = (usize, Box<str>);
 
 impl ByFile {
     fn position(&self, file: usize, name: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(known, _)| (known.0, known.1.as_str()).cmp(&(file, name)))
+        self.0.binary_search_by(|(known, _)| (known.0, &*known.1).cmp(&(file, name)))
     }
 
     /// Returns the summary it replaces.
-    fn insert(&mut self, place: (usize, String), summary: Arc<Summary>) -> Option<Arc<Summary>> {
+    fn insert(&mut self, place: Place, summary: Arc<Summary>) -> Option<Arc<Summary>> {
         match self.position(place.0, &place.1) {
             Ok(index) => Some(std::mem::replace(&mut self.0[index].1, summary)),
             Err(index) => {
+                self.make_room();
                 self.0.insert(index, (place, summary));
                 None
             }
+        }
+    }
+
+    /// Room for one more function: exactly one while the key has few (most keys have one, and
+    /// a vector's first growth makes room for four), doubling past them.
+    fn make_room(&mut self) {
+        const FEW: usize = 4;
+        if self.0.len() < FEW {
+            self.0.reserve_exact(1);
         }
     }
 
@@ -181,7 +279,9 @@ struct ByLanguage {
     rust: Names,
 }
 
-type Names = HashMap<String, ByFile, foldhash::fast::RandomState>;
+/// Keyed by boxed names: a table's slot is the key's and the functions' pointers and
+/// lengths, and the run has one for every name.
+type Names = HashMap<Box<str>, ByFile, foldhash::fast::RandomState>;
 
 impl ByLanguage {
     fn of(&self, language: Language) -> &Names {
@@ -205,7 +305,7 @@ impl ByLanguage {
     fn entry(&mut self, language: Language, name: &str) -> &mut ByFile {
         let names = self.of_mut(language);
         if !names.contains_key(name) {
-            names.insert(name.to_string(), ByFile::default());
+            names.insert(name.into(), ByFile::default());
         }
         names.get_mut(name).expect("inserted above")
     }
@@ -214,14 +314,31 @@ impl ByLanguage {
 impl Summaries {
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
         let summary = self.interned(entry.summary);
-        let place = (entry.file, entry.name.clone());
-        if entry.name.contains("::") {
-            let method = last_segments(&entry.name, 1);
+        self.place(language, entry.file, entry.name, summary);
+    }
+
+    /// As `insert`, for a summary a batch already shares (`BatchSummaries`).
+    pub fn insert_shared(
+        &mut self,
+        language: Language,
+        file: usize,
+        name: String,
+        summary: Arc<Summary>,
+    ) {
+        let summary = self.interned_shared(summary);
+        self.place(language, file, name, summary);
+    }
+
+    /// Files the function `name` of `file` under its keys, with its interned summary.
+    fn place(&mut self, language: Language, file: usize, name: String, summary: Arc<Summary>) {
+        let name = name.into_boxed_str();
+        if name.contains("::") {
+            let method = last_segments(&name, 1);
             let entries = self.by_method.entry(language, method);
-            entries.insert(place.clone(), Arc::clone(&summary));
+            entries.insert((file, name.clone()), Arc::clone(&summary));
         }
-        let key = last_segments(&entry.name, 2);
-        let replaced = self.by_name.entry(language, key).insert(place, summary);
+        let entries = self.by_name.entry(language, last_segments(&name, 2));
+        let replaced = entries.insert((file, name), summary);
         self.release(replaced);
     }
 
@@ -242,7 +359,17 @@ impl Summaries {
     fn interned(&mut self, summary: Summary) -> Arc<Summary> {
         let shared = match self.distinct.get_key_value(&summary) {
             Some((known, _)) => Arc::clone(known),
-            None => Arc::new(summary),
+            None => Arc::new(summary.compacted()),
+        };
+        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
+        shared
+    }
+
+    /// As `interned`, for a summary already behind an `Arc`: the run's copy if it has one.
+    fn interned_shared(&mut self, summary: Arc<Summary>) -> Arc<Summary> {
+        let shared = match self.distinct.get_key_value(&*summary) {
+            Some((known, _)) => Arc::clone(known),
+            None => summary,
         };
         *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
         shared
@@ -317,13 +444,41 @@ impl Summaries {
     }
 }
 
+/// The summaries a batch of files analysed in parallel hands the run, each distinct one
+/// shared: the run's copy when it has one, else the batch's first. A batch holds its files'
+/// summaries until it ends (its files see only the summaries known before it), and a full
+/// copy for each function took more memory than the run keeps.
+pub struct BatchSummaries<'a> {
+    run: &'a Summaries,
+    new: Mutex<HashSet<Arc<Summary>, foldhash::fast::RandomState>>,
+}
+
+impl<'a> BatchSummaries<'a> {
+    pub fn new(run: &'a Summaries) -> Self {
+        BatchSummaries { run, new: Mutex::default() }
+    }
+
+    pub fn share(&self, summary: Summary) -> Arc<Summary> {
+        if let Some((known, _)) = self.run.distinct.get_key_value(&summary) {
+            return Arc::clone(known);
+        }
+        let mut new = self.new.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = new.get(&summary) {
+            return Arc::clone(known);
+        }
+        let shared = Arc::new(summary.compacted());
+        new.insert(Arc::clone(&shared));
+        shared
+    }
+}
+
 /// The functions a call may mean; `path`, when set, must end with their name.
 struct Candidates<'a, 'p> {
     entries: Option<&'a ByFile>,
     path: Option<&'p str>,
 }
 
-type Candidate<'a> = (&'a (usize, String), &'a Arc<Summary>);
+type Candidate<'a> = (&'a Place, &'a Arc<Summary>);
 
 impl<'a> Candidates<'a, '_> {
     fn matching(&self) -> impl Iterator<Item = Candidate<'a>> + '_ {
@@ -465,10 +620,14 @@ impl<'a> SummaryView<'a> {
 
     /// What the analysis looked up, for `Summaries::still_finds`.
     pub fn into_seen(self) -> Vec<Seen> {
-        // In no particular order: the run only asks whether every one still holds.
-        let seen = self.seen.into_inner().into_iter();
-        seen.flat_map(|(callee, answers)| answers.into_iter().map(move |a| (callee.clone(), a)))
-            .collect()
+        // In no particular order: the run only asks whether every one still holds. Sized
+        // exactly: the run keeps every file's until it ends.
+        let seen = self.seen.into_inner();
+        let mut all = Vec::with_capacity(seen.values().map(Vec::len).sum());
+        for (callee, answers) in seen {
+            all.extend(answers.into_iter().map(|answer| (callee.clone(), answer)));
+        }
+        all
     }
 }
 

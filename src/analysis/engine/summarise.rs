@@ -2,7 +2,7 @@
 //! globals bound to symbols), and applying a callee's summary at a call.
 
 use super::*;
-use crate::analysis::summary::{SideSummary, StoreTarget};
+use crate::analysis::summary::{RootSet, SideSummary, StoreTarget};
 use std::rc::Rc;
 
 impl<'a> FunctionAnalysis<'a> {
@@ -34,7 +34,7 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// The caller's values (parameters, globals) among these connections.
-    fn roots(&self, conns: &ConnSet) -> BTreeSet<Root> {
+    fn roots(&self, conns: &ConnSet) -> RootSet {
         conns.iter().filter_map(|conn| self.symbol_of(conn).cloned()).collect()
     }
 
@@ -63,7 +63,8 @@ impl<'a> FunctionAnalysis<'a> {
             summary.starts_thread |=
                 state.threads.iter().any(|t| !matches!(t, ThreadId::Client(_)));
             if summary.returns_open.is_none() {
-                summary.returns_open = returned.iter().find_map(|conn| self.origin(conn, state));
+                let origin = returned.iter().find_map(|conn| self.origin(conn, state));
+                summary.returns_open = origin.map(Box::new);
             }
             self.note_stores(state, &mut summary);
         }
@@ -71,7 +72,7 @@ impl<'a> FunctionAnalysis<'a> {
         // Never returning without ever ending: a loop with no way out.
         summary.runs |= self.returns.iter().all(|(_, s, _)| s.ran)
             && self.process_ends.iter().all(|(_, state)| state.ran);
-        summary.fork = self.fork_summary();
+        summary.fork = self.fork_summary().map(Box::new);
         summary
     }
 
@@ -216,7 +217,7 @@ impl<'a> FunctionAnalysis<'a> {
         }
         if let Some(fork) = &summary.fork {
             let site = Site {
-                fork_summary: Some(fork.clone()),
+                fork_summary: Some(ForkSummary::clone(fork)),
                 fork_call: Some(call.clone()),
                 threads_after_fork: summary.starts_thread,
                 ..Site::new(call.span, callee_name(call), None)
