@@ -164,6 +164,23 @@ impl ProcState {
         self.values.get(&local).cloned().unwrap_or_default()
     }
 
+    /// Takes what a local holds out of the state. Copies the shared map only when the local
+    /// is in it: most reads of a temporary and most scope ends find nothing to take.
+    pub fn take_value(&mut self, local: LocalId) -> Option<Value> {
+        if !self.values.contains_key(&local) {
+            return None;
+        }
+        Rc::make_mut(&mut self.values).remove(&local)
+    }
+
+    /// Sets what a local holds; a value like the one it holds already leaves the shared map
+    /// uncopied.
+    pub fn set_value(&mut self, local: LocalId, value: Value) {
+        if self.values.get(&local) != Some(&value) {
+            Rc::make_mut(&mut self.values).insert(local, value);
+        }
+    }
+
     /// A heap key through a local that aliases a field (`l:2.fd` where local 2 was loaded from
     /// `l:0.state`) is that field's key (`l:0.state.fd`).
     pub fn unalias(&self, key: String) -> String {

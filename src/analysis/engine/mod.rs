@@ -530,9 +530,9 @@ impl<'a> FunctionAnalysis<'a> {
                 self.name_connections(local, &value);
                 // Most locals hold nothing of interest: keeping them out keeps states small.
                 if value == Value::default() {
-                    Rc::make_mut(&mut state.values).remove(&local);
+                    state.take_value(local);
                 } else {
-                    Rc::make_mut(&mut state.values).insert(local, value);
+                    state.set_value(local, value);
                 }
             }
             // A global or a field holds it now: the process still does.
@@ -646,7 +646,7 @@ impl<'a> FunctionAnalysis<'a> {
             let is_temporary =
                 self.function.locals.get(local.0 as usize).is_some_and(|l| l.name.starts_with('$'));
             if is_temporary && projections.is_empty() {
-                Rc::make_mut(&mut state.values).remove(local);
+                state.take_value(*local);
             }
         }
     }
@@ -716,7 +716,7 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The binding goes out of scope: Rust drops what only it still holds.
     fn scope_end(&mut self, key: &ProcessKey, state: &mut ProcState, local: crate::ir::LocalId) {
-        let mut value = Rc::make_mut(&mut state.values).remove(&local).unwrap_or_default();
+        let mut value = state.take_value(local).unwrap_or_default();
         self.drop_threads(state, &value);
         // A struct going out of scope drops the connections in its fields.
         let root = if state.heap.is_empty() { String::new() } else { local_key(local.0 as usize) };
@@ -755,6 +755,10 @@ impl<'a> FunctionAnalysis<'a> {
             return;
         }
         let PlaceBase::Local(local) = place.base else { return };
+        // Nothing to forget leaves the shared map uncopied.
+        if state.values.get(&local).is_none_or(|value| value.conns.is_empty()) {
+            return;
+        }
         let Some(value) = Rc::make_mut(&mut state.values).get_mut(&local) else { return };
         // A caller's value (a summary's symbol) is checked, not opened, here.
         let (gone, kept): (ConnSet, ConnSet) = std::mem::take(&mut value.conns)
@@ -775,7 +779,7 @@ impl<'a> FunctionAnalysis<'a> {
         while let Some(pattern) = pending.pop() {
             match pattern {
                 Pattern::Bind(local) => {
-                    Rc::make_mut(&mut state.values).insert(*local, matched.clone());
+                    state.set_value(*local, matched.clone());
                 }
                 Pattern::Ctor { fields, .. } | Pattern::Or(fields) => pending.extend(fields),
                 Pattern::Wild | Pattern::Int(_) | Pattern::Unknown => {}
