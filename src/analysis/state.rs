@@ -1,6 +1,7 @@
 //! The abstract state of one process at one program point, and how two states join.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
@@ -208,7 +209,7 @@ impl ProcState {
     /// Connections held anywhere under a place root (`l:3` covers `l:3.fd` and `l:3[]`).
     pub fn heap_under(&self, root: &str) -> ConnSet {
         self.heap
-            .range(root.to_string()..)
+            .range::<str, _>((Bound::Included(root), Bound::Unbounded))
             .take_while(|(key, _)| key.starts_with(root))
             .filter(|(key, _)| matches!(key.as_bytes().get(root.len()), None | Some(b'.' | b'[')))
             .flat_map(|(_, value)| value.conns.iter())
@@ -255,15 +256,28 @@ impl ProcState {
 
     /// The process goes on running here: every open obligation remembers the first place.
     pub fn mark_running(&mut self, event: &RunEvent) {
+        self.mark_running_with(|| event.clone());
+    }
+
+    /// `mark_running`, building the event only for an obligation that keeps it (a call's
+    /// event names its callee, and most processes owe nothing).
+    pub fn mark_running_with(&mut self, event: impl FnOnce() -> RunEvent) {
         self.ran = true;
         self.ran_since_fork = true;
         for (_, ran) in self.threads_lost.values_mut() {
             *ran = true;
         }
-        for obligation in self.obligations.values_mut() {
-            if !obligation.resolved && obligation.ran.is_none() {
-                obligation.ran = Some(event.clone());
-            }
+        let mut waiting = self
+            .obligations
+            .values_mut()
+            .filter(|obligation| !obligation.resolved && obligation.ran.is_none())
+            .peekable();
+        if waiting.peek().is_none() {
+            return;
+        }
+        let event = event();
+        for obligation in waiting {
+            obligation.ran = Some(event.clone());
         }
     }
 
@@ -382,7 +396,7 @@ pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
 /// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
 /// `[]` for each projection (a dereference adds nothing).
 pub fn heap_key(place: &Place) -> Option<String> {
-    if place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)) {
+    if !is_heap_place(place) {
         return None;
     }
     let mut key = root_key(&place.base);
@@ -397,6 +411,11 @@ pub fn heap_key(place: &Place) -> Option<String> {
         }
     }
     Some(key)
+}
+
+/// Whether a place has a heap key (`heap_key` is `Some`), without building the key.
+pub fn is_heap_place(place: &Place) -> bool {
+    !(place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)))
 }
 
 /// The heap key of a place's base alone: `l:3`, `g:zh`. Built by hand: `format!` costs

@@ -11,7 +11,8 @@ impl<'a> FunctionAnalysis<'a> {
         call: &Call,
     ) -> Option<Outcome> {
         let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
-        let receiver = args.first().cloned().unwrap_or_default();
+        let no_receiver = Value::default();
+        let receiver = args.first().unwrap_or(&no_receiver);
         let model = self.model(call, receiver.tag.as_deref());
         let mut all_conns = ConnSet::new();
         for (arg, value) in call.args.iter().zip(&args) {
@@ -27,14 +28,14 @@ impl<'a> FunctionAnalysis<'a> {
                 // every global.
                 all_conns.extend(state.heap_under("g:"));
             }
-            return Some(self.unknown_call(key, state, call, &receiver, &all_conns));
+            return Some(self.unknown_call(key, state, call, receiver, &all_conns));
         };
         let returned = Value { tag: model.returns.clone(), ..Value::default() };
         match model.effect {
             Effect::Fork | Effect::Vfork => {
                 return Some(Outcome::Fork(self.fork_site(call, Some(model))));
             }
-            Effect::Open if self.opens(call, model, &receiver) => {
+            Effect::Open if self.opens(call, model, receiver) => {
                 // `accept(listener)` uses the listener.
                 self.note_use(key, state, &all_conns, call.span);
                 state.resolve(&all_conns);
@@ -44,7 +45,7 @@ impl<'a> FunctionAnalysis<'a> {
             Effect::Close => {
                 self.note_close(key, state, &receiver.conns, call);
                 self.release(state, &receiver.conns, false);
-                self.drop_threads(state, &receiver);
+                self.drop_threads(state, receiver);
             }
             Effect::Shutdown => self.release(state, &receiver.conns, true),
             Effect::CloseAll => self.close_all(state),
@@ -67,7 +68,7 @@ impl<'a> FunctionAnalysis<'a> {
                 self.end_process(key, state);
                 return None;
             }
-            Effect::Passthrough => return Some(Outcome::Value(receiver)),
+            Effect::Passthrough => return Some(Outcome::Value(receiver.clone())),
             Effect::Daemon => {
                 self.note_threads_at_fork(state, call.span, &callee_name(call));
                 state.threads.clear();
@@ -123,8 +124,10 @@ impl<'a> FunctionAnalysis<'a> {
     ) {
         self.note_use(key, state, conns, call.span);
         state.resolve(conns);
-        let event = RunEvent { span: call.span, kind: RunKind::Call(callee_name(call)) };
-        state.mark_running(&event);
+        state.mark_running_with(|| RunEvent {
+            span: call.span,
+            kind: RunKind::Call(callee_name(call)),
+        });
     }
 
     /// `replicas.push(stream)`: the collection holds the stream, and dropping it drops them.
@@ -217,7 +220,12 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// `reachable`, given what the operand's value holds (`conns`).
-    fn reachable_from(&self, operand: &Operand, mut conns: ConnSet, state: &ProcState) -> ConnSet {
+    pub(super) fn reachable_from(
+        &self,
+        operand: &Operand,
+        mut conns: ConnSet,
+        state: &ProcState,
+    ) -> ConnSet {
         if state.heap.is_empty() {
             return conns;
         }

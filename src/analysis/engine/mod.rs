@@ -4,6 +4,7 @@
 //! its final entry state reports what leaks, so a finding never depends on iteration order.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::rc::Rc;
 
 mod acyclic;
@@ -15,8 +16,8 @@ use super::flow::Flow;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, global_key, heap_key, local_key, root_key, ConnId, ConnSet, ForkId, Obligation,
-    ProcState, ProcessKey, ThreadId, Value,
+    child_key, global_key, heap_key, is_heap_place, local_key, root_key, ConnId, ConnSet, ForkId,
+    Obligation, ProcState, ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -490,11 +491,13 @@ impl<'a> FunctionAnalysis<'a> {
                         // A pointer stored away carries what its fields hold.
                         let mut stored = value.conns.clone();
                         if let Rvalue::Use(operand) = rvalue {
-                            stored.union_with(&self.reachable(operand, state));
+                            // `value` is what the operand held before its temporary was
+                            // consumed: its fields are all the operand can add now.
+                            stored.union_with(&self.reachable_from(operand, ConnSet::new(), state));
                         }
                         self.hand_over_if_kept(key, state, target, &stored, span);
                         let mut value = value;
-                        if heap_key(target).is_some() {
+                        if is_heap_place(target) {
                             value.conns = stored;
                         }
                         self.assign(state, target, value)
@@ -581,6 +584,9 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn name_stored(&mut self, key: &str, value: &Value) {
+        if value.conns.is_empty() {
+            return;
+        }
         let name = self.place_name(key);
         for conn in &value.conns {
             self.conn_names.entry(conn).or_insert_with(|| name.clone());
@@ -723,7 +729,7 @@ impl<'a> FunctionAnalysis<'a> {
         let has_fields = !root.is_empty()
             && state
                 .heap
-                .range(root.clone()..)
+                .range::<str, _>((Bound::Included(root.as_str()), Bound::Unbounded))
                 .next()
                 .is_some_and(|(place, _)| in_root(place, &root));
         if has_fields {
@@ -751,7 +757,7 @@ impl<'a> FunctionAnalysis<'a> {
         let Some((Operand::Place(place), failed_when)) = open_result::failure_test(cond) else {
             return;
         };
-        if failed_when != branch || heap_key(place).is_some() {
+        if failed_when != branch || is_heap_place(place) {
             return;
         }
         let PlaceBase::Local(local) = place.base else { return };
