@@ -89,7 +89,7 @@ fn analyze_function_in(
             let entry_states = analysis.fixpoint();
             analysis.reporting = true;
             for (index, flow) in entry_states.iter().enumerate() {
-                analysis.transfer_block(BlockId(index as u32), flow.clone());
+                analysis.report_block(BlockId(index as u32), flow.clone());
             }
             analysis.report_endless_loops(&entry_states);
         }
@@ -228,8 +228,8 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// Runs the blocks component by component; returns the final entry states of the blocks
-    /// in loops (the others' are used up), for the report of endless loops.
+    /// Runs the blocks component by component; returns the final entry states of the loop
+    /// heads (the others' are used up), for the report of endless loops.
     fn by_components(&mut self, components: &[Component]) -> Vec<Flow> {
         let mut entry = self.entry_flows();
         let mut visits = vec![0usize; entry.len()];
@@ -239,8 +239,12 @@ impl<'a> FunctionAnalysis<'a> {
                 self.settle(&mut entry, &component.blocks, &mut visits);
                 self.reporting = true;
                 for &index in &component.blocks {
-                    // Where it leads was joined in while it settled.
-                    self.transfer_block(BlockId(index as u32), entry[index].clone());
+                    // Only a loop head's entry is read again (`report_endless_loops`).
+                    let flow = match self.function.blocks[index].loop_head {
+                        true => entry[index].clone(),
+                        false => std::mem::take(&mut entry[index]),
+                    };
+                    self.report_block(BlockId(index as u32), flow);
                 }
             } else {
                 self.reporting = true;
@@ -338,14 +342,17 @@ impl<'a> FunctionAnalysis<'a> {
         self.reporting && !self.acyclic
     }
 
-    /// Runs a block for every process that reaches it; returns the states leaving it.
-    fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<Outgoing> {
-        let mut outgoing = Vec::new();
+    /// Runs a block for what it reports only: what leaves it was joined into its successors
+    /// while the fixpoint settled.
+    fn report_block(&mut self, id: BlockId, flow: Flow) {
+        let mut outgoing = std::mem::take(&mut self.scratch_outgoing);
         self.transfer_into(id, flow, &mut outgoing);
-        outgoing
+        outgoing.clear();
+        self.scratch_outgoing = outgoing;
     }
 
-    /// `transfer_block`, into `outgoing` (empty).
+    /// Runs a block for every process that reaches it, the states leaving it into `outgoing`
+    /// (empty).
     fn transfer_into(&mut self, id: BlockId, flow: Flow, outgoing: &mut Vec<Outgoing>) {
         let Some(block) = self.function.blocks.get(id.0 as usize) else { return };
         self.in_loop = self.on_cycle.get(id.0 as usize).copied().unwrap_or(false);
