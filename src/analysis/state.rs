@@ -196,11 +196,11 @@ impl ProcState {
 
     /// What a global or field holds: the place itself, else the nearest enclosing place
     /// (`ctx->fd` read through `ctx`'s handle), else nothing known.
-    pub fn heap_value(&self, key: &str) -> Option<Value> {
+    pub fn heap_value(&self, key: &str) -> Option<&Value> {
         let mut key = key;
         loop {
             if let Some(value) = self.heap.get(key) {
-                return Some(value.clone());
+                return Some(value);
             }
             key = &key[..key.rfind(['.', '['])?];
         }

@@ -10,13 +10,13 @@ impl<'a> FunctionAnalysis<'a> {
         state: &mut ProcState,
         call: &Call,
     ) -> Option<Outcome> {
-        let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
-        let no_receiver = Value::default();
-        let receiver = args.first().unwrap_or(&no_receiver);
+        let receiver = call.args.first().map(|arg| self.operand_value(arg, state));
+        let receiver = receiver.unwrap_or_default();
         let model = self.model(call, receiver.tag.as_deref());
         let mut all_conns = ConnSet::new();
-        for (arg, value) in call.args.iter().zip(&args) {
-            all_conns.union_with(&self.reachable_from(arg, value.conns.clone(), state));
+        for arg in &call.args {
+            let conns = self.operand_value_ref(arg, state).conns.clone();
+            all_conns.union_with(&self.reachable_from(arg, conns, state));
         }
         let Some(model) = model else {
             let summaries = self.context.summaries;
@@ -28,14 +28,14 @@ impl<'a> FunctionAnalysis<'a> {
                 // every global.
                 all_conns.extend(state.heap_under("g:"));
             }
-            return Some(self.unknown_call(key, state, call, receiver, &all_conns));
+            return Some(self.unknown_call(key, state, call, &receiver, &all_conns));
         };
         let returned = Value { tag: model.returns.clone(), ..Value::default() };
         match model.effect {
             Effect::Fork | Effect::Vfork => {
                 return Some(Outcome::Fork(self.fork_site(call, Some(model))));
             }
-            Effect::Open if self.opens(call, model, receiver) => {
+            Effect::Open if self.opens(call, model, &receiver) => {
                 // `accept(listener)` uses the listener.
                 self.note_use(key, state, &all_conns, call.span);
                 state.resolve(&all_conns);
@@ -45,7 +45,7 @@ impl<'a> FunctionAnalysis<'a> {
             Effect::Close => {
                 self.note_close(key, state, &receiver.conns, call);
                 self.release(state, &receiver.conns, false);
-                self.drop_threads(state, receiver);
+                self.drop_threads(state, &receiver);
             }
             Effect::Shutdown => self.release(state, &receiver.conns, true),
             Effect::CloseAll => self.close_all(state),
@@ -68,7 +68,7 @@ impl<'a> FunctionAnalysis<'a> {
                 self.end_process(key, state);
                 return None;
             }
-            Effect::Passthrough => return Some(Outcome::Value(receiver.clone())),
+            Effect::Passthrough => return Some(Outcome::Value(receiver)),
             Effect::Daemon => {
                 self.note_threads_at_fork(state, call.span, &callee_name(call));
                 state.threads.clear();
@@ -88,7 +88,7 @@ impl<'a> FunctionAnalysis<'a> {
                 self.exec_inherits(state, call);
                 self.keeps_running(key, state, call, &all_conns);
             }
-            Effect::Store => self.store_into_receiver(state, call, &args),
+            Effect::Store => self.store_into_receiver(state, call),
             Effect::Quick | Effect::Open => state.resolve(&all_conns),
             Effect::Blocking => self.keeps_running(key, state, call, &all_conns),
         }
@@ -131,8 +131,9 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// `replicas.push(stream)`: the collection holds the stream, and dropping it drops them.
-    fn store_into_receiver(&mut self, state: &mut ProcState, call: &Call, args: &[Value]) {
+    fn store_into_receiver(&mut self, state: &mut ProcState, call: &Call) {
         let Some(Operand::Place(place) | Operand::Ref(place)) = call.args.first() else { return };
+        let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let Some((receiver, stored)) = args.split_first() else { return };
         let mut holds = receiver.clone();
         for value in stored {
@@ -216,7 +217,7 @@ impl<'a> FunctionAnalysis<'a> {
     /// The connections an argument gives the callee: its value, and what the fields of the
     /// structure it names hold.
     pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> ConnSet {
-        self.reachable_from(operand, self.operand_value(operand, state).conns, state)
+        self.reachable_from(operand, self.operand_value_ref(operand, state).conns.clone(), state)
     }
 
     /// `reachable`, given what the operand's value holds (`conns`).

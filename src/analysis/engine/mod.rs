@@ -3,6 +3,7 @@
 //! The fixpoint runs first without reporting; then one pass over every reachable block with
 //! its final entry state reports what leaks, so a finding never depends on iteration order.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::rc::Rc;
@@ -801,38 +802,49 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
+        self.operand_value_ref(operand, state).into_owned()
+    }
+
+    /// `operand_value`, borrowed where the state holds it as it is: a reader that wants a
+    /// part of it (its connections) needs no copy of the rest.
+    fn operand_value_ref<'s>(&self, operand: &Operand, state: &'s ProcState) -> Cow<'s, Value> {
         match operand {
             Operand::Place(place) | Operand::Ref(place) => {
                 let Some(key) = heap_key(place) else {
-                    let PlaceBase::Local(local) = place.base else { return Value::default() };
-                    return state.value_of(local);
+                    let PlaceBase::Local(local) = place.base else { return Cow::default() };
+                    return state.values.get(&local).map_or_else(Cow::default, Cow::Borrowed);
                 };
                 let key = state.unalias(key);
                 if let Some(value) = state.heap_value(&key) {
-                    return value;
+                    return Cow::Borrowed(value);
                 }
                 let alias = Some(key);
-                match place.base {
+                Cow::Owned(match place.base {
                     // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
                     // handle's descriptor through its first field.
                     PlaceBase::Local(local) => {
-                        Value { conns: state.value_of(local).conns, alias, ..Value::default() }
+                        let conns = state.values.get(&local).map(|v| v.conns.clone());
+                        Value { conns: conns.unwrap_or_default(), alias, ..Value::default() }
                     }
                     PlaceBase::Global(_) => Value { alias, ..Value::default() },
-                }
+                })
             }
             // `Some(stream)`, `(stream)`: the one value it wraps, whole.
-            Operand::Expr(parts) if parts.len() == 1 => self.operand_value(&parts[0], state),
+            Operand::Expr(parts) if parts.len() == 1 => self.operand_value_ref(&parts[0], state),
             Operand::Expr(parts) => {
-                let values: Vec<Value> =
-                    parts.iter().map(|part| self.operand_value(part, state)).collect();
-                let conns: ConnSet = values.iter().flat_map(|v| v.conns.iter()).collect();
+                let mut conns = ConnSet::new();
+                let mut all_counters = true;
+                for part in parts {
+                    let value = self.operand_value_ref(part, state);
+                    conns.union_with(&value.conns);
+                    all_counters &= value.counter;
+                }
                 // Arithmetic on numbers: `fd + 1`, `3..1024`.
-                let counter = conns.is_empty() && values.iter().all(|v| v.counter);
-                Value { conns, counter, ..Value::default() }
+                let counter = conns.is_empty() && all_counters;
+                Cow::Owned(Value { conns, counter, ..Value::default() })
             }
-            Operand::Int(_) => Value { counter: true, ..Value::default() },
-            Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Value::default(),
+            Operand::Int(_) => Cow::Owned(Value { counter: true, ..Value::default() }),
+            Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Cow::default(),
         }
     }
 }
