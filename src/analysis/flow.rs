@@ -1,16 +1,16 @@
 //! The states of every process that reaches a program point.
 //!
-//! A point is nearly always reached by one process, and states are large (a few hundred
-//! bytes): a vector sorted by key holds them in one small allocation, where a `BTreeMap` node
-//! takes room for eleven and moves them on every insert. Iteration goes in key order, as the
-//! map's did, so nothing that depends on order changes.
+//! A point is nearly always reached by one process: a vector sorted by key holds its states
+//! in one small allocation, where a `BTreeMap` node takes room for eleven. States are large (a
+//! few hundred bytes) and move from flow to block to flow: boxed, a move copies a pointer.
+//! Iteration goes in key order, as the map's did, so nothing that depends on order changes.
 
 use super::state::{ProcState, ProcessKey};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flow {
     /// Sorted by key, each key once.
-    states: Vec<(ProcessKey, ProcState)>,
+    states: Vec<(ProcessKey, Box<ProcState>)>,
 }
 
 /// How many process shapes one program point tracks.
@@ -23,7 +23,7 @@ impl Flow {
 
     /// A point reached by one process.
     pub fn of(key: ProcessKey, state: ProcState) -> Self {
-        Flow { states: vec![(key, state)] }
+        Flow { states: vec![(key, Box::new(state))] }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -36,7 +36,8 @@ impl Flow {
 
     /// Joins `incoming` into the state of its process; returns whether anything changed.
     /// Past the bound, a new process shape is dropped rather than letting states explode.
-    pub fn join(&mut self, key: ProcessKey, incoming: ProcState) -> bool {
+    pub fn join(&mut self, key: ProcessKey, incoming: impl Into<Box<ProcState>>) -> bool {
+        let incoming = incoming.into();
         match self.states.binary_search_by(|(known, _)| known.cmp(&key)) {
             Ok(at) => self.states[at].1.join(&incoming),
             Err(at) if self.states.len() < MAX_PROCESSES_PER_POINT => {
@@ -53,8 +54,8 @@ impl Flow {
 }
 
 impl IntoIterator for Flow {
-    type Item = (ProcessKey, ProcState);
-    type IntoIter = std::vec::IntoIter<(ProcessKey, ProcState)>;
+    type Item = (ProcessKey, Box<ProcState>);
+    type IntoIter = std::vec::IntoIter<(ProcessKey, Box<ProcState>)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.states.into_iter()
@@ -64,12 +65,12 @@ impl IntoIterator for Flow {
 impl<'a> IntoIterator for &'a Flow {
     type Item = (&'a ProcessKey, &'a ProcState);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (ProcessKey, ProcState)>,
-        fn(&'a (ProcessKey, ProcState)) -> (&'a ProcessKey, &'a ProcState),
+        std::slice::Iter<'a, (ProcessKey, Box<ProcState>)>,
+        fn(&'a (ProcessKey, Box<ProcState>)) -> (&'a ProcessKey, &'a ProcState),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.states.iter().map(|(key, state)| (key, state))
+        self.states.iter().map(|(key, state)| (key, &**state))
     }
 }
 

@@ -371,7 +371,7 @@ impl<'a> FunctionAnalysis<'a> {
                 process.wandered.remove(&fork);
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
-                (child_key(key, fork, side), process, side == Side::Parent)
+                (child_key(key, fork, side), Box::new(process), side == Side::Parent)
             })
             .collect::<Vec<Process>>()
             .into_iter()

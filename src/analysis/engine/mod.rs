@@ -191,7 +191,7 @@ struct FunctionAnalysis<'a> {
 }
 
 /// A state leaving a block for a successor.
-type Outgoing = (BlockId, ProcessKey, ProcState);
+type Outgoing = (BlockId, ProcessKey, Box<ProcState>);
 
 impl<'a> FunctionAnalysis<'a> {
     fn new(function: &'a Function, context: &'a Context<'a>) -> Self {
@@ -424,13 +424,13 @@ impl<'a> FunctionAnalysis<'a> {
         &mut self,
         block: &Block,
         key: ProcessKey,
-        mut state: ProcState,
-        outgoing: &mut Vec<(BlockId, ProcessKey, ProcState)>,
+        mut state: Box<ProcState>,
+        outgoing: &mut Vec<Outgoing>,
     ) -> bool {
         match &block.term {
             Terminator::Goto(target) => outgoing.push((*target, key, state)),
             Terminator::Branch { cond, then, otherwise, .. } => {
-                let taken = |this: &Self, mut state: ProcState, branch: bool| {
+                let taken = |this: &Self, mut state: Box<ProcState>, branch: bool| {
                     if branch {
                         this.bind_pattern(cond, &mut state);
                     }
@@ -465,7 +465,7 @@ impl<'a> FunctionAnalysis<'a> {
                 let handed_over = self.caller_visible(&state);
                 state.resolve(&handed_over);
                 if self.reporting {
-                    self.returns.push((key.clone(), state.clone(), returned));
+                    self.returns.push((key.clone(), (*state).clone(), returned));
                 }
                 if self.function.name == "main" {
                     self.end_process(&key, &mut state);
@@ -850,7 +850,7 @@ impl<'a> FunctionAnalysis<'a> {
 }
 /// A process after a statement, and whether it is the same process as before (false for the
 /// child a fork creates).
-type Process = (ProcessKey, ProcState, bool);
+type Process = (ProcessKey, Box<ProcState>, bool);
 
 /// What a statement did to the process that ran it.
 enum Step {
