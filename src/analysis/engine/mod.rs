@@ -4,7 +4,8 @@
 //! its final entry state reports what leaks, so a finding never depends on iteration order.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -258,8 +259,10 @@ impl<'a> FunctionAnalysis<'a> {
     /// The fixpoint of one loop's blocks (`members`, sorted), whose predecessors outside it
     /// are final; what leaves the loop is joined into the blocks it reaches.
     fn settle(&mut self, entry: &mut [Flow], members: &[usize], visits: &mut [usize]) {
-        let mut worklist: BTreeSet<u32> =
-            members.iter().filter(|&&index| !entry[index].is_empty()).map(|&i| i as u32).collect();
+        let mut worklist = Worklist::new(entry.len());
+        for &index in members.iter().filter(|&&index| !entry[index].is_empty()) {
+            worklist.insert(index as u32);
+        }
         while let Some(index) = worklist.pop_first() {
             let slot = index as usize;
             visits[slot] += 1;
@@ -302,7 +305,8 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// Every block's entry, empty but the first block's: the function's entry state.
     fn entry_flows(&mut self) -> Vec<Flow> {
-        let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
+        let mut entry: Vec<Flow> = Vec::new();
+        entry.resize_with(self.function.blocks.len(), Flow::new);
         if let Some(first) = entry.first_mut() {
             *first = Flow::of(ProcessKey::new(), self.entry_state());
         }
@@ -864,6 +868,31 @@ enum Step {
 
 /// A block as reached by one process.
 type Node = (BlockId, ProcessKey);
+
+/// The blocks waiting for a visit, each once, the lowest first (a `BTreeSet`'s `pop_first`
+/// order, without building a tree for every loop).
+struct Worklist {
+    queued: Vec<bool>,
+    ready: BinaryHeap<Reverse<u32>>,
+}
+
+impl Worklist {
+    fn new(blocks: usize) -> Self {
+        Worklist { queued: vec![false; blocks], ready: BinaryHeap::new() }
+    }
+
+    fn insert(&mut self, index: u32) {
+        if !std::mem::replace(&mut self.queued[index as usize], true) {
+            self.ready.push(Reverse(index));
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<u32> {
+        let Reverse(index) = self.ready.pop()?;
+        self.queued[index as usize] = false;
+        Some(index)
+    }
+}
 
 enum Outcome {
     Value(Value),
