@@ -41,10 +41,6 @@ impl Flow {
         match self.states.binary_search_by(|(known, _)| known.cmp(&key)) {
             Ok(at) => self.states[at].1.join(&incoming),
             Err(at) if self.states.len() < MAX_PROCESSES_PER_POINT => {
-                if self.states.is_empty() {
-                    // Room for one: a first insert makes room for four large states.
-                    self.states.reserve_exact(1);
-                }
                 self.states.insert(at, (key, incoming));
                 true
             }

@@ -71,6 +71,17 @@ impl Value {
         Value { conns: ConnSet::of(conn), ..Value::default() }
     }
 
+    /// Whether it equals `Value::default()`, without building one to compare with.
+    pub fn is_default(&self) -> bool {
+        let Value { conns, fork, tag, threads, counter, alias } = self;
+        conns.is_empty()
+            && fork.is_none()
+            && tag.is_none()
+            && threads.is_empty()
+            && !counter
+            && alias.is_none()
+    }
+
     /// Joins another path's value into this one; returns whether this one changed.
     pub fn join(&mut self, other: &Value) -> bool {
         let sizes = (self.conns.len(), self.threads.len());

@@ -422,10 +422,15 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// FDL004: a child that went on running after a fork that lost threads.
+    /// Checked after every statement: inlined, the common case (no lost thread) costs no call.
+    #[inline]
     pub(super) fn report_lost_threads(&mut self, state: &ProcState) {
-        if !self.reporting {
-            return;
+        if self.reporting && !state.threads_lost.is_empty() {
+            self.report_lost_threads_now(state);
         }
+    }
+
+    fn report_lost_threads_now(&mut self, state: &ProcState) {
         for (fork, (thread, ran)) in &state.threads_lost {
             if *ran {
                 let site = &self.fork_sites[fork.0 as usize];

@@ -544,7 +544,7 @@ impl<'a> FunctionAnalysis<'a> {
                 let PlaceBase::Local(local) = target.base else { return };
                 self.name_connections(local, &value);
                 // Most locals hold nothing of interest: keeping them out keeps states small.
-                if value == Value::default() {
+                if value.is_default() {
                     state.take_value(local);
                 } else {
                     state.set_value(local, value);
