@@ -5,6 +5,7 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
+use super::locals::Locals;
 use super::{RunEvent, Side};
 use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
 
@@ -129,7 +130,7 @@ impl Obligation {
 pub struct ProcState {
     /// What locals hold. Shared between the states a branch makes until one of them writes
     /// (`Rc::make_mut`): most branches only call, and a join of two untouched copies is free.
-    pub values: Rc<BTreeMap<LocalId, Value>>,
+    pub values: Rc<Locals>,
     /// Connections opened on a path to here.
     pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
@@ -296,7 +297,7 @@ impl ProcState {
     /// Precision first: a connection closed on some path counts as closed, an obligation met
     /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
-        let mut changed = join_shared(&mut self.values, &other.values);
+        let mut changed = join_shared_locals(&mut self.values, &other.values);
         changed |= join_shared(&mut self.heap, &other.heap);
         // Close-on-exec only where every path that opened the connection set it.
         let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
@@ -371,6 +372,25 @@ fn join_shared<K: Ord + Clone>(
         return false;
     }
     join_values(Rc::make_mut(target), other)
+}
+
+/// `join_shared` for the locals' values.
+fn join_shared_locals(target: &mut Rc<Locals>, other: &Rc<Locals>) -> bool {
+    if Rc::ptr_eq(target, other) || **target == **other {
+        return false;
+    }
+    let target = Rc::make_mut(target);
+    let mut changed = false;
+    for (local, theirs) in other.iter() {
+        match target.get_mut(local) {
+            Some(mine) => changed |= mine.join(theirs),
+            None => {
+                target.insert(*local, theirs.clone());
+                changed = true;
+            }
+        }
+    }
+    changed
 }
 
 /// Joins every value of `other` into `target`, by key; returns whether `target` changed.
