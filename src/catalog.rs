@@ -164,8 +164,9 @@ impl From<LanguageName> for Language {
 }
 
 /// Per language, by name: a lookup by `&str` builds no key (the analysis asks at every call),
-/// and foldhash hashes it for a fraction of SipHash's cost.
-type Table<T> = HashMap<Language, HashMap<String, T, foldhash::fast::RandomState>>;
+/// and foldhash hashes both keys for a fraction of SipHash's cost.
+type Table<T> =
+    HashMap<Language, HashMap<String, T, foldhash::fast::RandomState>, foldhash::fast::RandomState>;
 
 /// Models looked up by language and name.
 #[derive(Debug, Default, Clone)]

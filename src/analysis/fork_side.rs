@@ -31,6 +31,10 @@ pub fn tested_fork(cond: &Cond, state: &ProcState) -> Option<ForkId> {
 
 /// The side of the fork whose result `operand` holds, in process `key`.
 pub fn fork_side(operand: &Operand, key: &ProcessKey, state: &ProcState) -> Option<Side> {
+    // A process that forked nowhere on its path took no side (and most never fork).
+    if key.is_empty() {
+        return None;
+    }
     let fork = fork_of(operand, state)?;
     key.iter().find(|(f, _)| *f == fork).map(|(_, side)| *side)
 }

@@ -10,6 +10,7 @@ mod engine;
 mod flow;
 mod fork_side;
 mod idset;
+mod locals;
 mod moving;
 mod open_result;
 mod order;

@@ -9,7 +9,8 @@ use crate::ir::{Callee, Function, LoweredFile, Rvalue, StmtKind};
 /// last segment of the name, which may order more than it needs to, never less); a cycle is
 /// broken where the walk meets it. Iterative: a long call chain cannot overflow the stack.
 pub fn callees_first(file: &LoweredFile) -> Vec<usize> {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    // foldhash: a fraction of SipHash's cost on short names.
+    let mut by_name: HashMap<&str, Vec<usize>, foldhash::fast::RandomState> = HashMap::default();
     for (index, function) in file.functions.iter().enumerate() {
         by_name.entry(last_segment(&function.name)).or_default().push(index);
     }

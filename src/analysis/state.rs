@@ -1,9 +1,11 @@
 //! The abstract state of one process at one program point, and how two states join.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
+use super::locals::Locals;
 use super::{RunEvent, Side};
 use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
 
@@ -70,6 +72,17 @@ impl Value {
         Value { conns: ConnSet::of(conn), ..Value::default() }
     }
 
+    /// Whether it equals `Value::default()`, without building one to compare with.
+    pub fn is_default(&self) -> bool {
+        let Value { conns, fork, tag, threads, counter, alias } = self;
+        conns.is_empty()
+            && fork.is_none()
+            && tag.is_none()
+            && threads.is_empty()
+            && !counter
+            && alias.is_none()
+    }
+
     /// Joins another path's value into this one; returns whether this one changed.
     pub fn join(&mut self, other: &Value) -> bool {
         let sizes = (self.conns.len(), self.threads.len());
@@ -117,7 +130,7 @@ impl Obligation {
 pub struct ProcState {
     /// What locals hold. Shared between the states a branch makes until one of them writes
     /// (`Rc::make_mut`): most branches only call, and a join of two untouched copies is free.
-    pub values: Rc<BTreeMap<LocalId, Value>>,
+    pub values: Rc<Locals>,
     /// Connections opened on a path to here.
     pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
@@ -164,6 +177,23 @@ impl ProcState {
         self.values.get(&local).cloned().unwrap_or_default()
     }
 
+    /// Takes what a local holds out of the state. Copies the shared map only when the local
+    /// is in it: most reads of a temporary and most scope ends find nothing to take.
+    pub fn take_value(&mut self, local: LocalId) -> Option<Value> {
+        if !self.values.contains_key(&local) {
+            return None;
+        }
+        Rc::make_mut(&mut self.values).remove(&local)
+    }
+
+    /// Sets what a local holds; a value like the one it holds already leaves the shared map
+    /// uncopied.
+    pub fn set_value(&mut self, local: LocalId, value: Value) {
+        if self.values.get(&local) != Some(&value) {
+            Rc::make_mut(&mut self.values).insert(local, value);
+        }
+    }
+
     /// A heap key through a local that aliases a field (`l:2.fd` where local 2 was loaded from
     /// `l:0.state`) is that field's key (`l:0.state.fd`).
     pub fn unalias(&self, key: String) -> String {
@@ -178,11 +208,11 @@ impl ProcState {
 
     /// What a global or field holds: the place itself, else the nearest enclosing place
     /// (`ctx->fd` read through `ctx`'s handle), else nothing known.
-    pub fn heap_value(&self, key: &str) -> Option<Value> {
+    pub fn heap_value(&self, key: &str) -> Option<&Value> {
         let mut key = key;
         loop {
             if let Some(value) = self.heap.get(key) {
-                return Some(value.clone());
+                return Some(value);
             }
             key = &key[..key.rfind(['.', '['])?];
         }
@@ -191,7 +221,7 @@ impl ProcState {
     /// Connections held anywhere under a place root (`l:3` covers `l:3.fd` and `l:3[]`).
     pub fn heap_under(&self, root: &str) -> ConnSet {
         self.heap
-            .range(root.to_string()..)
+            .range::<str, _>((Bound::Included(root), Bound::Unbounded))
             .take_while(|(key, _)| key.starts_with(root))
             .filter(|(key, _)| matches!(key.as_bytes().get(root.len()), None | Some(b'.' | b'[')))
             .flat_map(|(_, value)| value.conns.iter())
@@ -238,15 +268,28 @@ impl ProcState {
 
     /// The process goes on running here: every open obligation remembers the first place.
     pub fn mark_running(&mut self, event: &RunEvent) {
+        self.mark_running_with(|| event.clone());
+    }
+
+    /// `mark_running`, building the event only for an obligation that keeps it (a call's
+    /// event names its callee, and most processes owe nothing).
+    pub fn mark_running_with(&mut self, event: impl FnOnce() -> RunEvent) {
         self.ran = true;
         self.ran_since_fork = true;
         for (_, ran) in self.threads_lost.values_mut() {
             *ran = true;
         }
-        for obligation in self.obligations.values_mut() {
-            if !obligation.resolved && obligation.ran.is_none() {
-                obligation.ran = Some(event.clone());
-            }
+        let mut waiting = self
+            .obligations
+            .values_mut()
+            .filter(|obligation| !obligation.resolved && obligation.ran.is_none())
+            .peekable();
+        if waiting.peek().is_none() {
+            return;
+        }
+        let event = event();
+        for obligation in waiting {
+            obligation.ran = Some(event.clone());
         }
     }
 
@@ -254,7 +297,7 @@ impl ProcState {
     /// Precision first: a connection closed on some path counts as closed, an obligation met
     /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
-        let mut changed = join_shared(&mut self.values, &other.values);
+        let mut changed = join_shared_locals(&mut self.values, &other.values);
         changed |= join_shared(&mut self.heap, &other.heap);
         // Close-on-exec only where every path that opened the connection set it.
         let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
@@ -331,6 +374,25 @@ fn join_shared<K: Ord + Clone>(
     join_values(Rc::make_mut(target), other)
 }
 
+/// `join_shared` for the locals' values.
+fn join_shared_locals(target: &mut Rc<Locals>, other: &Rc<Locals>) -> bool {
+    if Rc::ptr_eq(target, other) || **target == **other {
+        return false;
+    }
+    let target = Rc::make_mut(target);
+    let mut changed = false;
+    for (local, theirs) in other.iter() {
+        match target.get_mut(local) {
+            Some(mine) => changed |= mine.join(theirs),
+            None => {
+                target.insert(*local, theirs.clone());
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
 /// Joins every value of `other` into `target`, by key; returns whether `target` changed.
 fn join_values<K: Ord + Clone>(
     target: &mut BTreeMap<K, Value>,
@@ -365,7 +427,7 @@ pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
 /// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
 /// `[]` for each projection (a dereference adds nothing).
 pub fn heap_key(place: &Place) -> Option<String> {
-    if place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)) {
+    if !is_heap_place(place) {
         return None;
     }
     let mut key = root_key(&place.base);
@@ -380,6 +442,11 @@ pub fn heap_key(place: &Place) -> Option<String> {
         }
     }
     Some(key)
+}
+
+/// Whether a place has a heap key (`heap_key` is `Some`), without building the key.
+pub fn is_heap_place(place: &Place) -> bool {
+    !(place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)))
 }
 
 /// The heap key of a place's base alone: `l:3`, `g:zh`. Built by hand: `format!` costs

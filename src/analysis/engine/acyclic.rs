@@ -105,8 +105,9 @@ pub(super) fn acyclic_order(function: &Function) -> Option<Vec<usize>> {
             predecessors[successor] += 1;
         }
     }
-    let mut ready = BinaryHeap::from([Reverse(0usize)]);
-    let mut order = Vec::new();
+    let mut ready = BinaryHeap::with_capacity(blocks.len());
+    ready.push(Reverse(0usize));
+    let mut order = Vec::with_capacity(blocks.len());
     while let Some(Reverse(index)) = ready.pop() {
         // Only reachable blocks have their predecessors counted, and so become ready.
         order.push(index);

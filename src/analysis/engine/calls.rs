@@ -10,12 +10,13 @@ impl<'a> FunctionAnalysis<'a> {
         state: &mut ProcState,
         call: &Call,
     ) -> Option<Outcome> {
-        let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
-        let receiver = args.first().cloned().unwrap_or_default();
+        let receiver = call.args.first().map(|arg| self.operand_value(arg, state));
+        let receiver = receiver.unwrap_or_default();
         let model = self.model(call, receiver.tag.as_deref());
         let mut all_conns = ConnSet::new();
-        for (arg, value) in call.args.iter().zip(&args) {
-            all_conns.union_with(&self.reachable_from(arg, value.conns.clone(), state));
+        for arg in &call.args {
+            let conns = self.operand_value_ref(arg, state).conns.clone();
+            all_conns.union_with(&self.reachable_from(arg, conns, state));
         }
         let Some(model) = model else {
             let summaries = self.context.summaries;
@@ -87,7 +88,7 @@ impl<'a> FunctionAnalysis<'a> {
                 self.exec_inherits(state, call);
                 self.keeps_running(key, state, call, &all_conns);
             }
-            Effect::Store => self.store_into_receiver(state, call, &args),
+            Effect::Store => self.store_into_receiver(state, call),
             Effect::Quick | Effect::Open => state.resolve(&all_conns),
             Effect::Blocking => self.keeps_running(key, state, call, &all_conns),
         }
@@ -123,13 +124,16 @@ impl<'a> FunctionAnalysis<'a> {
     ) {
         self.note_use(key, state, conns, call.span);
         state.resolve(conns);
-        let event = RunEvent { span: call.span, kind: RunKind::Call(callee_name(call)) };
-        state.mark_running(&event);
+        state.mark_running_with(|| RunEvent {
+            span: call.span,
+            kind: RunKind::Call(callee_name(call)),
+        });
     }
 
     /// `replicas.push(stream)`: the collection holds the stream, and dropping it drops them.
-    fn store_into_receiver(&mut self, state: &mut ProcState, call: &Call, args: &[Value]) {
+    fn store_into_receiver(&mut self, state: &mut ProcState, call: &Call) {
         let Some(Operand::Place(place) | Operand::Ref(place)) = call.args.first() else { return };
+        let args: Vec<Value> = call.args.iter().map(|arg| self.operand_value(arg, state)).collect();
         let Some((receiver, stored)) = args.split_first() else { return };
         let mut holds = receiver.clone();
         for value in stored {
@@ -213,11 +217,16 @@ impl<'a> FunctionAnalysis<'a> {
     /// The connections an argument gives the callee: its value, and what the fields of the
     /// structure it names hold.
     pub(super) fn reachable(&self, operand: &Operand, state: &ProcState) -> ConnSet {
-        self.reachable_from(operand, self.operand_value(operand, state).conns, state)
+        self.reachable_from(operand, self.operand_value_ref(operand, state).conns.clone(), state)
     }
 
     /// `reachable`, given what the operand's value holds (`conns`).
-    fn reachable_from(&self, operand: &Operand, mut conns: ConnSet, state: &ProcState) -> ConnSet {
+    pub(super) fn reachable_from(
+        &self,
+        operand: &Operand,
+        mut conns: ConnSet,
+        state: &ProcState,
+    ) -> ConnSet {
         if state.heap.is_empty() {
             return conns;
         }
@@ -362,7 +371,7 @@ impl<'a> FunctionAnalysis<'a> {
                 process.wandered.remove(&fork);
                 bind_result(self, &mut process);
                 // The parent goes on as the same process; the child is a new one.
-                (child_key(key, fork, side), process, side == Side::Parent)
+                (child_key(key, fork, side), Box::new(process), side == Side::Parent)
             })
             .collect::<Vec<Process>>()
             .into_iter()
@@ -413,10 +422,15 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     /// FDL004: a child that went on running after a fork that lost threads.
+    /// Checked after every statement: inlined, the common case (no lost thread) costs no call.
+    #[inline]
     pub(super) fn report_lost_threads(&mut self, state: &ProcState) {
-        if !self.reporting {
-            return;
+        if self.reporting && !state.threads_lost.is_empty() {
+            self.report_lost_threads_now(state);
         }
+    }
+
+    fn report_lost_threads_now(&mut self, state: &ProcState) {
         for (fork, (thread, ran)) in &state.threads_lost {
             if *ran {
                 let site = &self.fork_sites[fork.0 as usize];

@@ -3,7 +3,10 @@
 //! The fixpoint runs first without reporting; then one pass over every reachable block with
 //! its final entry state reports what leaks, so a finding never depends on iteration order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::ops::Bound;
 use std::rc::Rc;
 
 mod acyclic;
@@ -15,8 +18,8 @@ use super::flow::Flow;
 use super::fork_side::{eval_cond, tested_fork};
 use super::open_result;
 use super::state::{
-    child_key, global_key, heap_key, local_key, root_key, ConnId, ConnSet, ForkId, Obligation,
-    ProcState, ProcessKey, ThreadId, Value,
+    child_key, global_key, heap_key, is_heap_place, local_key, root_key, ConnId, ConnSet, ForkId,
+    Obligation, ProcState, ProcessKey, ThreadId, Value,
 };
 use super::summary::{ForkSummary, OpenOrigin, Root, Summary, SummaryView};
 use super::{
@@ -88,7 +91,7 @@ fn analyze_function_in(
             let entry_states = analysis.fixpoint();
             analysis.reporting = true;
             for (index, flow) in entry_states.iter().enumerate() {
-                analysis.transfer_block(BlockId(index as u32), flow.clone());
+                analysis.report_block(BlockId(index as u32), flow.clone());
             }
             analysis.report_endless_loops(&entry_states);
         }
@@ -189,7 +192,7 @@ struct FunctionAnalysis<'a> {
 }
 
 /// A state leaving a block for a successor.
-type Outgoing = (BlockId, ProcessKey, ProcState);
+type Outgoing = (BlockId, ProcessKey, Box<ProcState>);
 
 impl<'a> FunctionAnalysis<'a> {
     fn new(function: &'a Function, context: &'a Context<'a>) -> Self {
@@ -227,8 +230,8 @@ impl<'a> FunctionAnalysis<'a> {
         }
     }
 
-    /// Runs the blocks component by component; returns the final entry states of the blocks
-    /// in loops (the others' are used up), for the report of endless loops.
+    /// Runs the blocks component by component; returns the final entry states of the loop
+    /// heads (the others' are used up), for the report of endless loops.
     fn by_components(&mut self, components: &[Component]) -> Vec<Flow> {
         let mut entry = self.entry_flows();
         let mut visits = vec![0usize; entry.len()];
@@ -238,8 +241,12 @@ impl<'a> FunctionAnalysis<'a> {
                 self.settle(&mut entry, &component.blocks, &mut visits);
                 self.reporting = true;
                 for &index in &component.blocks {
-                    // Where it leads was joined in while it settled.
-                    self.transfer_block(BlockId(index as u32), entry[index].clone());
+                    // Only a loop head's entry is read again (`report_endless_loops`).
+                    let flow = match self.function.blocks[index].loop_head {
+                        true => entry[index].clone(),
+                        false => std::mem::take(&mut entry[index]),
+                    };
+                    self.report_block(BlockId(index as u32), flow);
                 }
             } else {
                 self.reporting = true;
@@ -252,8 +259,10 @@ impl<'a> FunctionAnalysis<'a> {
     /// The fixpoint of one loop's blocks (`members`, sorted), whose predecessors outside it
     /// are final; what leaves the loop is joined into the blocks it reaches.
     fn settle(&mut self, entry: &mut [Flow], members: &[usize], visits: &mut [usize]) {
-        let mut worklist: BTreeSet<u32> =
-            members.iter().filter(|&&index| !entry[index].is_empty()).map(|&i| i as u32).collect();
+        let mut worklist = Worklist::new(entry.len());
+        for &index in members.iter().filter(|&&index| !entry[index].is_empty()) {
+            worklist.insert(index as u32);
+        }
         while let Some(index) = worklist.pop_first() {
             let slot = index as usize;
             visits[slot] += 1;
@@ -296,7 +305,8 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// Every block's entry, empty but the first block's: the function's entry state.
     fn entry_flows(&mut self) -> Vec<Flow> {
-        let mut entry: Vec<Flow> = vec![Flow::new(); self.function.blocks.len()];
+        let mut entry: Vec<Flow> = Vec::new();
+        entry.resize_with(self.function.blocks.len(), Flow::new);
         if let Some(first) = entry.first_mut() {
             *first = Flow::of(ProcessKey::new(), self.entry_state());
         }
@@ -337,14 +347,17 @@ impl<'a> FunctionAnalysis<'a> {
         self.reporting && !self.acyclic
     }
 
-    /// Runs a block for every process that reaches it; returns the states leaving it.
-    fn transfer_block(&mut self, id: BlockId, flow: Flow) -> Vec<Outgoing> {
-        let mut outgoing = Vec::new();
+    /// Runs a block for what it reports only: what leaves it was joined into its successors
+    /// while the fixpoint settled.
+    fn report_block(&mut self, id: BlockId, flow: Flow) {
+        let mut outgoing = std::mem::take(&mut self.scratch_outgoing);
         self.transfer_into(id, flow, &mut outgoing);
-        outgoing
+        outgoing.clear();
+        self.scratch_outgoing = outgoing;
     }
 
-    /// `transfer_block`, into `outgoing` (empty).
+    /// Runs a block for every process that reaches it, the states leaving it into `outgoing`
+    /// (empty).
     fn transfer_into(&mut self, id: BlockId, flow: Flow, outgoing: &mut Vec<Outgoing>) {
         let Some(block) = self.function.blocks.get(id.0 as usize) else { return };
         self.in_loop = self.on_cycle.get(id.0 as usize).copied().unwrap_or(false);
@@ -415,13 +428,13 @@ impl<'a> FunctionAnalysis<'a> {
         &mut self,
         block: &Block,
         key: ProcessKey,
-        mut state: ProcState,
-        outgoing: &mut Vec<(BlockId, ProcessKey, ProcState)>,
+        mut state: Box<ProcState>,
+        outgoing: &mut Vec<Outgoing>,
     ) -> bool {
         match &block.term {
             Terminator::Goto(target) => outgoing.push((*target, key, state)),
             Terminator::Branch { cond, then, otherwise, .. } => {
-                let taken = |this: &Self, mut state: ProcState, branch: bool| {
+                let taken = |this: &Self, mut state: Box<ProcState>, branch: bool| {
                     if branch {
                         this.bind_pattern(cond, &mut state);
                     }
@@ -456,7 +469,7 @@ impl<'a> FunctionAnalysis<'a> {
                 let handed_over = self.caller_visible(&state);
                 state.resolve(&handed_over);
                 if self.reporting {
-                    self.returns.push((key.clone(), state.clone(), returned));
+                    self.returns.push((key.clone(), (*state).clone(), returned));
                 }
                 if self.function.name == "main" {
                     self.end_process(&key, &mut state);
@@ -490,11 +503,13 @@ impl<'a> FunctionAnalysis<'a> {
                         // A pointer stored away carries what its fields hold.
                         let mut stored = value.conns.clone();
                         if let Rvalue::Use(operand) = rvalue {
-                            stored.union_with(&self.reachable(operand, state));
+                            // `value` is what the operand held before its temporary was
+                            // consumed: its fields are all the operand can add now.
+                            stored.union_with(&self.reachable_from(operand, ConnSet::new(), state));
                         }
                         self.hand_over_if_kept(key, state, target, &stored, span);
                         let mut value = value;
-                        if heap_key(target).is_some() {
+                        if is_heap_place(target) {
                             value.conns = stored;
                         }
                         self.assign(state, target, value)
@@ -529,10 +544,10 @@ impl<'a> FunctionAnalysis<'a> {
                 let PlaceBase::Local(local) = target.base else { return };
                 self.name_connections(local, &value);
                 // Most locals hold nothing of interest: keeping them out keeps states small.
-                if value == Value::default() {
-                    Rc::make_mut(&mut state.values).remove(&local);
+                if value.is_default() {
+                    state.take_value(local);
                 } else {
-                    Rc::make_mut(&mut state.values).insert(local, value);
+                    state.set_value(local, value);
                 }
             }
             // A global or a field holds it now: the process still does.
@@ -581,6 +596,9 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn name_stored(&mut self, key: &str, value: &Value) {
+        if value.conns.is_empty() {
+            return;
+        }
         let name = self.place_name(key);
         for conn in &value.conns {
             self.conn_names.entry(conn).or_insert_with(|| name.clone());
@@ -646,7 +664,7 @@ impl<'a> FunctionAnalysis<'a> {
             let is_temporary =
                 self.function.locals.get(local.0 as usize).is_some_and(|l| l.name.starts_with('$'));
             if is_temporary && projections.is_empty() {
-                Rc::make_mut(&mut state.values).remove(local);
+                state.take_value(*local);
             }
         }
     }
@@ -716,14 +734,14 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The binding goes out of scope: Rust drops what only it still holds.
     fn scope_end(&mut self, key: &ProcessKey, state: &mut ProcState, local: crate::ir::LocalId) {
-        let mut value = Rc::make_mut(&mut state.values).remove(&local).unwrap_or_default();
+        let mut value = state.take_value(local).unwrap_or_default();
         self.drop_threads(state, &value);
         // A struct going out of scope drops the connections in its fields.
         let root = if state.heap.is_empty() { String::new() } else { local_key(local.0 as usize) };
         let has_fields = !root.is_empty()
             && state
                 .heap
-                .range(root.clone()..)
+                .range::<str, _>((Bound::Included(root.as_str()), Bound::Unbounded))
                 .next()
                 .is_some_and(|(place, _)| in_root(place, &root));
         if has_fields {
@@ -751,10 +769,14 @@ impl<'a> FunctionAnalysis<'a> {
         let Some((Operand::Place(place), failed_when)) = open_result::failure_test(cond) else {
             return;
         };
-        if failed_when != branch || heap_key(place).is_some() {
+        if failed_when != branch || is_heap_place(place) {
             return;
         }
         let PlaceBase::Local(local) = place.base else { return };
+        // Nothing to forget leaves the shared map uncopied.
+        if state.values.get(&local).is_none_or(|value| value.conns.is_empty()) {
+            return;
+        }
         let Some(value) = Rc::make_mut(&mut state.values).get_mut(&local) else { return };
         // A caller's value (a summary's symbol) is checked, not opened, here.
         let (gone, kept): (ConnSet, ConnSet) = std::mem::take(&mut value.conns)
@@ -775,7 +797,7 @@ impl<'a> FunctionAnalysis<'a> {
         while let Some(pattern) = pending.pop() {
             match pattern {
                 Pattern::Bind(local) => {
-                    Rc::make_mut(&mut state.values).insert(*local, matched.clone());
+                    state.set_value(*local, matched.clone());
                 }
                 Pattern::Ctor { fields, .. } | Pattern::Or(fields) => pending.extend(fields),
                 Pattern::Wild | Pattern::Int(_) | Pattern::Unknown => {}
@@ -784,44 +806,55 @@ impl<'a> FunctionAnalysis<'a> {
     }
 
     fn operand_value(&self, operand: &Operand, state: &ProcState) -> Value {
+        self.operand_value_ref(operand, state).into_owned()
+    }
+
+    /// `operand_value`, borrowed where the state holds it as it is: a reader that wants a
+    /// part of it (its connections) needs no copy of the rest.
+    fn operand_value_ref<'s>(&self, operand: &Operand, state: &'s ProcState) -> Cow<'s, Value> {
         match operand {
             Operand::Place(place) | Operand::Ref(place) => {
                 let Some(key) = heap_key(place) else {
-                    let PlaceBase::Local(local) = place.base else { return Value::default() };
-                    return state.value_of(local);
+                    let PlaceBase::Local(local) = place.base else { return Cow::default() };
+                    return state.values.get(&local).map_or_else(Cow::default, Cow::Borrowed);
                 };
                 let key = state.unalias(key);
                 if let Some(value) = state.heap_value(&key) {
-                    return value;
+                    return Cow::Borrowed(value);
                 }
                 let alias = Some(key);
-                match place.base {
+                Cow::Owned(match place.base {
                     // Through a field or a pointer: the seed's `close(*(int *)zh)` reaches the
                     // handle's descriptor through its first field.
                     PlaceBase::Local(local) => {
-                        Value { conns: state.value_of(local).conns, alias, ..Value::default() }
+                        let conns = state.values.get(&local).map(|v| v.conns.clone());
+                        Value { conns: conns.unwrap_or_default(), alias, ..Value::default() }
                     }
                     PlaceBase::Global(_) => Value { alias, ..Value::default() },
-                }
+                })
             }
             // `Some(stream)`, `(stream)`: the one value it wraps, whole.
-            Operand::Expr(parts) if parts.len() == 1 => self.operand_value(&parts[0], state),
+            Operand::Expr(parts) if parts.len() == 1 => self.operand_value_ref(&parts[0], state),
             Operand::Expr(parts) => {
-                let values: Vec<Value> =
-                    parts.iter().map(|part| self.operand_value(part, state)).collect();
-                let conns: ConnSet = values.iter().flat_map(|v| v.conns.iter()).collect();
+                let mut conns = ConnSet::new();
+                let mut all_counters = true;
+                for part in parts {
+                    let value = self.operand_value_ref(part, state);
+                    conns.union_with(&value.conns);
+                    all_counters &= value.counter;
+                }
                 // Arithmetic on numbers: `fd + 1`, `3..1024`.
-                let counter = conns.is_empty() && values.iter().all(|v| v.counter);
-                Value { conns, counter, ..Value::default() }
+                let counter = conns.is_empty() && all_counters;
+                Cow::Owned(Value { conns, counter, ..Value::default() })
             }
-            Operand::Int(_) => Value { counter: true, ..Value::default() },
-            Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Value::default(),
+            Operand::Int(_) => Cow::Owned(Value { counter: true, ..Value::default() }),
+            Operand::Str(_) | Operand::Const(_) | Operand::Unknown => Cow::default(),
         }
     }
 }
 /// A process after a statement, and whether it is the same process as before (false for the
 /// child a fork creates).
-type Process = (ProcessKey, ProcState, bool);
+type Process = (ProcessKey, Box<ProcState>, bool);
 
 /// What a statement did to the process that ran it.
 enum Step {
@@ -835,6 +868,31 @@ enum Step {
 
 /// A block as reached by one process.
 type Node = (BlockId, ProcessKey);
+
+/// The blocks waiting for a visit, each once, the lowest first (a `BTreeSet`'s `pop_first`
+/// order, without building a tree for every loop).
+struct Worklist {
+    queued: Vec<bool>,
+    ready: BinaryHeap<Reverse<u32>>,
+}
+
+impl Worklist {
+    fn new(blocks: usize) -> Self {
+        Worklist { queued: vec![false; blocks], ready: BinaryHeap::new() }
+    }
+
+    fn insert(&mut self, index: u32) {
+        if !std::mem::replace(&mut self.queued[index as usize], true) {
+            self.ready.push(Reverse(index));
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<u32> {
+        let Reverse(index) = self.ready.pop()?;
+        self.queued[index as usize] = false;
+        Some(index)
+    }
+}
 
 enum Outcome {
     Value(Value),
