@@ -367,11 +367,10 @@ impl Summaries {
 
     /// As `interned`, for a summary already behind an `Arc`: the run's copy if it has one.
     fn interned_shared(&mut self, summary: Arc<Summary>) -> Arc<Summary> {
-        let shared = match self.distinct.get_key_value(&*summary) {
-            Some((known, _)) => Arc::clone(known),
-            None => summary,
-        };
-        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
+        // One hash of the summary, not two: an occupied entry's key is the run's copy.
+        let entry = self.distinct.entry(summary);
+        let shared = Arc::clone(entry.key());
+        *entry.or_default() += 1;
         shared
     }
 
