@@ -297,7 +297,7 @@ impl ProcState {
     /// Precision first: a connection closed on some path counts as closed, an obligation met
     /// on some path counts as met (`closed_on_every_path` keeps what every path closed).
     pub fn join(&mut self, other: &ProcState) -> bool {
-        let mut changed = join_shared_locals(&mut self.values, &other.values);
+        let mut changed = join_shared(&mut self.values, &other.values);
         changed |= join_shared(&mut self.heap, &other.heap);
         // Close-on-exec only where every path that opened the connection set it.
         let cloexec_on_both = |conn: &ConnId, a: &ProcState, b: &ProcState| {
@@ -364,28 +364,21 @@ impl ProcState {
 
 /// `join_values` on maps that branches share: two copies of one map, or two equal maps,
 /// join into themselves, without copying the shared one.
-fn join_shared<K: Ord + Clone>(
-    target: &mut Rc<BTreeMap<K, Value>>,
-    other: &Rc<BTreeMap<K, Value>>,
-) -> bool {
+fn join_shared<M: ValueMap>(target: &mut Rc<M>, other: &Rc<M>) -> bool {
     if Rc::ptr_eq(target, other) || **target == **other {
         return false;
     }
     join_values(Rc::make_mut(target), other)
 }
 
-/// `join_shared` for the locals' values.
-fn join_shared_locals(target: &mut Rc<Locals>, other: &Rc<Locals>) -> bool {
-    if Rc::ptr_eq(target, other) || **target == **other {
-        return false;
-    }
-    let target = Rc::make_mut(target);
+/// Joins every value of `other` into `target`, by key; returns whether `target` changed.
+fn join_values<M: ValueMap>(target: &mut M, other: &M) -> bool {
     let mut changed = false;
-    for (local, theirs) in other.iter() {
-        match target.get_mut(local) {
+    for (key, theirs) in other.entries() {
+        match target.value_mut(key) {
             Some(mine) => changed |= mine.join(theirs),
             None => {
-                target.insert(*local, theirs.clone());
+                target.add(key.clone(), theirs.clone());
                 changed = true;
             }
         }
@@ -393,22 +386,38 @@ fn join_shared_locals(target: &mut Rc<Locals>, other: &Rc<Locals>) -> bool {
     changed
 }
 
-/// Joins every value of `other` into `target`, by key; returns whether `target` changed.
-fn join_values<K: Ord + Clone>(
-    target: &mut BTreeMap<K, Value>,
-    other: &BTreeMap<K, Value>,
-) -> bool {
-    let mut changed = false;
-    for (key, theirs) in other {
-        match target.get_mut(key) {
-            Some(mine) => changed |= mine.join(theirs),
-            None => {
-                target.insert(key.clone(), theirs.clone());
-                changed = true;
-            }
-        }
+/// What a join needs of a state's map of values: the locals' (`Locals`) and the heap's.
+trait ValueMap: Clone + PartialEq {
+    type Key: Clone;
+    fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Value)>;
+    fn value_mut(&mut self, key: &Self::Key) -> Option<&mut Value>;
+    fn add(&mut self, key: Self::Key, value: Value);
+}
+
+impl ValueMap for Locals {
+    type Key = LocalId;
+    fn entries(&self) -> impl Iterator<Item = (&LocalId, &Value)> {
+        self.iter()
     }
-    changed
+    fn value_mut(&mut self, key: &LocalId) -> Option<&mut Value> {
+        self.get_mut(key)
+    }
+    fn add(&mut self, key: LocalId, value: Value) {
+        self.insert(key, value);
+    }
+}
+
+impl<K: Ord + Clone> ValueMap for BTreeMap<K, Value> {
+    type Key = K;
+    fn entries(&self) -> impl Iterator<Item = (&K, &Value)> {
+        self.iter()
+    }
+    fn value_mut(&mut self, key: &K) -> Option<&mut Value> {
+        self.get_mut(key)
+    }
+    fn add(&mut self, key: K, value: Value) {
+        self.insert(key, value);
+    }
 }
 
 /// How many forks a process key remembers.
