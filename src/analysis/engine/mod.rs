@@ -235,10 +235,13 @@ impl<'a> FunctionAnalysis<'a> {
     fn by_components(&mut self, components: &[Component]) -> Vec<Flow> {
         let mut entry = self.entry_flows();
         let mut visits = vec![0usize; entry.len()];
+        // One worklist for every loop: it is empty again once a loop settles, and sizing one
+        // to the function per loop would cost blocks times loops.
+        let mut worklist = Worklist::new(entry.len());
         for component in components {
             if component.looped {
                 self.reporting = false;
-                self.settle(&mut entry, &component.blocks, &mut visits);
+                self.settle(&mut entry, &component.blocks, &mut visits, &mut worklist);
                 self.reporting = true;
                 for &index in &component.blocks {
                     // Only a loop head's entry is read again (`report_endless_loops`).
@@ -258,8 +261,13 @@ impl<'a> FunctionAnalysis<'a> {
 
     /// The fixpoint of one loop's blocks (`members`, sorted), whose predecessors outside it
     /// are final; what leaves the loop is joined into the blocks it reaches.
-    fn settle(&mut self, entry: &mut [Flow], members: &[usize], visits: &mut [usize]) {
-        let mut worklist = Worklist::new(entry.len());
+    fn settle(
+        &mut self,
+        entry: &mut [Flow],
+        members: &[usize],
+        visits: &mut [usize],
+        worklist: &mut Worklist,
+    ) {
         for &index in members.iter().filter(|&&index| !entry[index].is_empty()) {
             worklist.insert(index as u32);
         }
@@ -289,7 +297,8 @@ impl<'a> FunctionAnalysis<'a> {
         let mut entry = self.entry_flows();
         let every_block: Vec<usize> = (0..entry.len()).collect();
         let mut visits = vec![0; entry.len()];
-        self.settle(&mut entry, &every_block, &mut visits);
+        let mut worklist = Worklist::new(entry.len());
+        self.settle(&mut entry, &every_block, &mut visits, &mut worklist);
         entry
     }
 
