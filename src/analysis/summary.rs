@@ -361,8 +361,7 @@ impl Summaries {
             Some((known, _)) => Arc::clone(known),
             None => Arc::new(summary.compacted()),
         };
-        *self.distinct.entry(Arc::clone(&shared)).or_default() += 1;
-        shared
+        self.interned_shared(shared)
     }
 
     /// As `interned`, for a summary already behind an `Arc`: the run's copy if it has one.
