@@ -3,14 +3,14 @@
 
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::containment::{contained, inject_fault, InternalError};
 
-use crate::analysis::{self, Facts, RunFiles};
+use crate::analysis::{self, Facts, NeededAgain, RunFiles};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
@@ -321,6 +321,8 @@ struct DiskFiles<'a> {
     texts: Vec<Mutex<Option<Box<SourceFile>>>>,
     text_budget: Budget,
     on_lowered: &'a (dyn Fn() + Sync),
+    /// Files lowered, again included (what keeping IR saves).
+    lowerings: AtomicUsize,
 }
 
 /// What the first reading of a file found, for its report. Kept for every file of the run
@@ -349,32 +351,34 @@ impl<'a> DiskFiles<'a> {
             ir_budget: Budget::new(budget),
             text_budget: Budget::new(budget),
             on_lowered,
+            lowerings: AtomicUsize::new(0),
         }
     }
 
-    /// Reads and lowers the file; the first time, notes what its report needs and keeps the
-    /// IR if the budget allows.
-    fn lower(&self, id: usize) -> Arc<LoweredFile> {
+    /// Reads and lowers the file; the first time, notes what its report needs. Also whether
+    /// this was the first time.
+    fn lower(&self, id: usize) -> (Arc<LoweredFile>, bool) {
         let source = match self.take_text(id).map(Ok).or_else(|| read_source(self.paths[id])) {
             Some(Ok(source)) => source,
             Some(Err(report)) => {
                 let _ = self.first_looks[id].set(FirstLook::Unreadable(Box::new(report)));
-                return Arc::default();
+                return (Arc::default(), false);
             }
-            None => return Arc::default(),
+            None => return (Arc::default(), false),
         };
         let hash = text_hash(&source.text);
         let first = self.first_looks[id].get();
         // The file changed since the first reading: analyse what was read then, nothing more.
         if matches!(first, Some(FirstLook::Read { hash: known, .. }) if *known != hash) {
-            return Arc::default();
+            return (Arc::default(), false);
         }
+        self.lowerings.fetch_add(1, Ordering::Relaxed);
         let lowered = match contained(|| frontend::lower(source.language, &source.text)) {
             Ok(lowered) => Arc::new(lowered),
             Err(error) => {
                 let report = Box::new(internal_error(source, error));
                 let _ = self.first_looks[id].set(FirstLook::Unreadable(report));
-                return Arc::default();
+                return (Arc::default(), false);
             }
         };
         if first.is_none() {
@@ -382,11 +386,27 @@ impl<'a> DiskFiles<'a> {
             let needs_text = source.text.contains("fdlint:") || source.read_as_latin1.is_some();
             let look = FirstLook::Read { hash, errors: lowered.errors.clone(), needs_text };
             let _ = self.first_looks[id].set(look);
-            if self.ir_budget.reserve(approximate_size(&lowered)) {
-                *lock(&self.kept[id]) = Some(Arc::clone(&lowered));
-            }
         }
-        lowered
+        (lowered, first.is_none())
+    }
+
+    /// Keeps a file's IR, first lowered, if the budget allows. A file whose report will read
+    /// it again may take the whole budget; another leaves a quarter of it for those, which
+    /// would otherwise be lowered a third time for their reports.
+    fn keep_ir(&self, id: usize, lowered: Arc<LoweredFile>, needed: NeededAgain) {
+        let leaving = match needed {
+            NeededAgain::Yes => 0,
+            NeededAgain::No => self.ir_budget.total / 4,
+        };
+        if self.ir_budget.reserve_leaving(approximate_size(&lowered), leaving) {
+            *lock(&self.kept[id]) = Some(lowered);
+        }
+    }
+
+    /// The file's IR: kept, or lowered again.
+    fn ir(&self, id: usize) -> Arc<LoweredFile> {
+        let kept = lock(&self.kept[id]).clone();
+        kept.unwrap_or_else(|| self.lower(id).0)
     }
 }
 
@@ -424,10 +444,16 @@ impl RunFiles for DiskFiles<'_> {
         self.languages[id]
     }
 
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
-        let kept = lock(&self.kept[id]).clone();
-        let lowered = kept.unwrap_or_else(|| self.lower(id));
-        work(&lowered)
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R {
+        if let Some(kept) = lock(&self.kept[id]).clone() {
+            return work(&kept).0;
+        }
+        let (lowered, first) = self.lower(id);
+        let (result, needed) = work(&lowered);
+        if first {
+            self.keep_ir(id, lowered, needed);
+        }
+        result
     }
 
     /// Read off the text, not parsed: the first round's order needs only a guess.
@@ -444,26 +470,38 @@ impl RunFiles for DiskFiles<'_> {
 }
 
 /// Bytes the run may still keep in memory, shared by the workers.
-struct Budget(AtomicIsize);
+struct Budget {
+    left: AtomicIsize,
+    total: usize,
+}
 
 impl Budget {
     fn new(bytes: usize) -> Self {
-        Budget(AtomicIsize::new(isize::try_from(bytes).unwrap_or(isize::MAX)))
+        Budget { left: AtomicIsize::new(signed(bytes)), total: bytes }
     }
 
     /// Takes `bytes` from the budget if it has them.
     fn reserve(&self, bytes: usize) -> bool {
-        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
-        if self.0.fetch_sub(bytes, Ordering::Relaxed) >= bytes {
+        self.reserve_leaving(bytes, 0)
+    }
+
+    /// Takes `bytes` from the budget if it has them and `leaving` more.
+    fn reserve_leaving(&self, bytes: usize, leaving: usize) -> bool {
+        let bytes = signed(bytes);
+        if self.left.fetch_sub(bytes, Ordering::Relaxed) >= bytes.saturating_add(signed(leaving)) {
             return true;
         }
-        self.0.fetch_add(bytes, Ordering::Relaxed);
+        self.left.fetch_add(bytes, Ordering::Relaxed);
         false
     }
 
     fn release(&self, bytes: usize) {
-        self.0.fetch_add(isize::try_from(bytes).unwrap_or(isize::MAX), Ordering::Relaxed);
+        self.left.fetch_add(signed(bytes), Ordering::Relaxed);
     }
+}
+
+fn signed(bytes: usize) -> isize {
+    isize::try_from(bytes).unwrap_or(isize::MAX)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -495,10 +533,9 @@ fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
     let mut diagnostics = if facts.is_empty() {
         Vec::new()
     } else {
-        files.with_ir(id, |lowered| {
-            let context = crate::lints::fixes::FileContext { source: &source, lowered };
-            crate::lints::check(facts, &locate, &context)
-        })
+        let lowered = files.ir(id);
+        let context = crate::lints::fixes::FileContext { source: &source, lowered: &lowered };
+        crate::lints::check(facts, &locate, &context)
     };
     settle(&source, &mut diagnostics);
     report(source, &problems_only, diagnostics)
@@ -584,7 +621,38 @@ fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
 
 #[cfg(test)]
 mod tests {
-    use super::Budget;
+    use super::*;
+
+    /// A file with nothing to report is lowered first, and big enough to take most of the
+    /// budget; the file with a finding after it is still kept for its report.
+    #[test]
+    fn the_ir_of_a_file_with_findings_is_kept_for_its_report_before_others() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let leak = "int main(void) { int fd = socket(2, 1, 0); if (fork() == 0) { for (;;) { sleep(1); } } return 0; }\n";
+        let bystander: String =
+            (0..200).map(|i| format!("int f{i}(int x) {{ return x + {i}; }}\n")).collect();
+        let paths = [dir.path().join("a_bystander.c"), dir.path().join("b_leak.c")];
+        std::fs::write(&paths[0], &bystander).expect("written");
+        std::fs::write(&paths[1], leak).expect("written");
+        let size = |text: &str| approximate_size(&frontend::lower(Language::C, text));
+        let (big, small) = (size(&bystander), size(leak));
+        assert!(big > 8 * small, "the bystander's IR is {big} bytes, the leak's {small}");
+        // Without the leak's claim, the bystander would take the budget and leave too little.
+        let budget = big + small / 2;
+        let catalog = Catalog::builtin();
+        let files = DiskFiles::new(&paths, budget, &|| {});
+        let reports = in_worker_pool(1, || {
+            let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
+            let reports: Vec<FileReport> = facts
+                .iter()
+                .enumerate()
+                .map(|(id, facts)| files_report(&files, id, facts))
+                .collect();
+            reports
+        });
+        assert_eq!(reports[1].diagnostics.len(), 1, "{:?}", reports[1].diagnostics);
+        assert_eq!(files.lowerings.load(Ordering::Relaxed), 2, "each file lowered once");
+    }
 
     #[test]
     fn a_budget_refused_keeps_what_it_had_and_gets_back_what_is_released() {
@@ -595,5 +663,14 @@ mod tests {
         assert!(!budget.reserve(1));
         budget.release(60);
         assert!(budget.reserve(60));
+    }
+
+    #[test]
+    fn a_reservation_leaving_room_is_refused_when_it_would_take_that_room() {
+        let budget = Budget::new(100);
+        assert!(!budget.reserve_leaving(80, 25), "only 20 would be left");
+        assert!(budget.reserve_leaving(75, 25));
+        assert!(!budget.reserve_leaving(1, 25));
+        assert!(budget.reserve(25), "the room left is there for a plain reservation");
     }
 }

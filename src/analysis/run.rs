@@ -259,12 +259,21 @@ fn called_names(file: &LoweredFile) -> BTreeSet<String> {
     file.functions.iter().flat_map(function_callees).map(str::to_string).collect()
 }
 
+/// Whether a file's IR will be wanted again after the run's analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeededAgain {
+    Yes,
+    No,
+}
+
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.
 pub trait RunFiles: Sync {
     fn count(&self) -> usize;
     fn language(&self, id: usize) -> Language;
-    /// Runs `work` on the file's IR (kept, or lowered for the occasion).
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R;
+    /// Runs `work` on the file's IR (kept, or lowered for the occasion). `work` also says
+    /// whether the caller will want the IR again once the run is over (the file has facts,
+    /// whose fix-its read it), so that one keeping IR within a budget keeps that file's first.
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R;
     /// The names the file defines and calls, to order the first round (a guess is fine).
     fn names(&self, id: usize) -> FileNames;
 }
@@ -278,8 +287,8 @@ impl RunFiles for [(&LoweredFile, Language)] {
         self[id].1
     }
 
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
-        work(self[id].0)
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R {
+        work(self[id].0).0
     }
 
     fn names(&self, id: usize) -> FileNames {
@@ -348,8 +357,14 @@ impl MeasuredRun {
         let results: Vec<(usize, Analysed)> = batch
             .par_iter()
             .map(|&id| {
-                let analysis = files
-                    .with_ir(id, |file| analyze_file(file, languages[id], catalog, summaries, id));
+                let analysis = files.with_ir(id, |file| {
+                    let analysis = analyze_file(file, languages[id], catalog, summaries, id);
+                    let needed = match analysis.facts.is_empty() {
+                        true => NeededAgain::No,
+                        false => NeededAgain::Yes,
+                    };
+                    (analysis, needed)
+                });
                 (id, Analysed::new(analysis, &shared))
             })
             .collect();
