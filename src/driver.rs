@@ -1,6 +1,7 @@
 //! The pipeline for a run: read, lower, analyse, lint. It returns values; printing is the
 //! outputs' business.
 
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
@@ -323,7 +324,15 @@ struct DiskFiles<'a> {
     on_lowered: &'a (dyn Fn() + Sync),
     /// Files lowered, again included (what keeping IR saves).
     lowerings: AtomicUsize,
+    /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`), a few files at a time.
+    ahead: Mutex<HashMap<usize, Arc<LoweredFile>>>,
+    ahead_budget: Budget,
 }
+
+/// IR lowered ahead of its analysis at most (estimated, and the last file may overshoot it):
+/// enough to keep a worker busy while the batch's last file, the largest a few hundred
+/// kilobytes of IR, is analysed.
+const AHEAD_BUDGET_BYTES: usize = 16 << 20;
 
 /// What the first reading of a file found, for its report. Kept for every file of the run
 /// until its report: a report, rare here, is boxed.
@@ -352,6 +361,8 @@ impl<'a> DiskFiles<'a> {
             text_budget: Budget::new(budget),
             on_lowered,
             lowerings: AtomicUsize::new(0),
+            ahead: Mutex::new(HashMap::new()),
+            ahead_budget: Budget::new(AHEAD_BUDGET_BYTES),
         }
     }
 
@@ -448,12 +459,34 @@ impl RunFiles for DiskFiles<'_> {
         if let Some(kept) = lock(&self.kept[id]).clone() {
             return work(&kept).0;
         }
-        let (lowered, first) = self.lower(id);
+        let ahead = lock(&self.ahead).remove(&id);
+        let (lowered, first) = match ahead {
+            Some(lowered) => {
+                self.ahead_budget.release(approximate_size(&lowered));
+                (lowered, true)
+            }
+            None => self.lower(id),
+        };
         let (result, needed) = work(&lowered);
         if first {
             self.keep_ir(id, lowered, needed);
         }
         result
+    }
+
+    /// The first lowering of a file whose turn comes soon: its IR waits in `ahead`.
+    fn lower_ahead(&self, id: usize) -> bool {
+        if !self.ahead_budget.has_room() {
+            return false;
+        }
+        if self.first_looks[id].get().is_none() {
+            let (lowered, first) = self.lower(id);
+            if first {
+                self.ahead_budget.take(approximate_size(&lowered));
+                lock(&self.ahead).insert(id, lowered);
+            }
+        }
+        true
     }
 
     /// Read off the text, not parsed: the first round's order needs only a guess.
@@ -493,6 +526,15 @@ impl Budget {
         }
         self.left.fetch_add(bytes, Ordering::Relaxed);
         false
+    }
+
+    /// Takes `bytes` whatever is left: the budget may go below nothing.
+    fn take(&self, bytes: usize) {
+        self.left.fetch_sub(signed(bytes), Ordering::Relaxed);
+    }
+
+    fn has_room(&self) -> bool {
+        self.left.load(Ordering::Relaxed) > 0
     }
 
     fn release(&self, bytes: usize) {
@@ -663,6 +705,34 @@ mod tests {
         assert!(!budget.reserve(1));
         budget.release(60);
         assert!(budget.reserve(60));
+    }
+
+    #[test]
+    fn a_file_lowered_ahead_is_analysed_from_that_ir_and_its_room_given_back() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let paths = [dir.path().join("a.c"), dir.path().join("b.c")];
+        std::fs::write(&paths[0], "int f(void) { return socket(2, 1, 0); }\n").expect("written");
+        std::fs::write(&paths[1], "int g(void) { return f(); }\n").expect("written");
+        let files = DiskFiles::new(&paths, 0, &|| {});
+        assert!(files.lower_ahead(1));
+        assert!(files.lower_ahead(1), "already lowered: nothing more to do, room left");
+        assert!(files.ahead_budget.left.load(Ordering::Relaxed) < signed(AHEAD_BUDGET_BYTES));
+        let functions = files.with_ir(1, |file| (file.functions.len(), NeededAgain::No));
+        assert_eq!(functions, 1);
+        assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once, ahead");
+        assert!(lock(&files.ahead).is_empty());
+        assert_eq!(files.ahead_budget.left.load(Ordering::Relaxed), signed(AHEAD_BUDGET_BYTES));
+    }
+
+    #[test]
+    fn no_file_is_lowered_ahead_once_the_room_is_taken() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("a.c");
+        std::fs::write(&path, "int f(void) { return 0; }\n").expect("written");
+        let files = DiskFiles::new(std::slice::from_ref(&path), 0, &|| {});
+        files.ahead_budget.take(AHEAD_BUDGET_BYTES);
+        assert!(!files.lower_ahead(0));
+        assert_eq!(files.lowerings.load(Ordering::Relaxed), 0);
     }
 
     #[test]

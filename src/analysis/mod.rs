@@ -6,6 +6,7 @@
 //! asks the catalog what calls do, and returns facts (spans and names); lints turn the facts
 //! into diagnostics.
 
+mod batch;
 mod engine;
 mod flow;
 mod fork_side;

@@ -15,10 +15,12 @@
 //! lower them again when a round needs them.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::batch::run_batch;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::summary::{BatchSummaries, Seen, Summaries, Summary, SummaryEntry};
@@ -276,6 +278,12 @@ pub trait RunFiles: Sync {
     fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R;
     /// The names the file defines and calls, to order the first round (a guess is fine).
     fn names(&self, id: usize) -> FileNames;
+    /// Lowers the file now for its `with_ir` soon, while there is room to hold IR until then;
+    /// false when there is none left.
+    fn lower_ahead(&self, id: usize) -> bool {
+        let _ = id;
+        false
+    }
 }
 
 impl RunFiles for [(&LoweredFile, Language)] {
@@ -320,8 +328,9 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         work: Work::default(),
     };
     for _ in 0..MAX_ROUNDS {
-        for batch in &batches {
-            run.analyze(files, catalog, &languages, batch);
+        for (index, batch) in batches.iter().enumerate() {
+            let next = batches.get(index + 1).map_or(&[][..], Vec::as_slice);
+            run.analyze(files, catalog, &languages, batch, next);
         }
         let dirty: Vec<usize> = (0..count)
             .into_par_iter()
@@ -345,29 +354,35 @@ struct MeasuredRun {
 
 impl MeasuredRun {
     /// Analyses a batch of files in parallel with the summaries known so far, then adds theirs.
+    /// A worker with nothing of the batch left lowers the `next` batch's files meanwhile.
     fn analyze<F: RunFiles + ?Sized>(
         &mut self,
         files: &F,
         catalog: &Catalog,
         languages: &[Language],
         batch: &[usize],
+        next: &[usize],
     ) {
         let summaries = &self.summaries;
         let shared = BatchSummaries::new(summaries);
-        let results: Vec<(usize, Analysed)> = batch
-            .par_iter()
-            .map(|&id| {
-                let analysis = files.with_ir(id, |file| {
-                    let analysis = analyze_file(file, languages[id], catalog, summaries, id);
-                    let needed = match analysis.facts.is_empty() {
-                        true => NeededAgain::No,
-                        false => NeededAgain::Yes,
-                    };
-                    (analysis, needed)
-                });
-                (id, Analysed::new(analysis, &shared))
-            })
-            .collect();
+        let analyse = |index: usize| {
+            let id = batch[index];
+            let analysis = files.with_ir(id, |file| {
+                let analysis = analyze_file(file, languages[id], catalog, summaries, id);
+                let needed = match analysis.facts.is_empty() {
+                    true => NeededAgain::No,
+                    false => NeededAgain::Yes,
+                };
+                (analysis, needed)
+            });
+            (id, Analysed::new(analysis, &shared))
+        };
+        let ahead = AtomicUsize::new(0);
+        let lower_ahead = || {
+            let next = next.get(ahead.fetch_add(1, Ordering::Relaxed));
+            next.is_some_and(|&id| files.lower_ahead(id))
+        };
+        let results = run_batch(batch.len(), analyse, lower_ahead);
         drop(shared);
         for (id, result) in results {
             self.work.file_analyses += 1;
