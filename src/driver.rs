@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::containment::{contained, inject_fault, InternalError};
 
-use crate::analysis::{self, Facts, NeededAgain, RunFiles};
+use crate::analysis::{self, Facts, RunFiles};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
@@ -326,6 +326,8 @@ struct DiskFiles<'a> {
     lowerings: AtomicUsize,
     /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`), a few files at a time.
     ahead: Mutex<HashMap<usize, Arc<LoweredFile>>>,
+    /// For each file with facts whose IR is not kept, what the lints will read of it.
+    for_reports: Mutex<HashMap<usize, Arc<LoweredFile>>>,
     ahead_budget: Budget,
 }
 
@@ -362,6 +364,7 @@ impl<'a> DiskFiles<'a> {
             on_lowered,
             lowerings: AtomicUsize::new(0),
             ahead: Mutex::new(HashMap::new()),
+            for_reports: Mutex::new(HashMap::new()),
             ahead_budget: Budget::new(AHEAD_BUDGET_BYTES),
         }
     }
@@ -401,22 +404,18 @@ impl<'a> DiskFiles<'a> {
         (lowered, first.is_none())
     }
 
-    /// Keeps a file's IR, first lowered, if the budget allows. A file whose report will read
-    /// it again may take the whole budget; another leaves a quarter of it for those, which
-    /// would otherwise be lowered a third time for their reports.
-    fn keep_ir(&self, id: usize, lowered: Arc<LoweredFile>, needed: NeededAgain) {
-        let leaving = match needed {
-            NeededAgain::Yes => 0,
-            NeededAgain::No => self.ir_budget.total / 4,
-        };
-        if self.ir_budget.reserve_leaving(approximate_size(&lowered), leaving) {
+    /// Keeps a file's IR, first lowered, if the budget allows.
+    fn keep_ir(&self, id: usize, lowered: Arc<LoweredFile>) {
+        if self.ir_budget.reserve(approximate_size(&lowered)) {
             *lock(&self.kept[id]) = Some(lowered);
         }
     }
 
-    /// The file's IR: kept, or lowered again.
-    fn ir(&self, id: usize) -> Arc<LoweredFile> {
+    /// The file's IR for its report: kept whole or the part the lints read, else lowered
+    /// again.
+    fn ir_for_report(&self, id: usize) -> Arc<LoweredFile> {
         let kept = lock(&self.kept[id]).clone();
+        let kept = kept.or_else(|| lock(&self.for_reports).get(&id).cloned());
         kept.unwrap_or_else(|| self.lower(id).0)
     }
 }
@@ -455,9 +454,11 @@ impl RunFiles for DiskFiles<'_> {
         self.languages[id]
     }
 
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R {
-        if let Some(kept) = lock(&self.kept[id]).clone() {
-            return work(&kept).0;
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
+        // Not `if let` on the lock: its guard would be held through `work`.
+        let kept = lock(&self.kept[id]).clone();
+        if let Some(kept) = kept {
+            return work(&kept);
         }
         let ahead = lock(&self.ahead).remove(&id);
         let (lowered, first) = match ahead {
@@ -467,11 +468,21 @@ impl RunFiles for DiskFiles<'_> {
             }
             None => self.lower(id),
         };
-        let (result, needed) = work(&lowered);
         if first {
-            self.keep_ir(id, lowered, needed);
+            self.keep_ir(id, Arc::clone(&lowered));
         }
-        result
+        work(&lowered)
+    }
+
+    /// Keeps what the lints will read of a file with facts, unless its whole IR is kept.
+    fn analysed(&self, id: usize, file: &LoweredFile, facts: &Facts) {
+        let kept = lock(&self.kept[id]).is_some();
+        let part = (!facts.is_empty() && !kept).then(|| crate::lints::ir_for_check(facts, file));
+        let mut for_reports = lock(&self.for_reports);
+        match part {
+            Some(part) => for_reports.insert(id, Arc::new(part)),
+            None => for_reports.remove(&id),
+        };
     }
 
     /// The first lowering of a file whose turn comes soon: its IR waits in `ahead`.
@@ -505,23 +516,17 @@ impl RunFiles for DiskFiles<'_> {
 /// Bytes the run may still keep in memory, shared by the workers.
 struct Budget {
     left: AtomicIsize,
-    total: usize,
 }
 
 impl Budget {
     fn new(bytes: usize) -> Self {
-        Budget { left: AtomicIsize::new(signed(bytes)), total: bytes }
+        Budget { left: AtomicIsize::new(signed(bytes)) }
     }
 
     /// Takes `bytes` from the budget if it has them.
     fn reserve(&self, bytes: usize) -> bool {
-        self.reserve_leaving(bytes, 0)
-    }
-
-    /// Takes `bytes` from the budget if it has them and `leaving` more.
-    fn reserve_leaving(&self, bytes: usize, leaving: usize) -> bool {
         let bytes = signed(bytes);
-        if self.left.fetch_sub(bytes, Ordering::Relaxed) >= bytes.saturating_add(signed(leaving)) {
+        if self.left.fetch_sub(bytes, Ordering::Relaxed) >= bytes {
             return true;
         }
         self.left.fetch_add(bytes, Ordering::Relaxed);
@@ -575,7 +580,7 @@ fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
     let mut diagnostics = if facts.is_empty() {
         Vec::new()
     } else {
-        let lowered = files.ir(id);
+        let lowered = files.ir_for_report(id);
         let context = crate::lints::fixes::FileContext { source: &source, lowered: &lowered };
         crate::lints::check(facts, &locate, &context)
     };
@@ -665,46 +670,31 @@ fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
 mod tests {
     use super::*;
 
-    /// A file with nothing to report is lowered first, and big enough to take most of the
-    /// budget; the file with a finding after it is still kept for its report.
+    /// A file with a finding is lowered once, whether its IR is kept or not (its report then
+    /// reads the part of the IR the analysis kept for the lints), and comes out as linting it
+    /// alone does.
     #[test]
-    fn the_ir_of_a_file_with_findings_is_kept_for_its_report_before_others() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let leak = "int main(void) { int fd = socket(2, 1, 0); if (fork() == 0) { for (;;) { sleep(1); } } return 0; }\n";
-        let bystander: String =
-            (0..200).map(|i| format!("int f{i}(int x) {{ return x + {i}; }}\n")).collect();
-        let paths = [dir.path().join("a_bystander.c"), dir.path().join("b_leak.c")];
-        std::fs::write(&paths[0], &bystander).expect("written");
-        std::fs::write(&paths[1], leak).expect("written");
-        let size = |text: &str| approximate_size(&frontend::lower(Language::C, text));
-        let (big, small) = (size(&bystander), size(leak));
-        assert!(big > 8 * small, "the bystander's IR is {big} bytes, the leak's {small}");
-        // Without the leak's claim, the bystander would take the budget and leave too little.
-        let budget = big + small / 2;
-        let catalog = Catalog::builtin();
-        let files = DiskFiles::new(&paths, budget, &|| {});
-        let reports = in_worker_pool(1, || {
-            let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
-            let reports: Vec<FileReport> = facts
-                .iter()
-                .enumerate()
-                .map(|(id, facts)| files_report(&files, id, facts))
-                .collect();
-            reports
-        });
-        assert_eq!(reports[1].diagnostics.len(), 1, "{:?}", reports[1].diagnostics);
-        assert_eq!(files.lowerings.load(Ordering::Relaxed), 2, "each file lowered once");
+    fn a_file_with_findings_is_reported_from_what_its_analysis_kept() {
+        for budget in [0, IR_BUDGET_BYTES] {
+            report_from_what_the_analysis_kept(budget);
+        }
     }
 
-    #[test]
-    fn a_budget_refused_keeps_what_it_had_and_gets_back_what_is_released() {
-        let budget = Budget::new(100);
-        assert!(budget.reserve(60));
-        assert!(!budget.reserve(50), "only 40 left");
-        assert!(budget.reserve(40), "the refusal took nothing");
-        assert!(!budget.reserve(1));
-        budget.release(60);
-        assert!(budget.reserve(60));
+    fn report_from_what_the_analysis_kept(budget: usize) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let leak = "int main(void) {\n    int fd = socket(2, 1, 0);\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    close(fd);\n    return 0;\n}\nvoid other(void) { puts(\"x\"); }\n";
+        let path = dir.path().join("leak.c");
+        std::fs::write(&path, leak).expect("written");
+        let catalog = Catalog::builtin();
+        let files = DiskFiles::new(std::slice::from_ref(&path), budget, &|| {});
+        let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
+        let part = lock(&files.for_reports).get(&0).map(|part| part.functions.len());
+        assert_eq!(part, (budget == 0).then_some(1), "main only, when the IR is not kept");
+        let report = files_report(&files, 0, &facts[0]);
+        assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once");
+        let alone = lint_path(&path, &catalog).expect("a C file");
+        assert_eq!(report.diagnostics, alone.diagnostics);
+        assert!(!report.diagnostics[0].fixes.is_empty(), "{:?}", report.diagnostics);
     }
 
     #[test]
@@ -717,7 +707,7 @@ mod tests {
         assert!(files.lower_ahead(1));
         assert!(files.lower_ahead(1), "already lowered: nothing more to do, room left");
         assert!(files.ahead_budget.left.load(Ordering::Relaxed) < signed(AHEAD_BUDGET_BYTES));
-        let functions = files.with_ir(1, |file| (file.functions.len(), NeededAgain::No));
+        let functions = files.with_ir(1, |file| file.functions.len());
         assert_eq!(functions, 1);
         assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once, ahead");
         assert!(lock(&files.ahead).is_empty());
@@ -736,11 +726,13 @@ mod tests {
     }
 
     #[test]
-    fn a_reservation_leaving_room_is_refused_when_it_would_take_that_room() {
+    fn a_budget_refused_keeps_what_it_had_and_gets_back_what_is_released() {
         let budget = Budget::new(100);
-        assert!(!budget.reserve_leaving(80, 25), "only 20 would be left");
-        assert!(budget.reserve_leaving(75, 25));
-        assert!(!budget.reserve_leaving(1, 25));
-        assert!(budget.reserve(25), "the room left is there for a plain reservation");
+        assert!(budget.reserve(60));
+        assert!(!budget.reserve(50), "only 40 left");
+        assert!(budget.reserve(40), "the refusal took nothing");
+        assert!(!budget.reserve(1));
+        budget.release(60);
+        assert!(budget.reserve(60));
     }
 }

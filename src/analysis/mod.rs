@@ -22,7 +22,7 @@ pub mod summary;
 mod waves;
 
 use order::callees_first;
-pub use run::{analyze_run, analyze_run_measured, FileChange, LiveRun, NeededAgain, RunFiles};
+pub use run::{analyze_run, analyze_run_measured, FileChange, LiveRun, RunFiles};
 use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
 
 use serde::{Deserialize, Serialize};

@@ -261,21 +261,17 @@ fn called_names(file: &LoweredFile) -> BTreeSet<String> {
     file.functions.iter().flat_map(function_callees).map(str::to_string).collect()
 }
 
-/// Whether a file's IR will be wanted again after the run's analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NeededAgain {
-    Yes,
-    No,
-}
-
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.
 pub trait RunFiles: Sync {
     fn count(&self) -> usize;
     fn language(&self, id: usize) -> Language;
-    /// Runs `work` on the file's IR (kept, or lowered for the occasion). `work` also says
-    /// whether the caller will want the IR again once the run is over (the file has facts,
-    /// whose fix-its read it), so that one keeping IR within a budget keeps that file's first.
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R;
+    /// Runs `work` on the file's IR (kept, or lowered for the occasion).
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R;
+    /// The file's latest analysis found `facts` in `file`: a caller that lints them later
+    /// may keep what the lints will read of the IR.
+    fn analysed(&self, id: usize, file: &LoweredFile, facts: &Facts) {
+        let _ = (id, file, facts);
+    }
     /// The names the file defines and calls, to order the first round (a guess is fine).
     fn names(&self, id: usize) -> FileNames;
     /// Lowers the file now for its `with_ir` soon, while there is room to hold IR until then;
@@ -295,8 +291,8 @@ impl RunFiles for [(&LoweredFile, Language)] {
         self[id].1
     }
 
-    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> (R, NeededAgain)) -> R {
-        work(self[id].0).0
+    fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
+        work(self[id].0)
     }
 
     fn names(&self, id: usize) -> FileNames {
@@ -369,11 +365,8 @@ impl MeasuredRun {
             let id = batch[index];
             let analysis = files.with_ir(id, |file| {
                 let analysis = analyze_file(file, languages[id], catalog, summaries, id);
-                let needed = match analysis.facts.is_empty() {
-                    true => NeededAgain::No,
-                    false => NeededAgain::Yes,
-                };
-                (analysis, needed)
+                files.analysed(id, file, &analysis.facts);
+                analysis
             });
             (id, Analysed::new(analysis, &shared))
         };

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::analysis::Facts;
 use crate::diagnostics::{Diagnostic, Level, Locate};
+use crate::ir::{Function, LoweredFile};
 use fixes::FileContext;
 
 /// The declarations shipped with fdlint: the single source of codes, names, levels and docs.
@@ -97,6 +98,21 @@ pub fn check(facts: &Facts, locate: Locate<'_>, context: &FileContext) -> Vec<Di
     diagnostics.extend(fd_leaked_into_exec::check(facts, locate, context));
     diagnostics.extend(fork_with_live_threads::check(facts, locate));
     diagnostics
+}
+
+/// The part of a file's IR that `check` reads for these facts: the functions a leak names
+/// (fix-its look into them) and the file's imports. A run keeps this for a file's report,
+/// a fraction of the file's IR, rather than lower the file again.
+pub fn ir_for_check(facts: &Facts, file: &LoweredFile) -> LoweredFile {
+    let named =
+        |function: &&Function| facts.leaks.iter().any(|leak| leak.function == function.name);
+    LoweredFile {
+        functions: file.functions.iter().filter(named).cloned().collect(),
+        errors: Vec::new(),
+        glob_imports: Vec::new(),
+        use_site: file.use_site,
+        top_imports: file.top_imports.clone(),
+    }
 }
 
 #[cfg(test)]
