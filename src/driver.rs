@@ -250,7 +250,8 @@ fn problems(source: &SourceFile, lowered: &LoweredFile) -> Vec<FileProblem> {
 /// with the size of the tree. Small: since the first round goes callees first, few files are
 /// analysed again, and keeping more IR cost more time (cache misses) than it saved. The same
 /// bound holds the texts the name scan read, kept for the analysis to lower (a file beyond it
-/// is read again).
+/// is read again). A quarter of it more holds the IR lowered ahead of its analysis, and as
+/// much what the lints will read of the files with findings (`DiskFiles`).
 pub const IR_BUDGET_BYTES: usize = 32 << 20;
 
 /// Reads and lints the files of one run; a file that cannot be read becomes a report with a
@@ -324,17 +325,18 @@ struct DiskFiles<'a> {
     on_lowered: &'a (dyn Fn() + Sync),
     /// Files lowered, again included (what keeping IR saves).
     lowerings: AtomicUsize,
-    /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`), a few files at a time.
+    /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`), a few files at a time: a
+    /// quarter of the budget (8 MiB by default, a few dozen files) keeps a worker busy while
+    /// a batch's last file, the largest a few hundred kilobytes of IR, is analysed. The last
+    /// file lowered ahead may overshoot it.
     ahead: Mutex<HashMap<usize, Arc<LoweredFile>>>,
-    /// For each file with facts whose IR is not kept, what the lints will read of it.
-    for_reports: Mutex<HashMap<usize, Arc<LoweredFile>>>,
     ahead_budget: Budget,
+    /// For each file with facts whose IR is not kept, what the lints will read of it (a few
+    /// kilobytes a file), while a quarter of the budget lasts; beyond, a report lowers the
+    /// file again.
+    for_reports: Mutex<HashMap<usize, Arc<LoweredFile>>>,
+    report_budget: Budget,
 }
-
-/// IR lowered ahead of its analysis at most (estimated, and the last file may overshoot it):
-/// enough to keep a worker busy while the batch's last file, the largest a few hundred
-/// kilobytes of IR, is analysed.
-const AHEAD_BUDGET_BYTES: usize = 16 << 20;
 
 /// What the first reading of a file found, for its report. Kept for every file of the run
 /// until its report: a report, rare here, is boxed.
@@ -364,8 +366,9 @@ impl<'a> DiskFiles<'a> {
             on_lowered,
             lowerings: AtomicUsize::new(0),
             ahead: Mutex::new(HashMap::new()),
+            ahead_budget: Budget::new(budget / 4),
             for_reports: Mutex::new(HashMap::new()),
-            ahead_budget: Budget::new(AHEAD_BUDGET_BYTES),
+            report_budget: Budget::new(budget / 4),
         }
     }
 
@@ -478,11 +481,15 @@ impl RunFiles for DiskFiles<'_> {
     fn analysed(&self, id: usize, file: &LoweredFile, facts: &Facts) {
         let kept = lock(&self.kept[id]).is_some();
         let part = (!facts.is_empty() && !kept).then(|| crate::lints::ir_for_check(facts, file));
+        let part = part.filter(|part| self.report_budget.reserve(approximate_size(part)));
         let mut for_reports = lock(&self.for_reports);
-        match part {
+        let replaced = match part {
             Some(part) => for_reports.insert(id, Arc::new(part)),
             None => for_reports.remove(&id),
         };
+        if let Some(replaced) = replaced {
+            self.report_budget.release(approximate_size(&replaced));
+        }
     }
 
     /// The first lowering of a file whose turn comes soon: its IR waits in `ahead`.
@@ -670,31 +677,49 @@ fn unreadable(path: &Path, language: Language, message: String) -> FileReport {
 mod tests {
     use super::*;
 
-    /// A file with a finding is lowered once, whether its IR is kept or not (its report then
-    /// reads the part of the IR the analysis kept for the lints), and comes out as linting it
-    /// alone does.
+    const LEAKING_MAIN: &str = "int main(void) {\n    int fd = socket(2, 1, 0);\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    close(fd);\n    return 0;\n}\n";
+
+    /// A file with a finding is lowered once, whether its IR is kept whole or not (its report
+    /// then reads the part of the IR the analysis kept for the lints), and comes out as linting
+    /// it alone does.
     #[test]
     fn a_file_with_findings_is_reported_from_what_its_analysis_kept() {
-        for budget in [0, IR_BUDGET_BYTES] {
-            report_from_what_the_analysis_kept(budget);
+        let other: String =
+            (0..100).map(|i| format!("void f{i}(void) {{ puts(\"{i}\"); }}\n")).collect();
+        let text = format!("{LEAKING_MAIN}{other}");
+        let size = |text: &str| approximate_size(&frontend::lower(Language::C, text));
+        // The whole IR does not fit, the part (`main`) fits the quarter for reports.
+        let part_only = 4 * size(LEAKING_MAIN) + 64;
+        assert!(size(&text) > part_only);
+        for (budget, part) in [(part_only, Some(1)), (IR_BUDGET_BYTES, None)] {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let path = dir.path().join("leak.c");
+            std::fs::write(&path, &text).expect("written");
+            let catalog = Catalog::builtin();
+            let files = DiskFiles::new(std::slice::from_ref(&path), budget, &|| {});
+            let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
+            let kept = lock(&files.for_reports).get(&0).map(|part| part.functions.len());
+            assert_eq!(kept, part, "main only, when not kept whole; budget {budget}");
+            let report = files_report(&files, 0, &facts[0]);
+            assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once");
+            let alone = lint_path(&path, &catalog).expect("a C file");
+            assert_eq!(report.diagnostics, alone.diagnostics);
+            assert!(!report.diagnostics[0].fixes.is_empty(), "{:?}", report.diagnostics);
         }
     }
 
-    fn report_from_what_the_analysis_kept(budget: usize) {
+    #[test]
+    fn with_no_room_for_reports_a_file_with_findings_is_lowered_again_for_its_report() {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let leak = "int main(void) {\n    int fd = socket(2, 1, 0);\n    if (fork() == 0) {\n        for (;;) { sleep(1); }\n    }\n    close(fd);\n    return 0;\n}\nvoid other(void) { puts(\"x\"); }\n";
         let path = dir.path().join("leak.c");
-        std::fs::write(&path, leak).expect("written");
+        std::fs::write(&path, LEAKING_MAIN).expect("written");
         let catalog = Catalog::builtin();
-        let files = DiskFiles::new(std::slice::from_ref(&path), budget, &|| {});
+        let files = DiskFiles::new(std::slice::from_ref(&path), 0, &|| {});
         let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
-        let part = lock(&files.for_reports).get(&0).map(|part| part.functions.len());
-        assert_eq!(part, (budget == 0).then_some(1), "main only, when the IR is not kept");
+        assert!(lock(&files.for_reports).is_empty());
         let report = files_report(&files, 0, &facts[0]);
-        assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once");
-        let alone = lint_path(&path, &catalog).expect("a C file");
-        assert_eq!(report.diagnostics, alone.diagnostics);
-        assert!(!report.diagnostics[0].fixes.is_empty(), "{:?}", report.diagnostics);
+        assert_eq!(files.lowerings.load(Ordering::Relaxed), 2);
+        assert_eq!(report.diagnostics.len(), 1);
     }
 
     #[test]
@@ -703,15 +728,16 @@ mod tests {
         let paths = [dir.path().join("a.c"), dir.path().join("b.c")];
         std::fs::write(&paths[0], "int f(void) { return socket(2, 1, 0); }\n").expect("written");
         std::fs::write(&paths[1], "int g(void) { return f(); }\n").expect("written");
-        let files = DiskFiles::new(&paths, 0, &|| {});
+        let files = DiskFiles::new(&paths, IR_BUDGET_BYTES, &|| {});
+        let room = signed(IR_BUDGET_BYTES / 4);
         assert!(files.lower_ahead(1));
         assert!(files.lower_ahead(1), "already lowered: nothing more to do, room left");
-        assert!(files.ahead_budget.left.load(Ordering::Relaxed) < signed(AHEAD_BUDGET_BYTES));
+        assert!(files.ahead_budget.left.load(Ordering::Relaxed) < room);
         let functions = files.with_ir(1, |file| file.functions.len());
         assert_eq!(functions, 1);
         assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once, ahead");
         assert!(lock(&files.ahead).is_empty());
-        assert_eq!(files.ahead_budget.left.load(Ordering::Relaxed), signed(AHEAD_BUDGET_BYTES));
+        assert_eq!(files.ahead_budget.left.load(Ordering::Relaxed), room);
     }
 
     #[test]
@@ -720,8 +746,7 @@ mod tests {
         let path = dir.path().join("a.c");
         std::fs::write(&path, "int f(void) { return 0; }\n").expect("written");
         let files = DiskFiles::new(std::slice::from_ref(&path), 0, &|| {});
-        files.ahead_budget.take(AHEAD_BUDGET_BYTES);
-        assert!(!files.lower_ahead(0));
+        assert!(!files.lower_ahead(0), "a budget of nothing keeps nothing ahead");
         assert_eq!(files.lowerings.load(Ordering::Relaxed), 0);
     }
 
