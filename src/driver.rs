@@ -271,7 +271,8 @@ pub fn lint_paths_observed(
 }
 
 /// `lint_paths`, keeping at most `ir_budget` bytes of IR between rounds, and as many bytes of
-/// text between the name scan and the lowering.
+/// text between the name scan and the lowering; a quarter of it more of IR lowered ahead, and
+/// as much of the parts of IR the reports read (see `IR_BUDGET_BYTES`).
 pub fn lint_paths_within(
     paths: &[PathBuf],
     catalog: &Catalog,

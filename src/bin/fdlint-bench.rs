@@ -38,7 +38,9 @@ struct Args {
     /// Runs of each phase; the fastest counts (the machine may be shared).
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// IR the full pipeline may keep between analysis rounds, in MiB (default: fdlint's).
+    /// IR the full pipeline may keep between analysis rounds, in MiB, and as much text; a
+    /// quarter more for IR lowered ahead, and as much for the parts reports read (default:
+    /// fdlint's).
     #[arg(long)]
     ir_budget_mb: Option<usize>,
     /// Threads for "all cores" (default: one per core).
