@@ -4,8 +4,11 @@
 
 use crate::ir::{FileNames, Language};
 
-/// Functions defined (C: a name and `(` outside any brace; Rust: the name after `fn`) and
-/// names called (a name and `(` elsewhere), skipping comments, strings and characters.
+/// Functions defined (C: a name and `(` outside any brace; Rust: the name after `fn`; both
+/// with a body after the signature) and names called (a name and `(` elsewhere), skipping
+/// comments, strings and characters. A prototype (`void sshbuf_free(struct sshbuf *);` in a
+/// header) defines nothing: counted, it made every function declared in a header look
+/// defined twice, and the run could not order its callers after it.
 pub fn scan_names(language: Language, text: &str) -> FileNames {
     let bytes = text.as_bytes();
     // Slices of the text, each once: most names are called many times, and sorting every
@@ -42,7 +45,9 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
                     Language::Rust => after_fn,
                 };
                 if defines && (after_fn || next == Some(&b'(')) {
-                    defined.insert(word);
+                    if body_follows(bytes, end) && !is_c_extension(word) {
+                        defined.insert(word);
+                    }
                 } else if next == Some(&b'(') {
                     called.insert(word);
                 }
@@ -92,6 +97,32 @@ static CLASS: [u8; 256] = {
     class
 };
 
+/// GNU and Microsoft keywords written like calls around a signature.
+fn is_c_extension(word: &str) -> bool {
+    matches!(word, "__attribute__" | "__declspec" | "__asm__" | "asm")
+}
+
+/// Whether the signature from `from` ends in a body (`{`) rather than a `;` (a prototype, a
+/// declaration in a trait, a call in an initialiser), outside brackets and comments.
+fn body_follows(bytes: &[u8], from: usize) -> bool {
+    let (mut depth, mut index) = (0usize, from);
+    while let Some(&byte) = bytes.get(index) {
+        match byte {
+            b'/' if bytes.get(index + 1) == Some(&b'/') => index = skip_past(bytes, index, b"\n"),
+            b'/' if bytes.get(index + 1) == Some(&b'*') => {
+                index = skip_past(bytes, index + 2, b"*/")
+            }
+            b'"' => index = skip_quoted(bytes, index, b'"'),
+            b'(' | b'[' => (depth, index) = (depth + 1, index + 1),
+            b')' | b']' => (depth, index) = (depth.saturating_sub(1), index + 1),
+            b'{' if depth == 0 => return true,
+            b';' | b'}' if depth == 0 => return false,
+            _ => index += 1,
+        }
+    }
+    false
+}
+
 /// The index just past `end`, searched from `from` (or the end of the text).
 fn skip_past(bytes: &[u8], from: usize, end: &[u8]) -> usize {
     let from = from.min(bytes.len());
@@ -134,6 +165,28 @@ mod tests {
         let names = scan_names(Language::C, text);
         assert_eq!(names.defined, ["main", "open_conn"]);
         assert_eq!(names.called, ["if", "open_conn", "socket"]);
+    }
+
+    #[test]
+    fn c_prototypes_and_initialisers_define_nothing() {
+        let text = "void sshbuf_free(struct sshbuf *buf);\n\
+                    void fatal(const char *, ...) __attribute__((noreturn)) /* { */;\n\
+                    static int width = compute(3);\n\
+                    void\nsshbuf_reset(struct sshbuf *buf)\n{\n\tsshbuf_free(buf);\n}\n\
+                    int old_style(a) int a; { return a; }\n\
+                    int attributed(void) __attribute__((cold)) { return 0; }";
+        let names = scan_names(Language::C, text);
+        assert_eq!(names.defined, ["attributed", "sshbuf_reset"]);
+        assert_eq!(names.called, ["sshbuf_free"]);
+    }
+
+    #[test]
+    fn rust_declarations_without_a_body_define_nothing() {
+        let text = "trait Pool { fn open(&self) -> [u8; 4]; fn close(&self) { drop(self) } }\n\
+                    extern \"C\" { fn fork() -> i32; }";
+        let names = scan_names(Language::Rust, text);
+        assert_eq!(names.defined, ["close"]);
+        assert_eq!(names.called, ["drop"]);
     }
 
     #[test]
