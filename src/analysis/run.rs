@@ -307,7 +307,9 @@ impl RunFiles for [(&LoweredFile, Language)] {
 
 /// `analyze_run` over files reached through `RunFiles`, and the work it did. The first
 /// round goes in waves, callees' files first; after it, a file is analysed again only while
-/// some summary it looked up has changed since.
+/// some summary it looked up has changed since. A later round goes in the same waves, so a
+/// summary a file's new analysis changes reaches its callers in the same round, not one
+/// caller a round.
 pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     files: &F,
     catalog: &Catalog,
@@ -315,7 +317,7 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
     let names: Vec<FileNames> = (0..count).into_par_iter().map(|id| files.names(id)).collect();
-    let mut batches = waves(&languages, &names);
+    let batches = waves(&languages, &names);
     drop(names);
     let mut run = MeasuredRun {
         summaries: Summaries::default(),
@@ -323,19 +325,20 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         seen: vec![Vec::new(); count],
         work: Work::default(),
     };
-    for _ in 0..MAX_ROUNDS {
-        for (index, batch) in batches.iter().enumerate() {
-            let next = batches.get(index + 1).map_or(&[][..], Vec::as_slice);
-            run.analyze(files, catalog, &languages, batch, next);
-        }
-        let dirty: Vec<usize> = (0..count)
-            .into_par_iter()
-            .filter(|&id| !run.summaries.still_finds(languages[id], id, &run.seen[id]))
-            .collect();
+    for (index, batch) in batches.iter().enumerate() {
+        let next = batches.get(index + 1).map_or(&[][..], Vec::as_slice);
+        run.analyze(files, catalog, &languages, batch, next);
+    }
+    let mut wave_of = vec![0; count];
+    for (wave, batch) in batches.iter().enumerate() {
+        batch.iter().for_each(|&id| wave_of[id] = wave);
+    }
+    for _ in 1..MAX_ROUNDS {
+        let dirty = run.changed_lookups(&languages, |_| true);
         if dirty.is_empty() {
             break;
         }
-        batches = vec![dirty];
+        run.analyze_again(files, catalog, &languages, &wave_of, dirty);
     }
     (run.facts, run.work)
 }
@@ -349,6 +352,43 @@ struct MeasuredRun {
 }
 
 impl MeasuredRun {
+    /// The files among `candidates` some of whose lookups now find another summary.
+    fn changed_lookups(
+        &self,
+        languages: &[Language],
+        candidates: impl Fn(usize) -> bool + Sync,
+    ) -> Vec<usize> {
+        (0..languages.len())
+            .into_par_iter()
+            .filter(|&id| candidates(id))
+            .filter(|&id| !self.summaries.still_finds(languages[id], id, &self.seen[id]))
+            .collect()
+    }
+
+    /// A later round: the `dirty` files again, wave by wave; after each wave, the files of
+    /// later waves whose lookups that wave changed join the round. Each file is analysed at
+    /// most once a round.
+    fn analyze_again<F: RunFiles + ?Sized>(
+        &mut self,
+        files: &F,
+        catalog: &Catalog,
+        languages: &[Language],
+        wave_of: &[usize],
+        dirty: Vec<usize>,
+    ) {
+        let mut pending: BTreeSet<(usize, usize)> =
+            dirty.into_iter().map(|id| (wave_of[id], id)).collect();
+        while let Some(&(wave, _)) = pending.first() {
+            let rest = pending.split_off(&(wave + 1, 0));
+            let batch: Vec<usize> =
+                std::mem::replace(&mut pending, rest).into_iter().map(|(_, id)| id).collect();
+            self.analyze(files, catalog, languages, &batch, &[]);
+            let later = |id: usize| wave_of[id] > wave && !pending.contains(&(wave_of[id], id));
+            let joining = self.changed_lookups(languages, later);
+            pending.extend(joining.into_iter().map(|id| (wave_of[id], id)));
+        }
+    }
+
     /// Analyses a batch of files in parallel with the summaries known so far, then adds theirs.
     /// A worker with nothing of the batch left lowers the `next` batch's files meanwhile.
     fn analyze<F: RunFiles + ?Sized>(
@@ -424,6 +464,29 @@ mod tests {
 
     fn lower(text: &str) -> LoweredFile {
         frontend::lower(Language::C, text)
+    }
+
+    /// `open_conn` learns that it opens a connection only in the second round (it and `make`
+    /// call each other across two files); the news must climb four files of callers to the
+    /// fork, one wave each, within the rounds there are.
+    #[test]
+    fn a_later_round_carries_a_changed_summary_up_every_wave_of_callers() {
+        let texts = [
+            "int open_conn(void) { return make(); }".to_string(),
+            "int make(void) { int fd = socket(2, 1, 0); return fd; } void again(void) { open_conn(); }"
+                .to_string(),
+            "int get1(void) { return open_conn(); }".to_string(),
+            "int get2(void) { return get1(); }".to_string(),
+            "int get3(void) { return get2(); }".to_string(),
+            FORKER.replace("open_conn", "get3"),
+        ];
+        let lowered: Vec<LoweredFile> = texts.iter().map(|text| lower(text)).collect();
+        let run: Vec<(&LoweredFile, Language)> = lowered.iter().map(|f| (f, Language::C)).collect();
+        let (facts, work) = analyze_run_measured(run.as_slice(), &Catalog::builtin());
+        assert_eq!(facts[5].leaks.len(), 1, "the fork in main sees get3's connection");
+        // Six in the first round; the second round's two of the cycle and four callers; the
+        // third round's `again`, which saw `open_conn` before its second analysis.
+        assert_eq!(work.file_analyses, 6 + 6 + 1);
     }
 
     #[test]
