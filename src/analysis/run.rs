@@ -14,7 +14,7 @@
 //! out the same. The files are reached through `RunFiles`, so a caller may keep their IR or
 //! lower them again when a round needs them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ use super::summary::{BatchSummaries, Seen, Summaries, Summary, SummaryEntry};
 use super::waves::waves;
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{FileNames, Language, LoweredFile, TextEdit};
+use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
 
 /// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
 /// the others settle cycles, and calls the scan missed, this many levels deep.
@@ -327,7 +327,7 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     };
     for (index, batch) in batches.iter().enumerate() {
         let next = batches.get(index + 1).map_or(&[][..], Vec::as_slice);
-        run.analyze(files, catalog, &languages, batch, next);
+        run.analyze(files, catalog, &languages, batch, next, &mut Changed::Untracked);
     }
     let mut wave_of = vec![0; count];
     for (wave, batch) in batches.iter().enumerate() {
@@ -382,8 +382,13 @@ impl MeasuredRun {
             let rest = pending.split_off(&(wave + 1, 0));
             let batch: Vec<usize> =
                 std::mem::replace(&mut pending, rest).into_iter().map(|(_, id)| id).collect();
-            self.analyze(files, catalog, languages, &batch, &[]);
-            let later = |id: usize| wave_of[id] > wave && !pending.contains(&(wave_of[id], id));
+            let mut changed = Changed::Names(HashSet::new());
+            self.analyze(files, catalog, languages, &batch, &[], &mut changed);
+            let later = |id: usize| {
+                wave_of[id] > wave
+                    && !pending.contains(&(wave_of[id], id))
+                    && changed.may_affect(&self.seen[id])
+            };
             let joining = self.changed_lookups(languages, later);
             pending.extend(joining.into_iter().map(|id| (wave_of[id], id)));
         }
@@ -398,6 +403,7 @@ impl MeasuredRun {
         languages: &[Language],
         batch: &[usize],
         next: &[usize],
+        changed: &mut Changed,
     ) {
         let summaries = &self.summaries;
         let shared = BatchSummaries::new(summaries);
@@ -424,10 +430,39 @@ impl MeasuredRun {
             self.seen[id] = result.seen;
             for (name, summary) in result.entries {
                 if self.summaries.get(languages[id], id, &name) != Some(&*summary) {
+                    changed.note(&name);
                     self.summaries.insert_shared(languages[id], id, name, summary);
                 }
             }
         }
+    }
+}
+
+/// The last segments of the names whose summaries a batch changed: only a lookup of one of
+/// them can now find something else (a lookup goes by a name's last segments). The first
+/// round, which checks every file after it, does not keep them.
+enum Changed {
+    Untracked,
+    Names(HashSet<String>),
+}
+
+impl Changed {
+    fn note(&mut self, name: &str) {
+        let Changed::Names(names) = self else { return };
+        let last = last_segment(name);
+        if !names.contains(last) {
+            names.insert(last.to_string());
+        }
+    }
+
+    /// Whether a file with these lookups may find something else now.
+    fn may_affect(&self, seen: &[Seen]) -> bool {
+        let Changed::Names(names) = self else { return true };
+        let named = |callee: &Callee| match callee {
+            Callee::Path(path) | Callee::Method(path) => names.contains(last_segment(path)),
+            Callee::Unknown => false,
+        };
+        !names.is_empty() && seen.iter().any(|(callee, _)| named(callee))
     }
 }
 
