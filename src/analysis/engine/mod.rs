@@ -477,22 +477,43 @@ impl<'a> FunctionAnalysis<'a> {
                 // What `*out` or a global holds is the caller's now, as a returned value is.
                 let handed_over = self.caller_visible(&state);
                 state.resolve(&handed_over);
-                if self.reporting {
-                    self.returns.push((key.clone(), (*state).clone(), returned));
-                }
                 if self.function.name == "main" {
+                    if self.reporting {
+                        self.returns.push((key.clone(), (*state).clone(), returned));
+                    }
                     self.end_process(&key, &mut state);
                 } else {
-                    let event = RunEvent { span: *span, kind: RunKind::Return };
-                    state.mark_running(&event);
-                    self.report_lost_threads(&state);
-                    self.report_unresolved(&key, &state);
+                    self.return_to_caller(key, state, *span, returned);
                 }
                 return true;
             }
             Terminator::Unreachable => return true,
         }
         false
+    }
+
+    /// The process returns to the caller: the summary keeps its state as it returns, and
+    /// what it still owes it owes from here.
+    fn return_to_caller(
+        &mut self,
+        key: ProcessKey,
+        mut state: Box<ProcState>,
+        span: Span,
+        returned: ConnSet,
+    ) {
+        // Owing nothing, it has nothing to report: the summary takes the state itself, no copy.
+        if state.obligations.is_empty() && state.threads_lost.is_empty() {
+            if self.reporting {
+                self.returns.push((key, *state, returned));
+            }
+            return;
+        }
+        if self.reporting {
+            self.returns.push((key.clone(), (*state).clone(), returned));
+        }
+        state.mark_running(&RunEvent { span, kind: RunKind::Return });
+        self.report_lost_threads(&state);
+        self.report_unresolved(&key, &state);
     }
 
     /// One statement in one process, which it changes in place unless it ends or forks.
