@@ -145,10 +145,10 @@ struct FunctionAnalysis<'a> {
     conn_names: BTreeMap<ConnId, String>,
     /// Connections stored in a global or a field on some path.
     stored: ConnSet,
-    /// Report pass: (block, process) nodes where the process ends, and the edges along
-    /// which the same process goes on.
-    ended: BTreeSet<Node>,
-    same_process_edges: BTreeMap<Node, BTreeSet<Node>>,
+    /// Report pass: (block, process) nodes where the process ends, and the edges (from, to)
+    /// along which the same process goes on; kept as they come, sorted once when read.
+    ended: Vec<Node>,
+    same_process_edges: Vec<(Node, Node)>,
     reporting: bool,
     /// The function runs in one pass (its CFG has no cycle).
     acyclic: bool,
@@ -203,8 +203,8 @@ impl<'a> FunctionAnalysis<'a> {
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
             stored: ConnSet::new(),
-            ended: BTreeSet::new(),
-            same_process_edges: BTreeMap::new(),
+            ended: Vec::new(),
+            same_process_edges: Vec::new(),
             reporting: false,
             acyclic: false,
             on_cycle: Vec::new(),
@@ -386,14 +386,12 @@ impl<'a> FunctionAnalysis<'a> {
                 let start = outgoing.len();
                 let ends = self.terminate(block, key, state, outgoing);
                 if self.tracks_ends() && same && ends {
-                    self.ended.insert(node.clone());
+                    self.ended.push(node.clone());
                 }
                 if self.tracks_ends() && same {
                     for (successor, key, _) in &outgoing[start..] {
-                        self.same_process_edges
-                            .entry(node.clone())
-                            .or_default()
-                            .insert((*successor, key.clone()));
+                        let edge = (node.clone(), (*successor, key.clone()));
+                        self.same_process_edges.push(edge);
                     }
                 }
             }
@@ -425,7 +423,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
                 Step::Ended | Step::Forked(_) => {
                     if self.tracks_ends() && same {
-                        self.ended.insert(node.clone());
+                        self.ended.push(node.clone());
                     }
                     processes.remove(index);
                 }
