@@ -435,11 +435,15 @@ pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
 }
 
 /// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
-/// `[]` for each projection (a dereference adds nothing).
+/// `[]` for each projection (a dereference adds nothing). Inlined: most places asked about
+/// are plain locals, and the call to build a key cost more than the check.
+#[inline]
 pub fn heap_key(place: &Place) -> Option<String> {
-    if !is_heap_place(place) {
-        return None;
-    }
+    is_heap_place(place).then(|| build_heap_key(place))
+}
+
+/// `heap_key` of a place that has one.
+fn build_heap_key(place: &Place) -> String {
     let mut key = root_key(&place.base);
     for projection in &place.projections {
         match projection {
@@ -451,10 +455,11 @@ pub fn heap_key(place: &Place) -> Option<String> {
             Projection::Deref => {}
         }
     }
-    Some(key)
+    key
 }
 
 /// Whether a place has a heap key (`heap_key` is `Some`), without building the key.
+#[inline]
 pub fn is_heap_place(place: &Place) -> bool {
     !(place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)))
 }
