@@ -10,10 +10,20 @@ use std::fmt;
 use super::state::Value;
 use crate::ir::LocalId;
 
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Default, PartialEq, Eq)]
 pub struct Locals {
     /// Sorted by local, each local once.
     entries: Vec<(LocalId, Value)>,
+}
+
+/// A copy is made to be written (`Rc::make_mut`), most often by adding a local: room for one
+/// more spares the copy a second allocation and move.
+impl Clone for Locals {
+    fn clone(&self) -> Self {
+        let mut entries = Vec::with_capacity(self.entries.len() + 1);
+        entries.extend_from_slice(&self.entries);
+        Locals { entries }
+    }
 }
 
 impl Locals {

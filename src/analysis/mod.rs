@@ -17,6 +17,7 @@ mod open_result;
 mod order;
 mod reuse;
 mod run;
+mod sorted;
 mod state;
 pub mod summary;
 mod waves;

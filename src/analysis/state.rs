@@ -1,11 +1,12 @@
 //! The abstract state of one process at one program point, and how two states join.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
 use super::locals::Locals;
+use super::sorted::{SortedMap, SortedSet};
 use super::{RunEvent, Side};
 use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
 
@@ -59,7 +60,7 @@ pub struct Value {
     /// The type the catalog gave it (`redis::Client`), so methods on it can be told apart.
     pub tag: Option<String>,
     /// The threads it is a handle to.
-    pub threads: BTreeSet<ThreadId>,
+    pub threads: SortedSet<ThreadId>,
     /// A plain number counted up or down (`fd` in `for (fd = 3; fd < max; fd++)`).
     pub counter: bool,
     /// A pointer loaded from a field (`state = session->state`): the heap place it names, so
@@ -146,9 +147,9 @@ pub struct ProcState {
     pub listening: ConnSet,
     /// Connections whose descriptor is close-on-exec (on every path to here).
     pub cloexec: ConnSet,
-    pub obligations: BTreeMap<(ForkId, ConnId), Obligation>,
+    pub obligations: SortedMap<(ForkId, ConnId), Obligation>,
     /// What runs threads in the process, on every path to here.
-    pub threads: BTreeSet<ThreadId>,
+    pub threads: SortedSet<ThreadId>,
     /// What globals and fields hold, by place (`g:zh`, `l:0.fd`, `g:pool[]`).
     pub heap: Rc<BTreeMap<String, Value>>,
     /// The process went on running (a loop, a blocking or unknown call) since the function
@@ -161,7 +162,7 @@ pub struct ProcState {
     pub closed_all: bool,
     /// Forks after which this child lost running threads: the first of them, and whether
     /// the child went on running since (rather than exec or exit at once).
-    pub threads_lost: BTreeMap<ForkId, (ThreadId, bool)>,
+    pub threads_lost: SortedMap<ForkId, (ThreadId, bool)>,
     /// Forks after which this process took a branch on something other than their result
     /// (for fix-its: code inserted in a later branch would not run on every path).
     pub wandered: ForkSet,
@@ -434,11 +435,15 @@ pub fn child_key(key: &ProcessKey, fork: ForkId, side: Side) -> ProcessKey {
 }
 
 /// The heap key of a place that is not a plain local: `g:name` or `l:N`, then `.field` and
-/// `[]` for each projection (a dereference adds nothing).
+/// `[]` for each projection (a dereference adds nothing). Inlined: most places asked about
+/// are plain locals, and the call to build a key cost more than the check.
+#[inline]
 pub fn heap_key(place: &Place) -> Option<String> {
-    if !is_heap_place(place) {
-        return None;
-    }
+    is_heap_place(place).then(|| build_heap_key(place))
+}
+
+/// `heap_key` of a place that has one.
+fn build_heap_key(place: &Place) -> String {
     let mut key = root_key(&place.base);
     for projection in &place.projections {
         match projection {
@@ -450,10 +455,11 @@ pub fn heap_key(place: &Place) -> Option<String> {
             Projection::Deref => {}
         }
     }
-    Some(key)
+    key
 }
 
 /// Whether a place has a heap key (`heap_key` is `Some`), without building the key.
+#[inline]
 pub fn is_heap_place(place: &Place) -> bool {
     !(place.projections.is_empty() && matches!(place.base, PlaceBase::Local(_)))
 }

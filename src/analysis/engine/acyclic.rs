@@ -6,9 +6,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
-
 use crate::ir::{Block, Function, Terminator};
 
 /// A block's successors: at most two, and only those inside the function.
@@ -39,29 +36,110 @@ pub(super) struct Component {
 /// function's; only a loop's blocks run to a fixpoint.
 pub(super) fn components(function: &Function) -> Vec<Component> {
     let blocks = &function.blocks;
-    let mut graph = DiGraph::<(), ()>::with_capacity(blocks.len(), blocks.len() * 2);
-    for _ in blocks {
-        graph.add_node(());
-    }
-    let mut self_edge = vec![false; blocks.len()];
-    for (index, looped) in self_edge.iter_mut().enumerate() {
-        for successor in successors(blocks, index) {
-            graph.add_edge(NodeIndex::new(index), NodeIndex::new(successor), ());
-            *looped |= successor == index;
-        }
-    }
     // Tarjan's order is reverse topological: the components entered last come first.
-    tarjan_scc(&graph)
+    strongly_connected(blocks)
         .into_iter()
         .rev()
-        .map(|members| {
-            let mut blocks: Vec<usize> = members.iter().map(|node| node.index()).collect();
+        .map(|mut blocks| {
             blocks.sort_unstable();
-            let cycle = blocks.len() > 1 || self_edge[blocks[0]];
-            let looped = cycle || function.blocks[blocks[0]].loop_head;
+            let first = blocks[0];
+            let self_edge = successors(&function.blocks, first).any(|next| next == first);
+            let cycle = blocks.len() > 1 || self_edge;
+            let looped = cycle || function.blocks[first].loop_head;
             Component { blocks, cycle, looped }
         })
         .collect()
+}
+
+/// A block's successors in the order petgraph's `tarjan_scc` took them (a graph lists a
+/// node's edges newest first), so the components come out in the order they did.
+fn successors_newest_first(blocks: &[Block], index: usize) -> ([usize; 2], usize) {
+    let mut pair = [0; 2];
+    let mut count = 0;
+    for successor in successors(blocks, index) {
+        pair[count] = successor;
+        count += 1;
+    }
+    pair[..count].reverse();
+    (pair, count)
+}
+
+/// A block whose successors are being walked, and whether it is still the root of its
+/// component.
+struct Visit {
+    block: usize,
+    successors: [usize; 2],
+    count: usize,
+    next: usize,
+    local_root: bool,
+}
+
+impl Visit {
+    fn new(blocks: &[Block], block: usize) -> Self {
+        let (successors, count) = successors_newest_first(blocks, block);
+        Visit { block, successors, count, next: 0, local_root: true }
+    }
+}
+
+/// The CFG's strongly connected components in Tarjan's order (reverse topological), by
+/// Pearce's variant of it, as petgraph's `tarjan_scc` runs it but iteratively and over the
+/// blocks themselves: building a graph cost more than the search.
+fn strongly_connected(blocks: &[Block]) -> Vec<Vec<usize>> {
+    // A block's visit number, lowered to its component's root's; 0 is unvisited, and a
+    // finished component's blocks get numbers counting down from the top.
+    let mut rank = vec![0usize; blocks.len()];
+    let (mut index, mut finished) = (1, usize::MAX);
+    let (mut stack, mut visits, mut found) = (Vec::new(), Vec::new(), Vec::new());
+    for start in 0..blocks.len() {
+        if rank[start] != 0 {
+            continue;
+        }
+        rank[start] = index;
+        index += 1;
+        visits.push(Visit::new(blocks, start));
+        while let Some(visit) = visits.last_mut() {
+            let block = visit.block;
+            if visit.next < visit.count {
+                let successor = visit.successors[visit.next];
+                if rank[successor] == 0 {
+                    rank[successor] = index;
+                    index += 1;
+                    visits.push(Visit::new(blocks, successor));
+                    continue;
+                }
+                if rank[successor] < rank[block] {
+                    rank[block] = rank[successor];
+                    visit.local_root = false;
+                }
+                visit.next += 1;
+                continue;
+            }
+            let local_root = visit.local_root;
+            visits.pop();
+            if !local_root {
+                stack.push(block);
+                continue;
+            }
+            let mut adjustment = 1;
+            let start = stack
+                .iter()
+                .rposition(|&member| {
+                    if rank[block] > rank[member] {
+                        return true;
+                    }
+                    rank[member] = finished;
+                    adjustment += 1;
+                    false
+                })
+                .map_or(0, |at| at + 1);
+            rank[block] = finished;
+            stack.push(block);
+            found.push(stack.split_off(start));
+            index -= adjustment;
+            finished -= 1;
+        }
+    }
+    found
 }
 
 /// For each block, whether it lies on a cycle of the CFG (a loop's head or body).
@@ -173,6 +251,42 @@ mod tests {
         }
         assert!(acyclic > 100, "only {acyclic} acyclic functions in the fixtures");
         assert!(cyclic > 100, "only {cyclic} cyclic functions in the fixtures");
+    }
+
+    /// The components come out as petgraph's `tarjan_scc` gave them, in the same order, on
+    /// every fixture function: the order blocks run in decides which finding is met first.
+    #[test]
+    fn components_come_in_petgraph_s_order_on_every_fixture() {
+        use petgraph::graph::{DiGraph, NodeIndex};
+        for (folder, language) in [("c", Language::C), ("rust", Language::Rust)] {
+            let root =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
+            for entry in std::fs::read_dir(root).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                for function in &frontend::lower(language, &text).functions {
+                    let blocks = &function.blocks;
+                    let mut graph = DiGraph::<(), ()>::new();
+                    let nodes: Vec<NodeIndex> = blocks.iter().map(|_| graph.add_node(())).collect();
+                    for (index, node) in nodes.iter().enumerate() {
+                        for successor in super::successors(blocks, index) {
+                            graph.add_edge(*node, nodes[successor], ());
+                        }
+                    }
+                    let sorted = |mut members: Vec<usize>| {
+                        members.sort_unstable();
+                        members
+                    };
+                    let expected: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
+                        .into_iter()
+                        .map(|members| sorted(members.iter().map(|node| node.index()).collect()))
+                        .collect();
+                    let found: Vec<Vec<usize>> =
+                        super::strongly_connected(blocks).into_iter().map(sorted).collect();
+                    assert_eq!(found, expected, "{} in {}", function.name, path.display());
+                }
+            }
+        }
     }
 
     #[test]

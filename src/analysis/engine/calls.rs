@@ -1,6 +1,7 @@
 //! What calls do to the state: the catalog's effects.
 
 use super::*;
+use crate::analysis::sorted::SortedSet;
 
 impl<'a> FunctionAnalysis<'a> {
     /// The effect of a call; `None` when the process ends in it.
@@ -185,7 +186,7 @@ impl<'a> FunctionAnalysis<'a> {
         state.threads.insert(thread);
         let handle = Value {
             tag: model.returns.clone(),
-            threads: BTreeSet::from([thread]),
+            threads: SortedSet::of(thread),
             ..Value::default()
         };
         let through = model.handle_arg.and_then(|index| call.args.get(index));

@@ -145,10 +145,10 @@ struct FunctionAnalysis<'a> {
     conn_names: BTreeMap<ConnId, String>,
     /// Connections stored in a global or a field on some path.
     stored: ConnSet,
-    /// Report pass: (block, process) nodes where the process ends, and the edges along
-    /// which the same process goes on.
-    ended: BTreeSet<Node>,
-    same_process_edges: BTreeMap<Node, BTreeSet<Node>>,
+    /// Report pass: (block, process) nodes where the process ends, and the edges (from, to)
+    /// along which the same process goes on; kept as they come, sorted once when read.
+    ended: Vec<Node>,
+    same_process_edges: Vec<(Node, Node)>,
     reporting: bool,
     /// The function runs in one pass (its CFG has no cycle).
     acyclic: bool,
@@ -203,8 +203,8 @@ impl<'a> FunctionAnalysis<'a> {
             fork_sites: Vec::new(),
             conn_names: BTreeMap::new(),
             stored: ConnSet::new(),
-            ended: BTreeSet::new(),
-            same_process_edges: BTreeMap::new(),
+            ended: Vec::new(),
+            same_process_edges: Vec::new(),
             reporting: false,
             acyclic: false,
             on_cycle: Vec::new(),
@@ -386,14 +386,12 @@ impl<'a> FunctionAnalysis<'a> {
                 let start = outgoing.len();
                 let ends = self.terminate(block, key, state, outgoing);
                 if self.tracks_ends() && same && ends {
-                    self.ended.insert(node.clone());
+                    self.ended.push(node.clone());
                 }
                 if self.tracks_ends() && same {
                     for (successor, key, _) in &outgoing[start..] {
-                        self.same_process_edges
-                            .entry(node.clone())
-                            .or_default()
-                            .insert((*successor, key.clone()));
+                        let edge = (node.clone(), (*successor, key.clone()));
+                        self.same_process_edges.push(edge);
                     }
                 }
             }
@@ -425,7 +423,7 @@ impl<'a> FunctionAnalysis<'a> {
                 }
                 Step::Ended | Step::Forked(_) => {
                     if self.tracks_ends() && same {
-                        self.ended.insert(node.clone());
+                        self.ended.push(node.clone());
                     }
                     processes.remove(index);
                 }
@@ -477,22 +475,43 @@ impl<'a> FunctionAnalysis<'a> {
                 // What `*out` or a global holds is the caller's now, as a returned value is.
                 let handed_over = self.caller_visible(&state);
                 state.resolve(&handed_over);
-                if self.reporting {
-                    self.returns.push((key.clone(), (*state).clone(), returned));
-                }
                 if self.function.name == "main" {
+                    if self.reporting {
+                        self.returns.push((key.clone(), (*state).clone(), returned));
+                    }
                     self.end_process(&key, &mut state);
                 } else {
-                    let event = RunEvent { span: *span, kind: RunKind::Return };
-                    state.mark_running(&event);
-                    self.report_lost_threads(&state);
-                    self.report_unresolved(&key, &state);
+                    self.return_to_caller(key, state, *span, returned);
                 }
                 return true;
             }
             Terminator::Unreachable => return true,
         }
         false
+    }
+
+    /// The process returns to the caller: the summary keeps its state as it returns, and
+    /// what it still owes it owes from here.
+    fn return_to_caller(
+        &mut self,
+        key: ProcessKey,
+        mut state: Box<ProcState>,
+        span: Span,
+        returned: ConnSet,
+    ) {
+        // Owing nothing, it has nothing to report: the summary takes the state itself, no copy.
+        if state.obligations.is_empty() && state.threads_lost.is_empty() {
+            if self.reporting {
+                self.returns.push((key, *state, returned));
+            }
+            return;
+        }
+        if self.reporting {
+            self.returns.push((key.clone(), (*state).clone(), returned));
+        }
+        state.mark_running(&RunEvent { span, kind: RunKind::Return });
+        self.report_lost_threads(&state);
+        self.report_unresolved(&key, &state);
     }
 
     /// One statement in one process, which it changes in place unless it ends or forks.

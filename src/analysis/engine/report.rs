@@ -48,24 +48,23 @@ impl<'a> FunctionAnalysis<'a> {
     /// one walk along reversed edges, linear in the edges (sweeping every edge until nothing
     /// changed was quadratic in a long loop body).
     pub(super) fn nodes_that_can_end(&mut self) -> BTreeSet<Node> {
-        let mut predecessors: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
-        let mut edges = 0;
-        for (node, successors) in &self.same_process_edges {
-            for successor in successors {
-                predecessors.entry(successor).or_default().push(node);
-                edges += 1;
-            }
-        }
-        let mut can_end: BTreeSet<Node> = self.ended.clone();
-        let mut pending: Vec<&Node> = self.ended.iter().collect();
+        let mut edges = std::mem::take(&mut self.same_process_edges);
+        // By the node they lead to: a node's predecessors are one run of edges.
+        edges.sort_unstable_by(|(from, to), (other_from, other_to)| {
+            (to, from).cmp(&(other_to, other_from))
+        });
+        edges.dedup();
+        self.statements_visited += edges.len();
+        let mut pending = std::mem::take(&mut self.ended);
+        let mut can_end: BTreeSet<Node> = pending.iter().cloned().collect();
         while let Some(node) = pending.pop() {
-            for &predecessor in predecessors.get(node).into_iter().flatten() {
+            let first = edges.partition_point(|(_, to)| *to < node);
+            for (predecessor, _) in edges[first..].iter().take_while(|(_, to)| *to == node) {
                 if can_end.insert(predecessor.clone()) {
-                    pending.push(predecessor);
+                    pending.push(predecessor.clone());
                 }
             }
         }
-        self.statements_visited += edges;
         can_end
     }
 
