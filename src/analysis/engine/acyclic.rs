@@ -205,50 +205,57 @@ mod tests {
     use super::{acyclic_order, blocks_on_cycles};
     use crate::analysis::summary::Summaries;
     use crate::frontend;
+    use crate::ir::LoweredFile;
 
     /// The one pass over an acyclic function, and the run by components over a cyclic one,
     /// find exactly what the fixpoint over the whole function and its report pass find, on
     /// every fixture.
-    #[test]
-    fn each_strategy_agrees_with_the_whole_function_fixpoint_on_every_fixture() {
-        let catalog = Catalog::builtin();
-        let summaries = Summaries::default();
-        let (mut acyclic, mut cyclic) = (0, 0);
+    /// Every fixture file, lowered, with its language and path.
+    fn for_each_fixture(mut visit: impl FnMut(Language, &std::path::Path, &LoweredFile)) {
         for (folder, language) in [("c", Language::C), ("rust", Language::Rust)] {
             let root =
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
             for entry in std::fs::read_dir(root).unwrap() {
                 let path = entry.unwrap().path();
                 let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                let file = frontend::lower(language, &text);
-                let view = SummaryView::new(&summaries, 0);
-                let context = Context {
-                    catalog: &catalog,
-                    language,
-                    globs: &file.glob_imports,
-                    summaries: &view,
-                    file: 0,
-                };
-                for function in &file.functions {
-                    let strategy = match acyclic_order(function) {
-                        Some(order) => {
-                            acyclic += 1;
-                            Strategy::OnePass(order)
-                        }
-                        None => {
-                            cyclic += 1;
-                            Strategy::ByComponents(components(function))
-                        }
-                    };
-                    let (facts, summary, _) = analyze_function_in(function, &context, strategy);
-                    let (expected, expected_summary, _) =
-                        analyze_function_in(function, &context, Strategy::Fixpoint);
-                    let at = format!("{} in {}", function.name, path.display());
-                    assert_eq!(facts, expected, "{at}");
-                    assert_eq!(summary, expected_summary, "{at}");
-                }
+                visit(language, &path, &frontend::lower(language, &text));
             }
         }
+    }
+
+    #[test]
+    fn each_strategy_agrees_with_the_whole_function_fixpoint_on_every_fixture() {
+        let catalog = Catalog::builtin();
+        let summaries = Summaries::default();
+        let (mut acyclic, mut cyclic) = (0, 0);
+        for_each_fixture(|language, path, file| {
+            let view = SummaryView::new(&summaries, 0);
+            let context = Context {
+                catalog: &catalog,
+                language,
+                globs: &file.glob_imports,
+                summaries: &view,
+                file: 0,
+            };
+            for function in &file.functions {
+                let strategy = match acyclic_order(function) {
+                    Some(order) => {
+                        acyclic += 1;
+                        Strategy::OnePass(order)
+                    }
+                    None => {
+                        cyclic += 1;
+                        Strategy::ByComponents(components(function))
+                    }
+                };
+                let (facts, summary, _) = analyze_function_in(function, &context, strategy);
+                let (expected, expected_summary, _) =
+                    analyze_function_in(function, &context, Strategy::Fixpoint);
+                let at = format!("{} in {}", function.name, path.display());
+                assert_eq!(facts, expected, "{at}");
+                assert_eq!(summary, expected_summary, "{at}");
+            }
+        });
         assert!(acyclic > 100, "only {acyclic} acyclic functions in the fixtures");
         assert!(cyclic > 100, "only {cyclic} cyclic functions in the fixtures");
     }
@@ -258,35 +265,29 @@ mod tests {
     #[test]
     fn components_come_in_petgraph_s_order_on_every_fixture() {
         use petgraph::graph::{DiGraph, NodeIndex};
-        for (folder, language) in [("c", Language::C), ("rust", Language::Rust)] {
-            let root =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
-            for entry in std::fs::read_dir(root).unwrap() {
-                let path = entry.unwrap().path();
-                let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                for function in &frontend::lower(language, &text).functions {
-                    let blocks = &function.blocks;
-                    let mut graph = DiGraph::<(), ()>::new();
-                    let nodes: Vec<NodeIndex> = blocks.iter().map(|_| graph.add_node(())).collect();
-                    for (index, node) in nodes.iter().enumerate() {
-                        for successor in super::successors(blocks, index) {
-                            graph.add_edge(*node, nodes[successor], ());
-                        }
+        for_each_fixture(|_, path, file| {
+            for function in &file.functions {
+                let blocks = &function.blocks;
+                let mut graph = DiGraph::<(), ()>::new();
+                let nodes: Vec<NodeIndex> = blocks.iter().map(|_| graph.add_node(())).collect();
+                for (index, node) in nodes.iter().enumerate() {
+                    for successor in super::successors(blocks, index) {
+                        graph.add_edge(*node, nodes[successor], ());
                     }
-                    let sorted = |mut members: Vec<usize>| {
-                        members.sort_unstable();
-                        members
-                    };
-                    let expected: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
-                        .into_iter()
-                        .map(|members| sorted(members.iter().map(|node| node.index()).collect()))
-                        .collect();
-                    let found: Vec<Vec<usize>> =
-                        super::strongly_connected(blocks).into_iter().map(sorted).collect();
-                    assert_eq!(found, expected, "{} in {}", function.name, path.display());
                 }
+                let sorted = |mut members: Vec<usize>| {
+                    members.sort_unstable();
+                    members
+                };
+                let expected: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&graph)
+                    .into_iter()
+                    .map(|members| sorted(members.iter().map(|node| node.index()).collect()))
+                    .collect();
+                let found: Vec<Vec<usize>> =
+                    super::strongly_connected(blocks).into_iter().map(sorted).collect();
+                assert_eq!(found, expected, "{} in {}", function.name, path.display());
             }
-        }
+        });
     }
 
     #[test]
