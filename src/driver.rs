@@ -319,6 +319,10 @@ struct DiskFiles<'a> {
     first_looks: Vec<OnceLock<FirstLook>>,
     kept: Vec<Mutex<Option<Arc<LoweredFile>>>>,
     ir_budget: Budget,
+    /// Files likely analysed again (`RunFiles::likely_again`), sorted: their IR is kept
+    /// first; when there are some, another file's leaves half the budget for them.
+    likely_again: OnceLock<Vec<usize>>,
+    half_budget: usize,
     /// The text the name scan read, until the file is lowered (boxed: most files' slots stay
     /// empty, and the run has one for every file).
     texts: Vec<Mutex<Option<Box<SourceFile>>>>,
@@ -363,6 +367,8 @@ impl<'a> DiskFiles<'a> {
             paths,
             languages,
             ir_budget: Budget::new(budget),
+            likely_again: OnceLock::new(),
+            half_budget: budget / 2,
             text_budget: Budget::new(budget),
             on_lowered,
             lowerings: AtomicUsize::new(0),
@@ -410,7 +416,10 @@ impl<'a> DiskFiles<'a> {
 
     /// Keeps a file's IR, first lowered, if the budget allows.
     fn keep_ir(&self, id: usize, lowered: Arc<LoweredFile>) {
-        if self.ir_budget.reserve(approximate_size(&lowered)) {
+        let likely_again = self.likely_again.get().map_or(&[][..], Vec::as_slice);
+        let others_leave = !likely_again.is_empty() && likely_again.binary_search(&id).is_err();
+        let leaving = if others_leave { self.half_budget } else { 0 };
+        if self.ir_budget.reserve_leaving(approximate_size(&lowered), leaving) {
             *lock(&self.kept[id]) = Some(lowered);
         }
     }
@@ -493,6 +502,10 @@ impl RunFiles for DiskFiles<'_> {
         }
     }
 
+    fn likely_again(&self, ids: &[usize]) {
+        let _ = self.likely_again.set(ids.to_vec());
+    }
+
     /// The first lowering of a file whose turn comes soon: its IR waits in `ahead`.
     fn lower_ahead(&self, id: usize) -> bool {
         if !self.ahead_budget.has_room() {
@@ -533,8 +546,13 @@ impl Budget {
 
     /// Takes `bytes` from the budget if it has them.
     fn reserve(&self, bytes: usize) -> bool {
+        self.reserve_leaving(bytes, 0)
+    }
+
+    /// Takes `bytes` from the budget if it has them and `leaving` more.
+    fn reserve_leaving(&self, bytes: usize, leaving: usize) -> bool {
         let bytes = signed(bytes);
-        if self.left.fetch_sub(bytes, Ordering::Relaxed) >= bytes {
+        if self.left.fetch_sub(bytes, Ordering::Relaxed) >= bytes.saturating_add(signed(leaving)) {
             return true;
         }
         self.left.fetch_add(bytes, Ordering::Relaxed);
@@ -749,6 +767,40 @@ mod tests {
         let files = DiskFiles::new(std::slice::from_ref(&path), 0, &|| {});
         assert!(!files.lower_ahead(0), "a budget of nothing keeps nothing ahead");
         assert_eq!(files.lowerings.load(Ordering::Relaxed), 0);
+    }
+
+    /// A file without cycles, lowered first, would fill the budget; it leaves half of it for
+    /// the files the run expects to analyse again.
+    #[test]
+    fn the_ir_of_files_likely_analysed_again_is_kept_first() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let big: String =
+            (0..60).map(|i| format!("int f{i}(int x) {{ return g(x + {i}); }}\n")).collect();
+        let small = "int h(void) { return 1; }\n";
+        let paths = [dir.path().join("a.c"), dir.path().join("b.c")];
+        std::fs::write(&paths[0], &big).expect("written");
+        std::fs::write(&paths[1], small).expect("written");
+        let size = |text: &str| approximate_size(&frontend::lower(Language::C, text));
+        let budget = size(&big) + size(small) / 2;
+        assert!(size(&big) > budget / 2 && size(small) <= budget / 2);
+        let kept = |likely: &[usize]| {
+            let files = DiskFiles::new(&paths, budget, &|| {});
+            files.likely_again(likely);
+            files.with_ir(0, |_| ());
+            files.with_ir(1, |_| ());
+            [0, 1].map(|id| lock(&files.kept[id]).is_some())
+        };
+        assert_eq!(kept(&[]), [true, false], "first come, first kept");
+        assert_eq!(kept(&[1]), [false, true]);
+    }
+
+    #[test]
+    fn a_reservation_leaving_room_is_refused_when_it_would_take_that_room() {
+        let budget = Budget::new(100);
+        assert!(!budget.reserve_leaving(80, 25), "only 20 would be left");
+        assert!(budget.reserve_leaving(75, 25));
+        assert!(!budget.reserve_leaving(1, 25));
+        assert!(budget.reserve(25), "the room left is there for a plain reservation");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::batch::run_batch;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::summary::{BatchSummaries, Seen, Summaries, Summary, SummaryEntry};
-use super::waves::waves;
+use super::waves::{waves, Waves};
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
 use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
@@ -274,6 +274,11 @@ pub trait RunFiles: Sync {
     }
     /// The names the file defines and calls, to order the first round (a guess is fine).
     fn names(&self, id: usize) -> FileNames;
+    /// These files (sorted) will likely be analysed again in a later round: a caller keeping
+    /// IR within a budget may keep theirs first.
+    fn likely_again(&self, ids: &[usize]) {
+        let _ = ids;
+    }
     /// Lowers the file now for its `with_ir` soon, while there is room to hold IR until then;
     /// false when there is none left.
     fn lower_ahead(&self, id: usize) -> bool {
@@ -317,8 +322,9 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
     let names: Vec<FileNames> = (0..count).into_par_iter().map(|id| files.names(id)).collect();
-    let batches = waves(&languages, &names);
+    let Waves { batches, in_cycles } = waves(&languages, &names);
     drop(names);
+    files.likely_again(&in_cycles);
     let mut run = MeasuredRun {
         summaries: Summaries::default(),
         facts: vec![Facts::default(); count],

@@ -9,10 +9,18 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::ir::{FileNames, Language};
 
+/// The first round's order, and the files that call each other.
+pub struct Waves {
+    pub batches: Vec<Vec<usize>>,
+    /// Files in a cycle of calls with other files, sorted: they share a wave without each
+    /// other's summaries, so a later round is likely to analyse them again.
+    pub in_cycles: Vec<usize>,
+}
+
 /// The files in waves: every file after the files it calls into (where the name it calls is
 /// defined in exactly one other file of its language, the only case a lookup resolves across
 /// files by name alone).
-pub fn waves(languages: &[Language], names: &[FileNames]) -> Vec<Vec<usize>> {
+pub fn waves(languages: &[Language], names: &[FileNames]) -> Waves {
     let graph = call_graph(languages, names);
     let mut component = vec![0usize; names.len()];
     let components = tarjan_scc(&graph);
@@ -24,6 +32,7 @@ pub fn waves(languages: &[Language], names: &[FileNames]) -> Vec<Vec<usize>> {
     // Tarjan's order is reverse topological: callees' components come first.
     let mut level = vec![0usize; names.len()];
     let mut waves: Vec<Vec<usize>> = Vec::new();
+    let mut in_cycles = Vec::new();
     for (index, members) in components.iter().enumerate() {
         let wave = members
             .iter()
@@ -35,6 +44,9 @@ pub fn waves(languages: &[Language], names: &[FileNames]) -> Vec<Vec<usize>> {
         for node in members {
             level[node.index()] = wave;
         }
+        if members.len() > 1 {
+            in_cycles.extend(members.iter().map(|node| node.index()));
+        }
         if waves.len() <= wave {
             waves.resize_with(wave + 1, Vec::new);
         }
@@ -43,7 +55,8 @@ pub fn waves(languages: &[Language], names: &[FileNames]) -> Vec<Vec<usize>> {
     for wave in &mut waves {
         wave.sort_unstable();
     }
-    waves
+    in_cycles.sort_unstable();
+    Waves { batches: waves, in_cycles }
 }
 
 fn call_graph(languages: &[Language], names: &[FileNames]) -> DiGraph<(), ()> {
@@ -91,7 +104,8 @@ mod tests {
             file(&["log_line"], &["puts"]),
         ];
         let waves = waves(&[Language::C; 6], &names);
-        assert_eq!(waves, vec![vec![2, 3, 4, 5], vec![1], vec![0]]);
+        assert_eq!(waves.batches, vec![vec![2, 3, 4, 5], vec![1], vec![0]]);
+        assert_eq!(waves.in_cycles, [3, 4]);
     }
 
     #[test]
@@ -103,6 +117,6 @@ mod tests {
             file(&["connect"], &[]),
         ];
         let languages = [Language::C, Language::C, Language::C, Language::Rust];
-        assert_eq!(waves(&languages, &names), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(waves(&languages, &names).batches, vec![vec![0, 1, 2, 3]]);
     }
 }
