@@ -11,7 +11,6 @@ mod engine;
 mod flow;
 mod fork_side;
 mod idset;
-mod locals;
 mod moving;
 mod open_result;
 mod order;

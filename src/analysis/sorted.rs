@@ -1,5 +1,5 @@
 //! Small maps and sets kept as vectors sorted by key, for what a state holds a few of at most
-//! (obligations, threads, lost threads).
+//! (its locals' values, obligations, threads, lost threads).
 //!
 //! States are cloned at every branch and dropped at every join, and these are nearly always
 //! empty: an empty `BTreeMap` still walks an iterator to drop, where an empty vector checks
@@ -9,10 +9,24 @@
 
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct SortedMap<K, V> {
     /// Sorted by key, each key once.
     entries: Vec<(K, V)>,
+}
+
+/// A copy is made to be written (`Rc::make_mut` on a state's locals), most often by adding an
+/// entry: room for one more spares it a second allocation and move. An empty map's copy
+/// allocates nothing.
+impl<K: Clone, V: Clone> Clone for SortedMap<K, V> {
+    fn clone(&self) -> Self {
+        if self.entries.is_empty() {
+            return SortedMap { entries: Vec::new() };
+        }
+        let mut entries = Vec::with_capacity(self.entries.len() + 1);
+        entries.extend_from_slice(&self.entries);
+        SortedMap { entries }
+    }
 }
 
 impl<K: Ord, V> SortedMap<K, V> {
@@ -28,9 +42,18 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.entries.is_empty()
     }
 
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let at = self.position(key).ok()?;
+        Some(&self.entries[at].1)
+    }
+
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let at = self.position(key).ok()?;
         Some(&mut self.entries[at].1)
+    }
+
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.position(key).is_ok()
     }
 
     /// Sets what `key` maps to; returns what it mapped to.
@@ -42,6 +65,11 @@ impl<K: Ord, V> SortedMap<K, V> {
                 None
             }
         }
+    }
+
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        let at = self.position(key).ok()?;
+        Some(self.entries.remove(at).1)
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
@@ -59,6 +87,10 @@ impl<K: Ord, V> SortedMap<K, V> {
 
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.entries.iter().map(|(key, _)| key)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, value)| value)
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
@@ -197,7 +229,11 @@ mod tests {
         let mut set = SortedSet::new();
         let mut btree_set = BTreeSet::new();
         for (step, key) in [5u32, 1, 9, 1, 3, 5, 7, 0, 9].into_iter().enumerate() {
-            assert_eq!(map.insert(key, step), btree_map.insert(key, step));
+            if step % 4 == 3 {
+                assert_eq!(map.remove(&key), btree_map.remove(&key));
+            } else {
+                assert_eq!(map.insert(key, step), btree_map.insert(key, step));
+            }
             if step % 3 == 2 {
                 assert_eq!(set.remove(&key), btree_set.remove(&key));
             } else {
@@ -208,7 +244,10 @@ mod tests {
             assert_eq!(format!("{map:?}"), format!("{btree_map:?}"));
             assert_eq!(format!("{set:?}"), format!("{btree_set:?}"));
             assert_eq!((set.first(), set.len()), (btree_set.first(), btree_set.len()));
+            assert!(map.clone().iter().eq(map.iter()));
             for probe in 0..10 {
+                assert_eq!(map.get(&probe), btree_map.get(&probe));
+                assert_eq!(map.contains_key(&probe), btree_map.contains_key(&probe));
                 assert_eq!(map.get_mut(&probe), btree_map.get_mut(&probe));
                 assert_eq!(set.contains(&probe), btree_set.contains(&probe));
             }

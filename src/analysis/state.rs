@@ -5,7 +5,6 @@ use std::ops::Bound;
 use std::rc::Rc;
 
 use super::idset::{Id, IdSet};
-use super::locals::Locals;
 use super::sorted::{SortedMap, SortedSet};
 use super::{RunEvent, Side};
 use crate::ir::{LocalId, Place, PlaceBase, Projection, Span};
@@ -131,7 +130,7 @@ impl Obligation {
 pub struct ProcState {
     /// What locals hold. Shared between the states a branch makes until one of them writes
     /// (`Rc::make_mut`): most branches only call, and a join of two untouched copies is free.
-    pub values: Rc<Locals>,
+    pub values: Rc<SortedMap<LocalId, Value>>,
     /// Connections opened on a path to here.
     pub opened: ConnSet,
     /// Connections this process closed or shut down on some path to here.
@@ -387,7 +386,7 @@ fn join_values<M: ValueMap>(target: &mut M, other: &M) -> bool {
     changed
 }
 
-/// What a join needs of a state's map of values: the locals' (`Locals`) and the heap's.
+/// What a join needs of a state's map of values: the locals' and the heap's.
 trait ValueMap: Clone + PartialEq {
     type Key: Clone;
     fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Value)>;
@@ -395,15 +394,15 @@ trait ValueMap: Clone + PartialEq {
     fn add(&mut self, key: Self::Key, value: Value);
 }
 
-impl ValueMap for Locals {
-    type Key = LocalId;
-    fn entries(&self) -> impl Iterator<Item = (&LocalId, &Value)> {
+impl<K: Ord + Clone> ValueMap for SortedMap<K, Value> {
+    type Key = K;
+    fn entries(&self) -> impl Iterator<Item = (&K, &Value)> {
         self.iter()
     }
-    fn value_mut(&mut self, key: &LocalId) -> Option<&mut Value> {
+    fn value_mut(&mut self, key: &K) -> Option<&mut Value> {
         self.get_mut(key)
     }
-    fn add(&mut self, key: LocalId, value: Value) {
+    fn add(&mut self, key: K, value: Value) {
         self.insert(key, value);
     }
 }
