@@ -330,15 +330,14 @@ struct DiskFiles<'a> {
     on_lowered: &'a (dyn Fn() + Sync),
     /// Files lowered, again included (what keeping IR saves).
     lowerings: AtomicUsize,
-    /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`), a few files at a time: a
-    /// quarter of the budget (8 MiB by default, a few dozen files) keeps a worker busy while
-    /// a batch's last file, the largest a few hundred kilobytes of IR, is analysed. The last
-    /// file lowered ahead may overshoot it.
+    /// IR lowered ahead of its analysis (`RunFiles::lower_ahead`) while a batch's last files
+    /// are analysed, within a quarter of the budget (on the 5,000-file corpus 1 to 13 files
+    /// a wave). The last file lowered ahead may overshoot it.
     ahead: Mutex<HashMap<usize, Arc<LoweredFile>>>,
     ahead_budget: Budget,
-    /// For each file with facts whose IR is not kept, what the lints will read of it (a few
-    /// kilobytes a file), while a quarter of the budget lasts; beyond, a report lowers the
-    /// file again.
+    /// For each file with facts whose IR is not kept, what the lints will read of it (the
+    /// functions its leaks name), while a quarter of the budget lasts; beyond, a report
+    /// lowers the file again.
     for_reports: Mutex<HashMap<usize, Arc<LoweredFile>>>,
     report_budget: Budget,
 }
