@@ -174,6 +174,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Nothing found yet in file `file`.
+    pub fn none_in(file: usize) -> Self {
+        Facts { file, ..Facts::default() }
+    }
+
     /// Adds what `more` (of the same file) found after what is known.
     pub fn extend(&mut self, more: Facts) {
         self.leaks.extend(more.leaks);
@@ -264,7 +269,7 @@ fn file_results(
     file_id: usize,
     results: impl Iterator<Item = (Facts, Summary)>,
 ) -> (Facts, Vec<SummaryEntry>) {
-    let mut facts = Facts { file: file_id, ..Facts::default() };
+    let mut facts = Facts::none_in(file_id);
     let mut entries = Vec::with_capacity(file.functions.len());
     for (function, (function_facts, summary)) in file.functions.iter().zip(results) {
         facts.extend(function_facts);

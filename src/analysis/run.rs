@@ -347,19 +347,14 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         run.analyze_again(files, catalog, &languages, &wave_of, dirty);
     }
     let facts = run.facts.into_iter().enumerate();
-    let facts = facts.map(|(id, found)| found.map_or_else(|| nothing_in(id), |facts| *facts));
+    let facts = facts.map(|(id, found)| found.map_or_else(|| Facts::none_in(id), |facts| *facts));
     (facts.collect(), run.work)
-}
-
-/// The facts of a file in which the analysis found nothing.
-fn nothing_in(file: usize) -> Facts {
-    Facts { file, ..Facts::default() }
 }
 
 struct MeasuredRun {
     summaries: Summaries,
     /// Per file: its facts when it has any. Boxed: a `Facts` is 104 bytes, the run keeps a
-    /// slot for every file, and few have any.
+    /// slot for every file, and a file where nothing was found needs none.
     facts: Vec<Option<Box<Facts>>>,
     /// Per file: the lookups its latest analysis made.
     seen: Vec<Vec<Seen>>,
