@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::containment::{contained, inject_fault, InternalError};
 
-use crate::analysis::{self, Facts, RunFiles};
+use crate::analysis::{self, Facts, RunFiles, Spill};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
@@ -460,6 +460,12 @@ impl DiskFiles<'_> {
 impl RunFiles for DiskFiles<'_> {
     fn count(&self) -> usize {
         self.paths.len()
+    }
+
+    /// The summaries of a run over files on disk grow with the tree: they wait in an unnamed
+    /// temporary file (gone with the process), or in memory when none can be made.
+    fn spill(&self) -> Spill {
+        tempfile::tempfile().map_or_else(|_| Spill::default(), Spill::in_file)
     }
 
     fn language(&self, id: usize) -> Language {

@@ -17,12 +17,15 @@ mod order;
 mod reuse;
 mod run;
 mod sorted;
+mod spill;
 mod state;
 pub mod summary;
+mod summary_table;
 mod waves;
 
 use order::callees_first;
 pub use run::{analyze_run, analyze_run_measured, FileChange, LiveRun, RunFiles};
+pub use spill::Spill;
 use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
 
 use serde::{Deserialize, Serialize};

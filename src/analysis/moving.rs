@@ -3,7 +3,7 @@
 //! edit's length. A span that touches the edited range cannot be moved, and then the analysis
 //! is done again.
 
-use super::summary::{OpenOrigin, Seen, Summary};
+use super::summary::{FunctionSeen, OpenOrigin, Summary};
 use super::{Connection, Facts, Located};
 use crate::ir::{BranchEntry, Span, TextEdit};
 
@@ -105,7 +105,7 @@ impl<'a> Mover<'a> {
         summary.fork.iter_mut().for_each(|fork| self.located(&mut fork.at));
     }
 
-    pub(super) fn seen(&mut self, seen: &mut [Seen]) {
+    pub(super) fn seen(&mut self, seen: &mut [FunctionSeen]) {
         let found = seen.iter_mut().filter_map(|(_, found)| found.as_mut());
         found.for_each(|summary| self.summary(std::sync::Arc::make_mut(summary)));
     }

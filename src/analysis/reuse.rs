@@ -7,7 +7,7 @@
 
 use super::moving::Mover;
 use super::order::callees_first;
-use super::summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
+use super::summary::{FunctionSeen, Summaries, Summary, SummaryEntry, SummaryView};
 use super::{analyze_one, file_results, Facts, FileAnalysis};
 use crate::catalog::Catalog;
 use crate::ir::{Language, LoweredFile, TextEdit};
@@ -17,7 +17,7 @@ use crate::ir::{Language, LoweredFile, TextEdit};
 pub struct FunctionOutcome {
     pub facts: Facts,
     pub summary: Summary,
-    pub seen: Vec<Seen>,
+    pub seen: Vec<FunctionSeen>,
 }
 
 impl FunctionOutcome {
@@ -57,7 +57,8 @@ pub fn analyze_file_keeping(
         let function = &file.functions[index];
         let candidate = candidates.get_mut(index).and_then(Option::take);
         let still_holds = |candidate: &FunctionOutcome| {
-            let finds = |(callee, found): &Seen| view.find(language, callee) == found.as_ref();
+            let finds =
+                |(callee, found): &FunctionSeen| view.find_summary(language, callee) == *found;
             candidate.seen.iter().all(finds)
         };
         let outcome = match candidate.filter(still_holds) {

@@ -16,14 +16,14 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::batch::run_batch;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
-use super::summary::{BatchSummaries, Seen, Summaries, Summary, SummaryEntry};
+use super::spill::{Encoded, Spill};
+use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::{waves, Waves};
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
@@ -146,6 +146,7 @@ impl LiveRun {
             }
             recomputed.extend(&dirty);
         }
+        self.summaries.compact();
         recomputed
     }
 
@@ -223,9 +224,10 @@ impl LiveRun {
             changed.insert(last_segment(&gone.name).to_string());
         }
         for entry in &entries {
-            if self.summaries.get(language, id, &entry.name) != Some(&entry.summary) {
+            let encoded = Encoded::of(&entry.summary);
+            if self.summaries.fingerprint(language, id, &entry.name) != Some(encoded.fingerprint) {
                 changed.insert(last_segment(&entry.name).to_string());
-                self.summaries.insert(language, entry.clone());
+                self.summaries.insert_encoded(language, id, &entry.name, &encoded);
             }
         }
         self.entries[id] = entries;
@@ -279,6 +281,10 @@ pub trait RunFiles: Sync {
     fn likely_again(&self, ids: &[usize]) {
         let _ = ids;
     }
+    /// Where the run keeps its summaries: in memory unless the caller gives it a file.
+    fn spill(&self) -> Spill {
+        Spill::default()
+    }
     /// Lowers the file now for its `with_ir` soon, while there is room to hold IR until then;
     /// false when there is none left.
     fn lower_ahead(&self, id: usize) -> bool {
@@ -326,7 +332,7 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     drop(names);
     files.likely_again(&in_cycles);
     let mut run = MeasuredRun {
-        summaries: Summaries::default(),
+        summaries: Summaries::spilling(files.spill()),
         facts: vec![None; count],
         seen: vec![Vec::new(); count],
         work: Work::default(),
@@ -416,7 +422,6 @@ impl MeasuredRun {
         changed: &mut Changed,
     ) {
         let summaries = &self.summaries;
-        let shared = BatchSummaries::new(summaries);
         let analyse = |index: usize| {
             let id = batch[index];
             let analysis = files.with_ir(id, |file| {
@@ -424,7 +429,7 @@ impl MeasuredRun {
                 files.analysed(id, file, &analysis.facts);
                 analysis
             });
-            (id, Analysed::new(analysis, &shared))
+            (id, Analysed::new(analysis))
         };
         let ahead = AtomicUsize::new(0);
         let lower_ahead = || {
@@ -432,16 +437,16 @@ impl MeasuredRun {
             next.is_some_and(|&id| files.lower_ahead(id))
         };
         let results = run_batch(batch.len(), analyse, lower_ahead);
-        drop(shared);
         for (id, result) in results {
             self.work.file_analyses += 1;
             self.work.statements += result.statements;
             self.facts[id] = (!result.facts.is_empty()).then(|| Box::new(result.facts));
             self.seen[id] = result.seen;
             for (name, summary) in result.entries {
-                if self.summaries.get(languages[id], id, &name) != Some(&*summary) {
+                let language = languages[id];
+                if self.summaries.fingerprint(language, id, &name) != Some(summary.fingerprint) {
                     changed.note(&name);
-                    self.summaries.insert_shared(languages[id], id, name, summary);
+                    self.summaries.insert_encoded(language, id, &name, &summary);
                 }
             }
         }
@@ -477,22 +482,22 @@ impl Changed {
 }
 
 /// A file's analysis as a batch keeps it until the batch ends: its functions' summaries
-/// shared with the other functions that have the same.
+/// encoded, as the run keeps them.
 struct Analysed {
     facts: Facts,
     seen: Vec<Seen>,
     statements: usize,
-    entries: Vec<(String, Arc<Summary>)>,
+    entries: Vec<(String, Encoded)>,
 }
 
 impl Analysed {
-    fn new(analysis: FileAnalysis, shared: &BatchSummaries<'_>) -> Self {
+    fn new(analysis: FileAnalysis) -> Self {
         let entries = analysis.entries.into_iter();
         Analysed {
             facts: analysis.facts,
             seen: analysis.seen,
             statements: analysis.statements,
-            entries: entries.map(|entry| (entry.name, shared.share(entry.summary))).collect(),
+            entries: entries.map(|entry| (entry.name, Encoded::of(&entry.summary))).collect(),
         }
     }
 }

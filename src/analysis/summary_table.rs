@@ -1,0 +1,483 @@
+//! Every summary of the run, found by the name a call uses. The summaries themselves are in a
+//! [`Spill`] (a temporary file on a run over files on disk); memory keeps, per name key, where
+//! each function's record is and which file defines it: a lookup of a name no function has (most
+//! of them: calls of library functions) reads nothing, and the others read a record or two.
+//!
+//! A record is the function's language, full name and encoded summary, with the summary's
+//! fingerprint. Keys are kept as hashes and checked against the records read, so two names
+//! sharing a hash never mix.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use super::spill::{Encoded, Fingerprint, Spill};
+use super::summary::{last_segments, path_matches, Found, Seen, SummaryEntry};
+use crate::ir::{Callee, Language};
+
+/// Where a function's record is, and the file that defines it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slot {
+    offset: u64,
+    len: u32,
+    file: u32,
+}
+
+/// The functions under one key, sorted by file: most keys have one.
+#[derive(Debug)]
+enum Slots {
+    One(Slot),
+    Many(Vec<Slot>),
+}
+
+impl Slots {
+    fn as_slice(&self) -> &[Slot] {
+        match self {
+            Slots::One(slot) => std::slice::from_ref(slot),
+            Slots::Many(slots) => slots,
+        }
+    }
+
+    fn insert(&mut self, slot: Slot) {
+        let mut slots = match self {
+            Slots::One(only) => vec![*only],
+            Slots::Many(slots) => std::mem::take(slots),
+        };
+        let at = slots.partition_point(|known| known.file <= slot.file);
+        slots.insert(at, slot);
+        *self = Slots::Many(slots);
+    }
+
+    /// Removes the slot of the record at `offset`; false when none is left.
+    fn remove(&mut self, offset: u64) -> bool {
+        match self {
+            Slots::One(only) => only.offset != offset,
+            Slots::Many(slots) => {
+                slots.retain(|slot| slot.offset != offset);
+                let left = !slots.is_empty();
+                if let [only] = slots[..] {
+                    *self = Slots::One(only);
+                }
+                left
+            }
+        }
+    }
+}
+
+/// A name key: functions by the last two segments of their names (`Pool::open`, `connect`),
+/// and `Type::method` functions also by the method's name alone, for `value.method()` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Name,
+    Method,
+}
+
+impl Kind {
+    fn segments(self) -> usize {
+        match self {
+            Kind::Name => 2,
+            Kind::Method => 1,
+        }
+    }
+}
+
+/// Hashes keys the same way in every table of the run.
+const KEYS: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x5eed_fd17);
+
+fn key_hash(language: Language, kind: Kind, key: &str) -> u64 {
+    KEYS.hash_one((language, kind, key))
+}
+
+#[derive(Debug, Default)]
+pub struct Summaries {
+    keys: HashMap<u64, Slots, foldhash::fast::RandomState>,
+    spill: Spill,
+    /// Bytes of the spill whose records a function still has (the others were replaced).
+    live: u64,
+    functions: usize,
+}
+
+/// A function's record as read back; `None` parts when it could not be read, which makes
+/// the function one a call cannot see into.
+#[derive(Debug)]
+pub(super) struct Record {
+    pub slot: Slot,
+    read: Option<ReadRecord>,
+}
+
+#[derive(Debug)]
+struct ReadRecord {
+    fingerprint: Fingerprint,
+    language: Language,
+    name: String,
+    summary: Vec<u8>,
+}
+
+const HEADER: usize = 16 + 1 + 4;
+
+impl ReadRecord {
+    fn parse(bytes: &[u8]) -> Option<ReadRecord> {
+        let fingerprint = Fingerprint::from_le_bytes(bytes.get(..16)?.try_into().ok()?);
+        let language = if *bytes.get(16)? == 0 { Language::C } else { Language::Rust };
+        let name_len = u32::from_le_bytes(bytes.get(17..HEADER)?.try_into().ok()?);
+        let name_end = HEADER.checked_add(usize::try_from(name_len).ok()?)?;
+        let name = std::str::from_utf8(bytes.get(HEADER..name_end)?).ok()?.to_string();
+        let summary = bytes[name_end..].to_vec();
+        Some(ReadRecord { fingerprint, language, name, summary })
+    }
+}
+
+impl Record {
+    pub fn file(&self) -> usize {
+        self.slot.file as usize
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.read.as_ref().map(|read| read.name.as_str())
+    }
+
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.read.as_ref().map(|read| read.fingerprint)
+    }
+
+    pub fn summary(&self) -> Found {
+        self.read.as_ref().and_then(|read| Encoded::decode(&read.summary)).map(Arc::new)
+    }
+}
+
+impl Summaries {
+    /// A table whose records go to `spill`.
+    pub fn spilling(spill: Spill) -> Self {
+        Summaries { spill, ..Summaries::default() }
+    }
+
+    pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
+        let encoded = Encoded::of(&entry.summary);
+        self.insert_encoded(language, entry.file, &entry.name, &encoded);
+    }
+
+    /// Files the function `name` of `file` under its keys, replacing the one it had.
+    pub fn insert_encoded(
+        &mut self,
+        language: Language,
+        file: usize,
+        name: &str,
+        summary: &Encoded,
+    ) {
+        self.remove(language, file, name);
+        let language_byte = [u8::from(language == Language::Rust)];
+        let name_len = u32::try_from(name.len()).unwrap_or(u32::MAX).to_le_bytes();
+        let parts: [&[u8]; 5] = [
+            &summary.fingerprint.to_le_bytes(),
+            &language_byte,
+            &name_len,
+            name.as_bytes(),
+            &summary.bytes,
+        ];
+        let len = parts.iter().map(|part| part.len()).sum::<usize>();
+        let offset = self.spill.append(&parts);
+        let slot = Slot {
+            offset,
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            file: u32::try_from(file).unwrap_or(u32::MAX),
+        };
+        for (kind, key) in keys_of(name) {
+            match self.keys.entry(key_hash(language, kind, key)) {
+                std::collections::hash_map::Entry::Occupied(mut slots) => {
+                    slots.get_mut().insert(slot)
+                }
+                std::collections::hash_map::Entry::Vacant(vacant) => {
+                    vacant.insert(Slots::One(slot));
+                }
+            }
+        }
+        self.live += u64::from(slot.len);
+        self.functions += 1;
+    }
+
+    /// Forgets the function `name` defined in `file` (it was deleted, renamed or replaced).
+    pub fn remove(&mut self, language: Language, file: usize, name: &str) {
+        let Some(record) = self.record_of(language, file, name) else { return };
+        for (kind, key) in keys_of(name) {
+            let hash = key_hash(language, kind, key);
+            if let Some(slots) = self.keys.get_mut(&hash) {
+                if !slots.remove(record.slot.offset) {
+                    self.keys.remove(&hash);
+                }
+            }
+        }
+        self.live -= u64::from(record.slot.len);
+        self.functions -= 1;
+    }
+
+    /// The fingerprint of the summary of the function `name` defined in `file`.
+    pub fn fingerprint(&self, language: Language, file: usize, name: &str) -> Option<Fingerprint> {
+        self.record_of(language, file, name)?.fingerprint()
+    }
+
+    fn record_of(&self, language: Language, file: usize, name: &str) -> Option<Record> {
+        let key = last_segments(name, 2);
+        let candidates = self.candidates_by(language, Kind::Name, key, None)?;
+        let found = candidates.in_file(file).find(|record| record.name() == Some(name));
+        found
+    }
+
+    fn read(&self, slot: Slot) -> Record {
+        let bytes = self.spill.read(slot.offset, slot.len as usize);
+        Record { slot, read: bytes.as_deref().and_then(ReadRecord::parse) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.functions
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.functions == 0
+    }
+
+    /// When most of the spill is records no function has any more (a long-lived run, edited
+    /// again and again), copies the live ones into a new spill in memory.
+    pub fn compact(&mut self) {
+        if self.spill.len() <= 2 * self.live + (1 << 20) {
+            return;
+        }
+        let mut spill = Spill::default();
+        let mut moved: HashMap<u64, u64> = HashMap::new();
+        for slots in self.keys.values_mut() {
+            let slots = match slots {
+                Slots::One(slot) => std::slice::from_mut(slot),
+                Slots::Many(slots) => slots.as_mut_slice(),
+            };
+            for slot in slots {
+                let old = slot.offset;
+                let Some(bytes) = self.spill.read(old, slot.len as usize) else { continue };
+                slot.offset = *moved.entry(old).or_insert_with(|| spill.append(&[&bytes]));
+            }
+        }
+        self.spill = spill;
+    }
+
+    /// The summary a call in `file` finds: the one function it names (one in the same file
+    /// wins over others elsewhere), or nothing when the name is unknown or ambiguous.
+    pub fn lookup(&self, language: Language, file: usize, callee: &Callee) -> Found {
+        self.find(language, file, callee)?.summary()
+    }
+
+    fn find(&self, language: Language, file: usize, callee: &Callee) -> Option<Record> {
+        let candidates = self.candidates_of(language, callee)?;
+        let found = match callee {
+            Callee::Method(_) => the_one(candidates.matching()),
+            _ if !prefers_own_file(callee) => {
+                the_one(candidates.matching().filter(|record| record.file() != file))
+            }
+            _ => match at_most_two(candidates.in_file(file)) {
+                Count::One(only) => Some(only),
+                Count::Two => None,
+                Count::None => the_one(candidates.matching()),
+            },
+        };
+        found
+    }
+
+    /// Whether every lookup a file's analysis made finds the same summary now.
+    pub fn still_finds(&self, language: Language, file: usize, seen: &[Seen]) -> bool {
+        seen.iter().all(|(callee, found)| {
+            self.find(language, file, callee).and_then(|record| record.fingerprint()) == *found
+        })
+    }
+
+    /// Every function a callee may name, before ambiguity is ruled out; `None` when none.
+    pub(super) fn candidates_of<'p>(
+        &self,
+        language: Language,
+        callee: &'p Callee,
+    ) -> Option<Candidates<'_, 'p>> {
+        match callee {
+            Callee::Path(path) => self.candidates(language, path),
+            Callee::Method(name) => self.candidates_by(language, Kind::Method, name, None),
+            Callee::Unknown => None,
+        }
+    }
+
+    /// A path's candidates: the functions whose name ends it, by its last two segments, else
+    /// (`crate::db::connect` when no `db::connect` is known) every function of its last name.
+    fn candidates<'p>(&self, language: Language, path: &'p str) -> Option<Candidates<'_, 'p>> {
+        let path = path.strip_prefix("crate::").unwrap_or(path);
+        let tail = last_segments(path, 2);
+        let by_tail = self.candidates_by(language, Kind::Name, tail, Some(path));
+        by_tail.or_else(|| self.candidates_by(language, Kind::Name, last_segments(path, 1), None))
+    }
+
+    /// The functions filed under `key`, if any is; `path`, when set, must end with their name.
+    fn candidates_by<'p>(
+        &self,
+        language: Language,
+        kind: Kind,
+        key: &'p str,
+        path: Option<&'p str>,
+    ) -> Option<Candidates<'_, 'p>> {
+        let slots = self.keys.get(&key_hash(language, kind, key))?.as_slice();
+        let candidates = Candidates { table: self, slots, language, kind, key, path };
+        // A hash shared with another key (vanishingly rare) has slots but no function here.
+        let any = candidates.all_of_key().next().is_some();
+        any.then_some(candidates)
+    }
+}
+
+/// The keys a function is filed under.
+fn keys_of(name: &str) -> impl Iterator<Item = (Kind, &str)> {
+    let method = name.contains("::").then(|| (Kind::Method, last_segments(name, 1)));
+    std::iter::once((Kind::Name, last_segments(name, 2))).chain(method)
+}
+
+/// The functions a call may mean, read as they are asked for.
+pub(super) struct Candidates<'a, 'p> {
+    table: &'a Summaries,
+    slots: &'a [Slot],
+    language: Language,
+    kind: Kind,
+    key: &'p str,
+    path: Option<&'p str>,
+}
+
+impl Candidates<'_, '_> {
+    /// Every function of the key (a record that cannot be read counts as one).
+    fn all_of_key(&self) -> impl Iterator<Item = Record> + '_ {
+        self.of_key(self.slots)
+    }
+
+    fn of_key<'s>(&'s self, slots: &'s [Slot]) -> impl Iterator<Item = Record> + 's {
+        slots.iter().map(|&slot| self.table.read(slot)).filter(|record| match &record.read {
+            Some(read) => {
+                read.language == self.language
+                    && last_segments(&read.name, self.kind.segments()) == self.key
+            }
+            None => true,
+        })
+    }
+
+    pub fn matching(&self) -> impl Iterator<Item = Record> + '_ {
+        self.all_of_key().filter(|record| self.fits(record))
+    }
+
+    pub fn in_file(&self, file: usize) -> impl Iterator<Item = Record> + '_ {
+        let file = u32::try_from(file).unwrap_or(u32::MAX);
+        let start = self.slots.partition_point(|slot| slot.file < file);
+        let end = self.slots.partition_point(|slot| slot.file <= file);
+        self.of_key(&self.slots[start..end]).filter(|record| self.fits(record))
+    }
+
+    fn fits(&self, record: &Record) -> bool {
+        let name = record.name().unwrap_or_default();
+        self.path.is_none_or(|path| record.read.is_none() || path_matches(path, name))
+    }
+}
+
+pub(super) enum Count<T> {
+    None,
+    One(T),
+    Two,
+}
+
+/// How many items there are, counting no further than two.
+pub(super) fn at_most_two<T>(mut items: impl Iterator<Item = T>) -> Count<T> {
+    match (items.next(), items.next()) {
+        (None, _) => Count::None,
+        (Some(only), None) => Count::One(only),
+        (Some(_), Some(_)) => Count::Two,
+    }
+}
+
+pub(super) fn the_one<T>(items: impl Iterator<Item = T>) -> Option<T> {
+    match at_most_two(items) {
+        Count::One(only) => Some(only),
+        _ => None,
+    }
+}
+
+/// Whether a call path means a function of its own file before any other of the same name: a
+/// plain name (`connect`; every C call), `self::connect`, or a type's function
+/// (`Pool::open`). A path through a module (`crate::net::connect`, `net::connect`,
+/// `super::connect`) means that module's function, in another file: the caller's own
+/// `connect` is another function (often the wrapper making the call).
+pub(super) fn prefers_own_file(callee: &Callee) -> bool {
+    let Callee::Path(path) = callee else { return true };
+    let path = path.strip_prefix("crate::").unwrap_or(path);
+    match path.rsplit("::").nth(1) {
+        None | Some("self") => true,
+        Some(qualifier) => qualifier.starts_with(char::is_uppercase),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::summary::{Summary, SummaryView};
+
+    fn entry(name: &str, file: usize, runs: bool) -> SummaryEntry {
+        SummaryEntry { name: name.into(), file, summary: Summary { runs, ..Summary::default() } }
+    }
+
+    fn runs(summaries: &Summaries, language: Language, callee: &Callee) -> Option<bool> {
+        summaries.lookup(language, 9, callee).map(|summary| summary.runs)
+    }
+
+    #[test]
+    fn a_replaced_or_removed_function_is_found_no_more_under_either_key() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
+        summaries.insert(Language::C, entry("serve", 3, false));
+        summaries.insert(Language::C, entry("serve", 3, true));
+        assert_eq!(summaries.len(), 2);
+        let serve = Callee::Path("serve".into());
+        assert_eq!(runs(&summaries, Language::C, &serve), Some(true));
+        assert_eq!(runs(&summaries, Language::Rust, &serve), None, "another language's");
+        let method = Callee::Method("open".into());
+        assert_eq!(runs(&summaries, Language::Rust, &method), Some(true));
+        summaries.remove(Language::Rust, 1, "Pool::open");
+        assert_eq!(runs(&summaries, Language::Rust, &method), None);
+        assert_eq!(runs(&summaries, Language::Rust, &Callee::Path("Pool::open".into())), None);
+        assert!(summaries.keys.len() == 1 && summaries.len() == 1, "no empty key left");
+    }
+
+    #[test]
+    fn compacting_keeps_what_every_lookup_finds_and_drops_the_replaced_records() {
+        let mut summaries = Summaries::default();
+        let names: Vec<String> = (0..50).map(|i| format!("Conn{i}::open")).collect();
+        for round in 0..2_000 {
+            for (file, name) in names.iter().enumerate() {
+                summaries.insert(Language::Rust, entry(name, file, (round + file) % 2 == 0));
+            }
+        }
+        let before = summaries.spill.len();
+        summaries.compact();
+        assert!(summaries.spill.len() < before / 100, "{} of {before}", summaries.spill.len());
+        assert_eq!(summaries.spill.len(), summaries.live);
+        for (file, name) in names.iter().enumerate() {
+            let callee = Callee::Path(name.clone());
+            assert_eq!(runs(&summaries, Language::Rust, &callee), Some(file % 2 == 1), "{name}");
+        }
+        let method = Callee::Method("open".into());
+        assert_eq!(runs(&summaries, Language::Rust, &method), None, "fifty types have one");
+    }
+
+    #[test]
+    fn a_lookup_is_recorded_by_fingerprint_and_still_holds_until_the_summary_changes() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::C, entry("serve", 3, true));
+        let view = SummaryView::new(&summaries, 0);
+        let serve = Callee::Path("serve".into());
+        let unknown = Callee::Path("printf".into());
+        assert!(view.lookup(Language::C, &serve).is_some());
+        assert!(view.lookup(Language::C, &unknown).is_none());
+        let seen = view.into_seen();
+        assert!(summaries.still_finds(Language::C, 0, &seen));
+        summaries.insert(Language::C, entry("serve", 3, true));
+        assert!(summaries.still_finds(Language::C, 0, &seen), "the same summary again");
+        summaries.insert(Language::C, entry("serve", 3, false));
+        assert!(!summaries.still_finds(Language::C, 0, &seen));
+        summaries.insert(Language::C, entry("serve", 3, true));
+        summaries.insert(Language::C, entry("printf", 4, true));
+        assert!(!summaries.still_finds(Language::C, 0, &seen), "a name defined now");
+    }
+}
