@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::batch::run_batch;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
-use super::spill::{Encoded, Spill};
+use super::spill::{Encoded, Spill, Stored};
 use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::{waves, Waves};
 use super::{analyze_file, Facts, FileAnalysis, Work};
@@ -334,7 +334,8 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     let mut run = MeasuredRun {
         summaries: Summaries::spilling(files.spill()),
         facts: vec![None; count],
-        seen: vec![Vec::new(); count],
+        seen: vec![None; count],
+        lookups: files.spill(),
         work: Work::default(),
     };
     for (index, batch) in batches.iter().enumerate() {
@@ -362,12 +363,20 @@ struct MeasuredRun {
     /// Per file: its facts when it has any. Boxed: a `Facts` is 104 bytes, the run keeps a
     /// slot for every file, and a file where nothing was found needs none.
     facts: Vec<Option<Box<Facts>>>,
-    /// Per file: the lookups its latest analysis made.
-    seen: Vec<Vec<Seen>>,
+    /// Per file: where the lookups its latest analysis made are in `lookups` (a run reads
+    /// them again only to check, in a later round, whether they still find the same).
+    seen: Vec<Option<Stored>>,
+    lookups: Spill,
     work: Work,
 }
 
 impl MeasuredRun {
+    /// The lookups file `id` made; `None` when they could not be stored or read back (the
+    /// file is then analysed again, as if they had changed).
+    fn seen_by(&self, id: usize) -> Option<Vec<Seen>> {
+        self.lookups.get(self.seen[id]?)
+    }
+
     /// The files among `candidates` some of whose lookups now find another summary.
     fn changed_lookups(
         &self,
@@ -377,7 +386,10 @@ impl MeasuredRun {
         (0..languages.len())
             .into_par_iter()
             .filter(|&id| candidates(id))
-            .filter(|&id| !self.summaries.still_finds(languages[id], id, &self.seen[id]))
+            .filter(|&id| match self.seen_by(id) {
+                Some(seen) => !self.summaries.still_finds(languages[id], id, &seen),
+                None => true,
+            })
             .collect()
     }
 
@@ -403,7 +415,7 @@ impl MeasuredRun {
             let later = |id: usize| {
                 wave_of[id] > wave
                     && !pending.contains(&(wave_of[id], id))
-                    && changed.may_affect(&self.seen[id])
+                    && self.seen_by(id).is_none_or(|seen| changed.may_affect(&seen))
             };
             let joining = self.changed_lookups(languages, later);
             pending.extend(joining.into_iter().map(|id| (wave_of[id], id)));
@@ -441,7 +453,7 @@ impl MeasuredRun {
             self.work.file_analyses += 1;
             self.work.statements += result.statements;
             self.facts[id] = (!result.facts.is_empty()).then(|| Box::new(result.facts));
-            self.seen[id] = result.seen;
+            self.seen[id] = self.lookups.put(&result.seen);
             for (name, summary) in result.entries {
                 let language = languages[id];
                 if self.summaries.fingerprint(language, id, &name) != Some(summary.fingerprint) {

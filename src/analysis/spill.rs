@@ -9,6 +9,9 @@ use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::os::unix::fs::FileExt;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 use super::summary::Summary;
 
 /// Appended bytes are flushed to the file in writes this large, not one write per summary.
@@ -68,6 +71,28 @@ impl Spill {
                 Some(bytes)
             }
         }
+    }
+}
+
+/// Where a value `Spill::put` encoded is.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    offset: u64,
+    len: u32,
+}
+
+impl Spill {
+    /// Appends `value` encoded; `None` when it cannot be encoded (never, for plain data).
+    pub(super) fn put<T: Serialize>(&mut self, value: &T) -> Option<Stored> {
+        let bytes = postcard::to_allocvec(value).ok()?;
+        let len = u32::try_from(bytes.len()).ok()?;
+        Some(Stored { offset: self.append(&[&bytes]), len })
+    }
+
+    /// The value `put` stored; `None` when it cannot be read back.
+    pub(super) fn get<T: DeserializeOwned>(&self, stored: Stored) -> Option<T> {
+        let bytes = self.read(stored.offset, stored.len as usize)?;
+        postcard::from_bytes(&bytes).ok()
     }
 }
 
