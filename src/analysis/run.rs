@@ -16,13 +16,15 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::batch::run_batch;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
-use super::spill::{Encoded, Spill, Stored};
+use super::spill::{self, Encoded, Spill, Stored};
 use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::{waves, Waves};
 use super::{analyze_file, Facts, FileAnalysis, Work};
@@ -434,6 +436,7 @@ impl MeasuredRun {
         changed: &mut Changed,
     ) {
         let summaries = &self.summaries;
+        let spill = Mutex::new(std::mem::take(&mut self.lookups));
         let analyse = |index: usize| {
             let id = batch[index];
             let analysis = files.with_ir(id, |file| {
@@ -441,7 +444,7 @@ impl MeasuredRun {
                 files.analysed(id, file, &analysis.facts);
                 analysis
             });
-            (id, Analysed::new(analysis))
+            (id, Pending::new(analysis, &spill))
         };
         let ahead = AtomicUsize::new(0);
         let lower_ahead = || {
@@ -449,11 +452,18 @@ impl MeasuredRun {
             next.is_some_and(|&id| files.lower_ahead(id))
         };
         let results = run_batch(batch.len(), analyse, lower_ahead);
-        for (id, result) in results {
+        self.lookups = spill.into_inner().unwrap_or_else(PoisonError::into_inner);
+        for (id, pending) in results {
             self.work.file_analyses += 1;
-            self.work.statements += result.statements;
+            self.work.statements += pending.statements;
+            // A result the spill lost: the file is analysed again next round, as if its
+            // lookups had changed.
+            self.seen[id] = pending.seen;
+            let Some(result) = pending.result(&self.lookups) else {
+                self.seen[id] = None;
+                continue;
+            };
             self.facts[id] = (!result.facts.is_empty()).then(|| Box::new(result.facts));
-            self.seen[id] = self.lookups.put(&result.seen);
             for (name, summary) in result.entries {
                 let language = languages[id];
                 if self.summaries.fingerprint(language, id, &name) != Some(summary.fingerprint) {
@@ -493,23 +503,47 @@ impl Changed {
     }
 }
 
-/// A file's analysis as a batch keeps it until the batch ends: its functions' summaries
-/// encoded, as the run keeps them.
+/// A file's analysis as a batch keeps it until the batch ends (a wave may have thousands of
+/// files): in the spill, with its lookups stored apart for the checks of later rounds.
+struct Pending {
+    statements: usize,
+    seen: Option<Stored>,
+    /// What the merge needs; kept in memory when it could not be stored.
+    result: Result<Stored, Box<Analysed>>,
+}
+
+/// What a file's analysis adds to the run: its facts and its functions' summaries, encoded
+/// as the run keeps them.
+#[derive(Serialize, Deserialize)]
 struct Analysed {
     facts: Facts,
-    seen: Vec<Seen>,
-    statements: usize,
     entries: Vec<(String, Encoded)>,
 }
 
-impl Analysed {
-    fn new(analysis: FileAnalysis) -> Self {
+impl Pending {
+    fn new(analysis: FileAnalysis, spill: &Mutex<Spill>) -> Self {
         let entries = analysis.entries.into_iter();
-        Analysed {
-            facts: analysis.facts,
-            seen: analysis.seen,
-            statements: analysis.statements,
-            entries: entries.map(|entry| (entry.name, Encoded::of(&entry.summary))).collect(),
+        let entries = entries.map(|entry| (entry.name, Encoded::of(&entry.summary))).collect();
+        let analysed = Analysed { facts: analysis.facts, entries };
+        // Encoded before the lock: the other workers wait only for the copy.
+        let seen = spill::encode(&analysis.seen);
+        let result = spill::encode(&analysed);
+        let mut spill = spill.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = seen.and_then(|bytes| spill.put_encoded(&bytes));
+        let result = result.and_then(|bytes| spill.put_encoded(&bytes));
+        drop(spill);
+        let result = match result {
+            Some(stored) => Ok(stored),
+            None => Err(Box::new(analysed)),
+        };
+        Pending { statements: analysis.statements, seen, result }
+    }
+
+    /// The analysis' result; `None` when the spill cannot give it back.
+    fn result(self, spill: &Spill) -> Option<Analysed> {
+        match self.result {
+            Ok(stored) => spill.get(stored),
+            Err(held) => Some(*held),
         }
     }
 }

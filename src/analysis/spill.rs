@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use std::os::unix::fs::FileExt;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::summary::Summary;
 
@@ -74,7 +74,7 @@ impl Spill {
     }
 }
 
-/// Where a value `Spill::put` encoded is.
+/// Where a value `Spill::put_encoded` stored is.
 #[derive(Debug, Clone, Copy)]
 pub struct Stored {
     offset: u64,
@@ -82,25 +82,29 @@ pub struct Stored {
 }
 
 impl Spill {
-    /// Appends `value` encoded; `None` when it cannot be encoded (never, for plain data).
-    pub(super) fn put<T: Serialize>(&mut self, value: &T) -> Option<Stored> {
-        let bytes = postcard::to_allocvec(value).ok()?;
+    /// Appends what `encode` made of a value, for `get`.
+    pub(super) fn put_encoded(&mut self, bytes: &[u8]) -> Option<Stored> {
         let len = u32::try_from(bytes.len()).ok()?;
-        Some(Stored { offset: self.append(&[&bytes]), len })
+        Some(Stored { offset: self.append(&[bytes]), len })
     }
 
-    /// The value `put` stored; `None` when it cannot be read back.
+    /// The value `put_encoded` stored; `None` when it cannot be read back.
     pub(super) fn get<T: DeserializeOwned>(&self, stored: Stored) -> Option<T> {
         let bytes = self.read(stored.offset, stored.len as usize)?;
         postcard::from_bytes(&bytes).ok()
     }
 }
 
+/// A value encoded for `Spill::put_encoded` (outside a lock the spill is behind).
+pub(super) fn encode<T: Serialize>(value: &T) -> Option<Vec<u8>> {
+    postcard::to_allocvec(value).ok()
+}
+
 /// Equal for equal summaries, and (128 bits) for no two different summaries of a run.
 pub type Fingerprint = u128;
 
 /// A summary encoded for the spill, and its fingerprint.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Encoded {
     pub bytes: Box<[u8]>,
     pub fingerprint: Fingerprint,
