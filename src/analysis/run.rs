@@ -26,7 +26,7 @@ use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::spill::{self, Encoded, Spill, Stored};
 use super::summary::{Seen, Summaries, SummaryEntry};
-use super::waves::{waves, Waves};
+use super::waves::{waves, NameHashes, Waves};
 use super::{analyze_file, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
 use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
@@ -329,8 +329,11 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
 ) -> (Vec<Facts>, Work) {
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
-    let names: Vec<FileNames> = (0..count).into_par_iter().map(|id| files.names(id)).collect();
-    let Waves { batches, in_cycles } = waves(&languages, &names);
+    let names: Vec<NameHashes> = (0..count)
+        .into_par_iter()
+        .map(|id| NameHashes::of(languages[id], files.names(id)))
+        .collect();
+    let Waves { batches, in_cycles } = waves(&names);
     drop(names);
     files.likely_again(&in_cycles);
     let mut run = MeasuredRun {

@@ -1,13 +1,36 @@
 //! The order of a run's first round: the files that define functions before the files that
 //! call them, in waves whose files are analysed in parallel, each wave with the summaries of
 //! the waves before it. Mutually calling files share a wave; later rounds settle them.
+//!
+//! Names are kept as 64-bit hashes of the language and the name: the whole tree's names are
+//! held at once here, and two names sharing a hash could only misorder the first round (a
+//! wrong guess costs a round, never a finding).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::ir::{FileNames, Language};
+
+/// The names a file defines and calls, hashed.
+#[derive(Debug, Default)]
+pub struct NameHashes {
+    defined: Box<[u64]>,
+    called: Box<[u64]>,
+}
+
+const NAMES: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x0ade_5ca1);
+
+impl NameHashes {
+    pub fn of(language: Language, names: FileNames) -> Self {
+        let hash = |name: String| NAMES.hash_one((language, name.as_str()));
+        NameHashes {
+            defined: names.defined.into_iter().map(hash).collect(),
+            called: names.called.into_iter().map(hash).collect(),
+        }
+    }
+}
 
 /// The first round's order, and the files that call each other.
 pub struct Waves {
@@ -20,8 +43,8 @@ pub struct Waves {
 /// The files in waves: every file after the files it calls into (where the name it calls is
 /// defined in exactly one other file of its language, the only case a lookup resolves across
 /// files by name alone).
-pub fn waves(languages: &[Language], names: &[FileNames]) -> Waves {
-    let graph = call_graph(languages, names);
+pub fn waves(names: &[NameHashes]) -> Waves {
+    let graph = call_graph(names);
     let mut component = vec![0usize; names.len()];
     let components = tarjan_scc(&graph);
     for (index, members) in components.iter().enumerate() {
@@ -59,51 +82,80 @@ pub fn waves(languages: &[Language], names: &[FileNames]) -> Waves {
     Waves { batches: waves, in_cycles }
 }
 
-fn call_graph(languages: &[Language], names: &[FileNames]) -> DiGraph<(), ()> {
-    let mut definers: HashMap<(Language, &str), Vec<usize>> = HashMap::new();
-    for (id, file) in names.iter().enumerate() {
-        for name in &file.defined {
-            definers.entry((languages[id], name)).or_default().push(id);
-        }
-    }
+fn call_graph(names: &[NameHashes]) -> DiGraph<(), ()> {
+    let definers = Definers::of(names);
     let mut graph = DiGraph::with_capacity(names.len(), names.len());
     for _ in names {
         graph.add_node(());
     }
     for (id, file) in names.iter().enumerate() {
         for name in &file.called {
-            if let Some([only]) = definers.get(&(languages[id], name.as_str())).map(Vec::as_slice) {
-                if *only != id {
-                    graph.add_edge(NodeIndex::new(id), NodeIndex::new(*only), ());
-                }
+            if let Some(only) = definers.only(*name).filter(|&only| only != id) {
+                graph.add_edge(NodeIndex::new(id), NodeIndex::new(only), ());
             }
         }
     }
     graph
 }
 
+/// Which file defines each name, sorted by name: a table of the whole tree's names, where a
+/// map's slots and spare room would take twice the bytes.
+struct Definers(Vec<(u64, u32)>);
+
+/// Files past `u32::MAX` (never, in practice) order nothing.
+const NO_FILE: u32 = u32::MAX;
+
+impl Definers {
+    fn of(names: &[NameHashes]) -> Self {
+        let count = names.iter().map(|file| file.defined.len()).sum();
+        let mut definers = Vec::with_capacity(count);
+        for (id, file) in names.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(NO_FILE);
+            definers.extend(file.defined.iter().map(|&name| (name, id)));
+        }
+        definers.sort_unstable();
+        definers.dedup();
+        Definers(definers)
+    }
+
+    /// The one file that defines `name`, if exactly one does.
+    fn only(&self, name: u64) -> Option<usize> {
+        let start = self.0.partition_point(|&(known, _)| known < name);
+        match self.0.get(start..)? {
+            [(first, id), rest @ ..]
+                if *first == name && rest.first().is_none_or(|n| n.0 != name) =>
+            {
+                (*id != NO_FILE).then_some(*id as usize)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn file(defined: &[&str], called: &[&str]) -> FileNames {
-        FileNames {
+    fn file(language: Language, defined: &[&str], called: &[&str]) -> NameHashes {
+        let names = FileNames {
             defined: defined.iter().map(|s| s.to_string()).collect(),
             called: called.iter().map(|s| s.to_string()).collect(),
-        }
+        };
+        NameHashes::of(language, names)
     }
 
     #[test]
     fn callers_come_after_their_callees_and_cycles_share_a_wave() {
+        let c = Language::C;
         let names = [
-            file(&["main"], &["serve", "log_line"]),
-            file(&["serve"], &["open_conn", "ping"]),
-            file(&["open_conn"], &["socket"]),
-            file(&["ping"], &["pong"]),
-            file(&["pong"], &["ping"]),
-            file(&["log_line"], &["puts"]),
+            file(c, &["main"], &["serve", "log_line"]),
+            file(c, &["serve"], &["open_conn", "ping"]),
+            file(c, &["open_conn"], &["socket"]),
+            file(c, &["ping"], &["pong"]),
+            file(c, &["pong"], &["ping"]),
+            file(c, &["log_line"], &["puts"]),
         ];
-        let waves = waves(&[Language::C; 6], &names);
+        let waves = waves(&names);
         assert_eq!(waves.batches, vec![vec![2, 3, 4, 5], vec![1], vec![0]]);
         assert_eq!(waves.in_cycles, [3, 4]);
     }
@@ -111,12 +163,11 @@ mod tests {
     #[test]
     fn a_name_defined_twice_or_in_another_language_orders_nothing() {
         let names = [
-            file(&["main"], &["start", "connect"]),
-            file(&["start"], &[]),
-            file(&["start"], &[]),
-            file(&["connect"], &[]),
+            file(Language::C, &["main"], &["start", "connect"]),
+            file(Language::C, &["start"], &[]),
+            file(Language::C, &["start"], &[]),
+            file(Language::Rust, &["connect"], &[]),
         ];
-        let languages = [Language::C, Language::C, Language::C, Language::Rust];
-        assert_eq!(waves(&languages, &names).batches, vec![vec![0, 1, 2, 3]]);
+        assert_eq!(waves(&names).batches, vec![vec![0, 1, 2, 3]]);
     }
 }
