@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::spill::{Encoded, Fingerprint};
 pub use super::summary_table::Summaries;
-use super::summary_table::{at_most_two, prefers_own_file, the_one, Candidates, Count, Record};
+use super::summary_table::{
+    at_most_two, prefers_own_file, the_one, Candidates, Count, Record, Slot,
+};
 use super::Located;
 use crate::ir::{Callee, Language, Span};
 
@@ -262,25 +264,35 @@ impl<'a> SummaryView<'a> {
 
     fn find(&self, language: Language, callee: &Callee) -> Option<Record> {
         let fresh = self.own.candidates_of(language, callee);
-        let fresh = || fresh.iter().flat_map(Candidates::matching);
         let run = self.run.candidates_of(language, callee);
-        let run_all = || run.iter().flat_map(Candidates::matching);
-        let run_here = || run.iter().flat_map(|run| run.in_file(self.file));
+        // Each slot is tagged with its table: fresh (this analysis') or the run's.
+        let fresh_all = || fresh.iter().flat_map(Candidates::matching).map(|slot| (true, slot));
+        let run_all = || run.iter().flat_map(Candidates::matching).map(|slot| (false, slot));
+        let run_here = || run.iter().flat_map(|c| c.in_file(self.file)).map(|slot| (false, slot));
         // The run's entry for a function of this file is stale once this analysis has its own.
-        let current = |record: &Record| {
-            record.file() != self.file || !fresh().any(|own| own.name() == record.name())
+        let name_of = |(is_fresh, slot): (bool, Slot)| {
+            let candidates = if is_fresh { fresh.as_ref() } else { run.as_ref() };
+            candidates.and_then(|candidates| candidates.name_of(slot))
         };
-        match callee {
-            Callee::Method(_) => the_one(fresh().chain(run_all().filter(current))),
+        let current = |&(is_fresh, slot): &(bool, Slot)| {
+            is_fresh
+                || slot.file() != self.file
+                || !fresh_all().any(|own| name_of(own) == name_of((false, slot)))
+        };
+        let found = match callee {
+            Callee::Method(_) => the_one(fresh_all().chain(run_all().filter(current))),
             _ if !prefers_own_file(callee) => {
-                the_one(run_all().filter(|record| record.file() != self.file))
+                the_one(run_all().filter(|(_, slot)| slot.file() != self.file))
             }
-            _ => match at_most_two(fresh().chain(run_here().filter(current))) {
+            _ => match at_most_two(fresh_all().chain(run_here().filter(current))) {
                 Count::One(only) => Some(only),
                 Count::Two => None,
                 Count::None => the_one(run_all()),
             },
-        }
+        };
+        let (is_fresh, slot) = found?;
+        let candidates = if is_fresh { fresh.as_ref() } else { run.as_ref() };
+        candidates?.record(slot)
     }
 
     /// Records for the file a lookup whose answer is known (a function's analysis kept, whose

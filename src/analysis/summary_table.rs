@@ -19,8 +19,26 @@ use crate::ir::{Callee, Language};
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Slot {
     offset: u64,
-    len: u32,
+    /// The record's length, and in the top bit whether the name has at most two segments
+    /// (it is its own name key): a call path that ends with the key fits it unread.
+    len_and_short: u32,
     file: u32,
+}
+
+const SHORT_NAME: u32 = 1 << 31;
+
+impl Slot {
+    fn len(self) -> u32 {
+        self.len_and_short & !SHORT_NAME
+    }
+
+    fn short_name(self) -> bool {
+        self.len_and_short & SHORT_NAME != 0
+    }
+
+    pub fn file(self) -> usize {
+        self.file as usize
+    }
 }
 
 /// The functions under one key, sorted by file: most keys have one.
@@ -128,10 +146,6 @@ impl ReadRecord {
 }
 
 impl Record {
-    pub fn file(&self) -> usize {
-        self.slot.file as usize
-    }
-
     pub fn name(&self) -> Option<&str> {
         self.read.as_ref().map(|read| read.name.as_str())
     }
@@ -175,10 +189,12 @@ impl Summaries {
             &summary.bytes,
         ];
         let len = parts.iter().map(|part| part.len()).sum::<usize>();
-        let offset = self.spill.append(&parts);
+        // A record past 2 GiB (never) reads back as nothing: a call that cannot see into it.
+        let len = u32::try_from(len).unwrap_or(u32::MAX) & !SHORT_NAME;
+        let short = if last_segments(name, 2) == name { SHORT_NAME } else { 0 };
         let slot = Slot {
-            offset,
-            len: u32::try_from(len).unwrap_or(u32::MAX),
+            offset: self.spill.append(&parts),
+            len_and_short: len | short,
             file: u32::try_from(file).unwrap_or(u32::MAX),
         };
         for (kind, key) in keys_of(name) {
@@ -191,7 +207,7 @@ impl Summaries {
                 }
             }
         }
-        self.live += u64::from(slot.len);
+        self.live += u64::from(slot.len());
         self.functions += 1;
     }
 
@@ -206,7 +222,7 @@ impl Summaries {
                 }
             }
         }
-        self.live -= u64::from(record.slot.len);
+        self.live -= u64::from(record.slot.len());
         self.functions -= 1;
     }
 
@@ -218,12 +234,12 @@ impl Summaries {
     fn record_of(&self, language: Language, file: usize, name: &str) -> Option<Record> {
         let key = last_segments(name, 2);
         let candidates = self.candidates_by(language, Kind::Name, key, None)?;
-        let found = candidates.in_file(file).find(|record| record.name() == Some(name));
-        found
+        let mut records = candidates.in_file(file).filter_map(|slot| candidates.record(slot));
+        records.find(|record| record.name() == Some(name))
     }
 
     fn read(&self, slot: Slot) -> Record {
-        let bytes = self.spill.read(slot.offset, slot.len as usize);
+        let bytes = self.spill.read(slot.offset, slot.len() as usize);
         Record { slot, read: bytes.as_deref().and_then(ReadRecord::parse) }
     }
 
@@ -250,7 +266,7 @@ impl Summaries {
             };
             for slot in slots {
                 let old = slot.offset;
-                let Some(bytes) = self.spill.read(old, slot.len as usize) else { continue };
+                let Some(bytes) = self.spill.read(old, slot.len() as usize) else { continue };
                 slot.offset = *moved.entry(old).or_insert_with(|| spill.append(&[&bytes]));
             }
         }
@@ -268,7 +284,7 @@ impl Summaries {
         let found = match callee {
             Callee::Method(_) => the_one(candidates.matching()),
             _ if !prefers_own_file(callee) => {
-                the_one(candidates.matching().filter(|record| record.file() != file))
+                the_one(candidates.matching().filter(|slot| slot.file() != file))
             }
             _ => match at_most_two(candidates.in_file(file)) {
                 Count::One(only) => Some(only),
@@ -276,7 +292,7 @@ impl Summaries {
                 Count::None => the_one(candidates.matching()),
             },
         };
-        found
+        candidates.record(found?)
     }
 
     /// Whether every lookup a file's analysis made finds the same summary now.
@@ -317,10 +333,7 @@ impl Summaries {
         path: Option<&'p str>,
     ) -> Option<Candidates<'_, 'p>> {
         let slots = self.keys.get(&key_hash(language, kind, key))?.as_slice();
-        let candidates = Candidates { table: self, slots, language, kind, key, path };
-        // A hash shared with another key (vanishingly rare) has slots but no function here.
-        let any = candidates.all_of_key().next().is_some();
-        any.then_some(candidates)
+        Some(Candidates { table: self, slots, language, kind, key, path })
     }
 }
 
@@ -330,7 +343,10 @@ fn keys_of(name: &str) -> impl Iterator<Item = (Kind, &str)> {
     std::iter::once((Kind::Name, last_segments(name, 2))).chain(method)
 }
 
-/// The functions a call may mean, read as they are asked for.
+/// The functions a call may mean: their slots, read only when a name must be checked and for
+/// the one a lookup settles on. The slots are counted unread, so a slot of another key that
+/// shares the hash (vanishingly rare) can only make a call ambiguous, never find a function:
+/// the record found is checked to be of the key.
 pub(super) struct Candidates<'a, 'p> {
     table: &'a Summaries,
     slots: &'a [Slot],
@@ -341,35 +357,37 @@ pub(super) struct Candidates<'a, 'p> {
 }
 
 impl Candidates<'_, '_> {
-    /// Every function of the key (a record that cannot be read counts as one).
-    fn all_of_key(&self) -> impl Iterator<Item = Record> + '_ {
-        self.of_key(self.slots)
+    pub fn matching(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.slots.iter().copied().filter(|&slot| self.fits(slot))
     }
 
-    fn of_key<'s>(&'s self, slots: &'s [Slot]) -> impl Iterator<Item = Record> + 's {
-        slots.iter().map(|&slot| self.table.read(slot)).filter(|record| match &record.read {
-            Some(read) => {
-                read.language == self.language
-                    && last_segments(&read.name, self.kind.segments()) == self.key
-            }
-            None => true,
-        })
-    }
-
-    pub fn matching(&self) -> impl Iterator<Item = Record> + '_ {
-        self.all_of_key().filter(|record| self.fits(record))
-    }
-
-    pub fn in_file(&self, file: usize) -> impl Iterator<Item = Record> + '_ {
+    pub fn in_file(&self, file: usize) -> impl Iterator<Item = Slot> + '_ {
         let file = u32::try_from(file).unwrap_or(u32::MAX);
         let start = self.slots.partition_point(|slot| slot.file < file);
         let end = self.slots.partition_point(|slot| slot.file <= file);
-        self.of_key(&self.slots[start..end]).filter(|record| self.fits(record))
+        self.slots[start..end].iter().copied().filter(|&slot| self.fits(slot))
     }
 
-    fn fits(&self, record: &Record) -> bool {
-        let name = record.name().unwrap_or_default();
-        self.path.is_none_or(|path| record.read.is_none() || path_matches(path, name))
+    /// Whether the call path ends with the function's name (a name that is its own key does).
+    fn fits(&self, slot: Slot) -> bool {
+        let Some(path) = self.path.filter(|_| !slot.short_name()) else { return true };
+        self.table.read(slot).name().is_none_or(|name| path_matches(path, name))
+    }
+
+    /// The record of `slot`, unless it is of another key; one that cannot be read is kept
+    /// (it finds nothing).
+    pub fn record(&self, slot: Slot) -> Option<Record> {
+        let record = self.table.read(slot);
+        let of_key = |read: &ReadRecord| {
+            read.language == self.language
+                && last_segments(&read.name, self.kind.segments()) == self.key
+        };
+        record.read.as_ref().is_none_or(of_key).then_some(record)
+    }
+
+    /// The full name of the function of `slot`, read.
+    pub fn name_of(&self, slot: Slot) -> Option<String> {
+        self.record(slot)?.read.map(|read| read.name)
     }
 }
 
