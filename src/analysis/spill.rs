@@ -23,6 +23,8 @@ pub struct Spill {
     file: Option<File>,
     flushed: u64,
     pending: Vec<u8>,
+    /// A write to the file failed: what follows stays in memory.
+    in_memory_since_failure: bool,
 }
 
 impl Spill {
@@ -49,12 +51,14 @@ impl Spill {
     /// Writes the pending bytes to the file; a spill whose file fails keeps them in memory
     /// from then on (offsets stay those of the bytes appended).
     fn flush(&mut self) {
-        let Some(file) = &self.file else { return };
+        let Some(file) = self.file.as_ref().filter(|_| !self.in_memory_since_failure) else {
+            return;
+        };
         if file.write_all_at(&self.pending, self.flushed).is_ok() {
             self.flushed += self.pending.len() as u64;
             self.pending.clear();
         } else {
-            self.file = None;
+            self.in_memory_since_failure = true;
         }
     }
 
@@ -152,6 +156,21 @@ mod tests {
             }
             assert_eq!(spill.read(spill.len() - 1, 2), None, "past the end");
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_leaves_the_bytes_in_memory_readable() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("spill");
+        std::fs::write(&path, b"").expect("created");
+        let read_only = File::open(&path).expect("opened for reading only");
+        let mut spill = Spill::in_file(read_only);
+        let record = vec![3u8; FLUSH_AT];
+        let first = spill.append(&[&record]);
+        let second = spill.append(&[&record]);
+        assert!(spill.in_memory_since_failure && spill.flushed == 0);
+        assert_eq!(spill.read(first, record.len()), Some(record.clone()));
+        assert_eq!(spill.read(second, record.len()), Some(record));
     }
 
     #[test]

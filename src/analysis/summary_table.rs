@@ -459,6 +459,23 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_filed_under_another_keys_hash_finds_nothing() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::C, entry("connect", 1, true));
+        summaries.insert(Language::C, entry("start", 2, true));
+        // As if `reconnect` hashed like `connect`: the slots are there, the records are not
+        // of the key.
+        let hash = |key| key_hash(Language::C, Kind::Name, key);
+        let connect = summaries.keys[&hash("connect")].as_slice()[0];
+        summaries.keys.insert(hash("reconnect"), Slots::One(connect));
+        assert_eq!(runs(&summaries, Language::C, &Callee::Path("reconnect".into())), None);
+        // Shared with a key that has its own function: ambiguous, never the other's.
+        let start = summaries.keys[&hash("start")].as_slice()[0];
+        summaries.keys.get_mut(&hash("connect")).expect("filed").insert(start);
+        assert_eq!(runs(&summaries, Language::C, &Callee::Path("connect".into())), None);
+    }
+
+    #[test]
     fn compacting_keeps_what_every_lookup_finds_and_drops_the_replaced_records() {
         let mut summaries = Summaries::default();
         let names: Vec<String> = (0..50).map(|i| format!("Conn{i}::open")).collect();
