@@ -204,6 +204,10 @@ pub struct SummaryView<'a> {
     own: Summaries,
     /// What each callee was found to be, every distinct answer once.
     seen: RefCell<HashMap<Callee, Vec<Option<Fingerprint>>, foldhash::fast::RandomState>>,
+    /// What each callee finds until the next function of this file is added: the analysis
+    /// looks a call up at every visit, and an answer found in the run's spill is read and
+    /// decoded once.
+    answers: RefCell<HashMap<Callee, Answer, foldhash::fast::RandomState>>,
     /// When kept per function (the language server keeps a function's analysis while what it
     /// looks up stays the same): what the function being analysed found. Within one function
     /// a callee always finds the same: the view changes only between functions.
@@ -221,6 +225,9 @@ pub type Seen = (Callee, Option<Fingerprint>);
 /// whose summaries move with an edit of their file (`moving.rs`).
 pub type FunctionSeen = (Callee, Found);
 
+/// A lookup's answer: the summary's fingerprint, and the summary.
+type Answer = (Option<Fingerprint>, Found);
+
 impl<'a> SummaryView<'a> {
     pub fn new(run: &'a Summaries, file: usize) -> Self {
         SummaryView {
@@ -228,6 +235,7 @@ impl<'a> SummaryView<'a> {
             file,
             own: Summaries::default(),
             seen: RefCell::default(),
+            answers: RefCell::default(),
             function_seen: None,
         }
     }
@@ -240,21 +248,34 @@ impl<'a> SummaryView<'a> {
     /// A function of this file has been summarised: later lookups find the new summary.
     pub fn add_own(&mut self, language: Language, entry: SummaryEntry) {
         self.own.insert(language, entry);
+        self.answers.get_mut().clear();
     }
 
     /// As `Summaries::lookup` from this file, the file's own functions as summarised so far;
     /// recorded.
     pub fn lookup(&self, language: Language, callee: &Callee) -> Found {
-        let record = self.find(language, callee);
-        let found = record.as_ref().and_then(Record::summary);
+        let (fingerprint, found) = self.answer(language, callee);
         if let Some(function_seen) = &self.function_seen {
             let mut function_seen = function_seen.borrow_mut();
             if !function_seen.contains_key(callee) {
                 function_seen.insert(callee.clone(), found.clone());
             }
         }
-        self.record_fingerprint(callee, record.and_then(|record| record.fingerprint()));
+        self.record_fingerprint(callee, fingerprint);
         found
+    }
+
+    fn answer(&self, language: Language, callee: &Callee) -> Answer {
+        if let Some(known) = self.answers.borrow().get(callee) {
+            return known.clone();
+        }
+        let record = self.find(language, callee);
+        let answer = (
+            record.as_ref().and_then(Record::fingerprint),
+            record.as_ref().and_then(Record::summary),
+        );
+        self.answers.borrow_mut().insert(callee.clone(), answer.clone());
+        answer
     }
 
     /// What `lookup` would find now, not recorded.
