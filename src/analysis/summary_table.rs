@@ -61,6 +61,11 @@ impl Slots {
             Slots::One(only) => vec![*only],
             Slots::Many(slots) => std::mem::take(slots),
         };
+        // Exactly the room needed while the key has few (a vector's first growth makes room
+        // for four), doubling past them.
+        if slots.len() < 4 {
+            slots.reserve_exact(1);
+        }
         let at = slots.partition_point(|known| known.file <= slot.file);
         slots.insert(at, slot);
         *self = Slots::Many(slots);
