@@ -446,6 +446,14 @@ mod tests {
     }
 
     #[test]
+    fn what_memory_keeps_of_a_function_stays_small() {
+        // The index is all a run keeps in memory for each function: a slot, and for its key
+        // an entry that holds one slot inline.
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
+        assert_eq!(std::mem::size_of::<Slots>(), 24);
+    }
+
+    #[test]
     fn a_replaced_or_removed_function_is_found_no_more_under_either_key() {
         let mut summaries = Summaries::default();
         summaries.insert(Language::Rust, entry("Pool::open", 1, true));
