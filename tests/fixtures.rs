@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use fdlint::catalog::Catalog;
 use fdlint::config::{Levels, Resolver};
-use fdlint::driver::{lint_sources, FileReport};
+use fdlint::driver::{lint_paths, lint_sources, FileReport};
 use fdlint::source::{language_of, SourceFile};
 
 /// (line, code) → how many times.
@@ -41,6 +41,33 @@ fn every_fixture_produces_exactly_its_annotations() {
         files,
         failures.join("\n")
     );
+}
+
+/// A run over files on disk (`lint_paths`, whose summaries, recorded lookups and waves'
+/// results wait in a temporary file) reports, fixes included, what the same files report
+/// linted in memory (`lint_sources`, as the language server does).
+#[test]
+fn every_fixture_case_reports_the_same_from_disk_as_in_memory() {
+    let builtin = Catalog::builtin();
+    let mut compared = 0;
+    for case in fixture_cases(Path::new("fixtures")) {
+        let groups = Resolver::discover().group(&case).expect("the fixtures' configs load");
+        for group in groups {
+            let catalog = group.config.as_ref().filter(|c| !c.api.is_empty()).map(|c| c.catalog());
+            let catalog = catalog.as_ref().unwrap_or(&builtin);
+            let sources = group.files.iter().map(|path| read_fixture(path)).collect();
+            let in_memory: BTreeMap<PathBuf, _> = lint_sources(sources, catalog)
+                .into_iter()
+                .map(|report| (report.source.path.clone(), report.diagnostics))
+                .collect();
+            for report in lint_paths(&group.files, catalog) {
+                let path = &report.source.path;
+                assert_eq!(Some(&report.diagnostics), in_memory.get(path), "{}", path.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 25, "expected the fixture corpus, compared {compared} files");
 }
 
 /// Lints one case under its config (`fdlint.toml` or Cargo metadata, the nearest above each
