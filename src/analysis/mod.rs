@@ -16,6 +16,7 @@ mod open_result;
 mod order;
 mod reuse;
 mod run;
+mod sealed;
 mod sorted;
 mod spill;
 mod state;

@@ -334,10 +334,11 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         .map(|id| NameHashes::of(languages[id], files.names(id)))
         .collect();
     let Waves { batches, in_cycles } = waves(&names);
+    let functions = names.iter().map(NameHashes::defined).sum();
     drop(names);
     files.likely_again(&in_cycles);
     let mut run = MeasuredRun {
-        summaries: Summaries::spilling(files.spill()),
+        summaries: Summaries::spilling(files.spill(), functions),
         facts: vec![None; count],
         seen: vec![None; count],
         lookups: files.spill(),

@@ -7,10 +7,12 @@
 //! fingerprint. Keys are kept as hashes and checked against the records read, so two names
 //! sharing a hash never mix.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use super::sealed::Sealed;
 use super::spill::{Encoded, Fingerprint, Spill};
 use super::summary::{last_segments, path_matches, Found, Seen, SummaryEntry};
 use crate::ir::{Callee, Language};
@@ -38,6 +40,27 @@ impl Slot {
 
     pub fn file(self) -> usize {
         self.file as usize
+    }
+
+    pub(super) fn offset(self) -> u64 {
+        self.offset
+    }
+
+    pub(super) const BYTES: usize = 16;
+
+    pub(super) fn to_bytes(self) -> [u8; Self::BYTES] {
+        let mut bytes = [0; Self::BYTES];
+        bytes[..8].copy_from_slice(&self.offset.to_le_bytes());
+        bytes[8..12].copy_from_slice(&self.len_and_short.to_le_bytes());
+        bytes[12..].copy_from_slice(&self.file.to_le_bytes());
+        bytes
+    }
+
+    pub(super) fn from_bytes(bytes: &[u8]) -> Option<Slot> {
+        let offset = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+        let len_and_short = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
+        let file = u32::from_le_bytes(bytes.get(12..16)?.try_into().ok()?);
+        Some(Slot { offset, len_and_short, file })
     }
 }
 
@@ -104,6 +127,10 @@ impl Kind {
     }
 }
 
+/// Keys in memory past which a table that seals does: a small tree (a few thousand functions)
+/// keeps its index in memory, where a lookup reads no block of a run.
+const SEAL_AT: usize = 8192;
+
 /// Hashes keys the same way in every table of the run.
 const KEYS: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x5eed_fd17);
 
@@ -113,7 +140,12 @@ fn key_hash(language: Language, kind: Kind, key: &str) -> u64 {
 
 #[derive(Debug, Default)]
 pub struct Summaries {
+    /// Keys filed since the last seal, and keys a run may already hold.
     keys: HashMap<u64, Slots, foldhash::fast::RandomState>,
+    /// The rest, in runs in the spill (`seal`).
+    sealed: Sealed,
+    /// Seal when this many keys are in memory (0: never on its own).
+    seal_at: usize,
     spill: Spill,
     /// Bytes of the spill whose records a function still has (the others were replaced).
     live: u64,
@@ -165,9 +197,32 @@ impl Record {
 }
 
 impl Summaries {
-    /// A table whose records go to `spill`.
-    pub fn spilling(spill: Spill) -> Self {
-        Summaries { spill, ..Summaries::default() }
+    /// A table whose records go to `spill`, for about `functions` functions.
+    pub fn spilling(spill: Spill, functions: usize) -> Self {
+        // A method is filed under two keys.
+        let sealed = Sealed::expect(2 * functions);
+        Summaries { spill, sealed, seal_at: SEAL_AT, ..Summaries::default() }
+    }
+
+    /// Moves the keys filed since the last seal that have one function, and that no run may
+    /// already hold, out of memory into a run in the spill (on its own, past `seal_at` keys).
+    pub fn seal(&mut self) {
+        let mut entries = Vec::new();
+        let sealed = &self.sealed;
+        self.keys.retain(|&key, slots| match slots {
+            Slots::One(slot) if !sealed.may_hold(key) => {
+                entries.push((key, *slot));
+                false
+            }
+            _ => true,
+        });
+        self.keys.shrink_to_fit();
+        self.sealed.seal(entries, &mut self.spill);
+        if self.seal_at > 0 {
+            // Keys that stay (defined twice, or a run may hold them) do not make it seal again
+            // and again.
+            self.seal_at = (2 * self.keys.len()).max(SEAL_AT);
+        }
     }
 
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
@@ -214,17 +269,25 @@ impl Summaries {
         }
         self.live += u64::from(slot.len());
         self.functions += 1;
+        if self.seal_at > 0 && self.keys.len() >= self.seal_at {
+            // A wave may hold most of the run's functions: seal within its merge too.
+            self.seal();
+        }
     }
 
     /// Forgets the function `name` defined in `file` (it was deleted, renamed or replaced).
     pub fn remove(&mut self, language: Language, file: usize, name: &str) {
         let Some(record) = self.record_of(language, file, name) else { return };
+        let offset = record.slot.offset;
         for (kind, key) in keys_of(name) {
             let hash = key_hash(language, kind, key);
-            if let Some(slots) = self.keys.get_mut(&hash) {
-                if !slots.remove(record.slot.offset) {
-                    self.keys.remove(&hash);
+            match self.keys.get_mut(&hash) {
+                Some(slots) if slots.as_slice().iter().any(|slot| slot.offset == offset) => {
+                    if !slots.remove(offset) {
+                        self.keys.remove(&hash);
+                    }
                 }
+                _ => self.sealed.remove(offset),
             }
         }
         self.live -= u64::from(record.slot.len());
@@ -259,7 +322,8 @@ impl Summaries {
     /// When most of the spill is records no function has any more (a long-lived run, edited
     /// again and again), copies the live ones into a new spill in memory.
     pub fn compact(&mut self) {
-        if self.spill.len() <= 2 * self.live + (1 << 20) {
+        // A run that seals (a run over files on disk) does not live long enough to need it.
+        if !self.sealed.is_empty() || self.spill.len() <= 2 * self.live + (1 << 20) {
             return;
         }
         let mut spill = Spill::default();
@@ -337,7 +401,19 @@ impl Summaries {
         key: &'p str,
         path: Option<&'p str>,
     ) -> Option<Candidates<'_, 'p>> {
-        let slots = self.keys.get(&key_hash(language, kind, key))?.as_slice();
+        let hash = key_hash(language, kind, key);
+        let filed = self.keys.get(&hash).map_or(&[][..], Slots::as_slice);
+        let sealed = self.sealed.slots(hash, &self.spill);
+        let slots = if sealed.is_empty() {
+            Cow::Borrowed(filed)
+        } else {
+            let mut all = [filed, &sealed].concat();
+            all.sort_by_key(|slot| slot.file);
+            Cow::Owned(all)
+        };
+        if slots.is_empty() {
+            return None;
+        }
         Some(Candidates { table: self, slots, language, kind, key, path })
     }
 }
@@ -354,7 +430,7 @@ fn keys_of(name: &str) -> impl Iterator<Item = (Kind, &str)> {
 /// the record found is checked to be of the key.
 pub(super) struct Candidates<'a, 'p> {
     table: &'a Summaries,
-    slots: &'a [Slot],
+    slots: Cow<'a, [Slot]>,
     language: Language,
     kind: Kind,
     key: &'p str,
@@ -486,6 +562,67 @@ mod tests {
         let start = summaries.keys[&hash("start")].as_slice()[0];
         summaries.keys.get_mut(&hash("connect")).expect("filed").insert(start);
         assert_eq!(runs(&summaries, Language::C, &Callee::Path("connect".into())), None);
+    }
+
+    #[test]
+    fn sealing_after_each_wave_keeps_every_lookup_as_it_was() {
+        let names = [
+            "connect",
+            "start",
+            "serve",
+            "main",
+            "Pool::open",
+            "Conn::open",
+            "net::Conn::open",
+            "Conn::send",
+            "a::Pool::open",
+            "spawn",
+        ];
+        let file = tempfile::tempfile().expect("a temporary file");
+        let mut sealed = Summaries::spilling(Spill::in_file(file), 40);
+        let mut plain = Summaries::default();
+        let mut random = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: usize| {
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            (random % below as u64) as usize
+        };
+        let mut callees: Vec<Callee> = names.iter().map(|n| Callee::Path(n.to_string())).collect();
+        callees.extend(names.iter().map(|n| Callee::Path(format!("crate::m::{n}"))));
+        callees.extend(names.iter().map(|n| Callee::Method(last_segments(n, 1).to_string())));
+        for wave in 0..30 {
+            // A function of its own name each wave, as most are: sealed at once.
+            for table in [&mut sealed, &mut plain] {
+                table.insert(Language::Rust, entry(&format!("once{wave}"), wave % 12, true));
+            }
+            callees.push(Callee::Path(format!("once{wave}")));
+            for _ in 0..next(6) {
+                let (name, file, runs) = (names[next(names.len())], next(12), next(2) == 0);
+                let remove = next(5) == 0;
+                for table in [&mut sealed, &mut plain] {
+                    match remove {
+                        true => table.remove(Language::Rust, file, name),
+                        false => table.insert(Language::Rust, entry(name, file, runs)),
+                    }
+                }
+            }
+            sealed.seal();
+            for callee in &callees {
+                for file in 0..12 {
+                    let (got, want) =
+                        (runs_in(&sealed, file, callee), runs_in(&plain, file, callee));
+                    assert_eq!(got, want, "{callee:?} from file {file}");
+                }
+            }
+            assert_eq!(sealed.len(), plain.len());
+        }
+        assert!(!sealed.sealed.is_empty(), "some keys were sealed");
+        assert!(sealed.keys.len() < plain.keys.len(), "sealed keys left memory");
+    }
+
+    fn runs_in(summaries: &Summaries, file: usize, callee: &Callee) -> Option<bool> {
+        summaries.lookup(Language::Rust, file, callee).map(|summary| summary.runs)
     }
 
     #[test]

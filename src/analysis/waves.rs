@@ -30,6 +30,11 @@ impl NameHashes {
             called: names.called.into_iter().map(hash).collect(),
         }
     }
+
+    /// How many names the file defines.
+    pub fn defined(&self) -> usize {
+        self.defined.len()
+    }
 }
 
 /// The first round's order, and the files that call each other.
