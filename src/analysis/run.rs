@@ -227,9 +227,8 @@ impl LiveRun {
         }
         for entry in &entries {
             let encoded = Encoded::of(&entry.summary);
-            if self.summaries.fingerprint(language, id, &entry.name) != Some(encoded.fingerprint) {
+            if self.summaries.replace(language, id, &entry.name, &encoded) {
                 changed.insert(last_segment(&entry.name).to_string());
-                self.summaries.insert_encoded(language, id, &entry.name, &encoded);
             }
         }
         self.entries[id] = entries;
@@ -353,7 +352,7 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         batch.iter().for_each(|&id| wave_of[id] = wave);
     }
     for _ in 1..MAX_ROUNDS {
-        let dirty = run.changed_lookups(&languages, |_| true);
+        let dirty = run.changed_lookups(&languages, |_| true, |_| true);
         if dirty.is_empty() {
             break;
         }
@@ -383,17 +382,21 @@ impl MeasuredRun {
         self.lookups.get(self.seen[id]?)
     }
 
-    /// The files among `candidates` some of whose lookups now find another summary.
+    /// The files among `candidates` some of whose lookups now find another summary; only
+    /// lookups `affected` says a change may reach are checked (each file's read back once).
     fn changed_lookups(
         &self,
         languages: &[Language],
         candidates: impl Fn(usize) -> bool + Sync,
+        affected: impl Fn(&[Seen]) -> bool + Sync,
     ) -> Vec<usize> {
         (0..languages.len())
             .into_par_iter()
             .filter(|&id| candidates(id))
             .filter(|&id| match self.seen_by(id) {
-                Some(seen) => !self.summaries.still_finds(languages[id], id, &seen),
+                Some(seen) => {
+                    affected(&seen) && !self.summaries.still_finds(languages[id], id, &seen)
+                }
                 None => true,
             })
             .collect()
@@ -418,12 +421,8 @@ impl MeasuredRun {
                 std::mem::replace(&mut pending, rest).into_iter().map(|(_, id)| id).collect();
             let mut changed = Changed::Names(HashSet::new());
             self.analyze(files, catalog, languages, &batch, &[], &mut changed);
-            let later = |id: usize| {
-                wave_of[id] > wave
-                    && !pending.contains(&(wave_of[id], id))
-                    && self.seen_by(id).is_none_or(|seen| changed.may_affect(&seen))
-            };
-            let joining = self.changed_lookups(languages, later);
+            let later = |id: usize| wave_of[id] > wave && !pending.contains(&(wave_of[id], id));
+            let joining = self.changed_lookups(languages, later, |seen| changed.may_affect(seen));
             pending.extend(joining.into_iter().map(|id| (wave_of[id], id)));
         }
     }
@@ -470,9 +469,8 @@ impl MeasuredRun {
             self.facts[id] = (!result.facts.is_empty()).then(|| Box::new(result.facts));
             for (name, summary) in result.entries {
                 let language = languages[id];
-                if self.summaries.fingerprint(language, id, &name) != Some(summary.fingerprint) {
+                if self.summaries.replace(language, id, &name, &summary) {
                     changed.note(&name);
-                    self.summaries.insert_encoded(language, id, &name, &summary);
                 }
             }
         }

@@ -118,7 +118,7 @@ impl Encoded {
     pub fn of(summary: &Summary) -> Self {
         // Encoding plain data into a vector cannot fail; if it ever did, the empty bytes
         // decode to nothing, and a call to the function is one fdlint cannot see into.
-        let bytes = postcard::to_allocvec(summary).unwrap_or_default().into_boxed_slice();
+        let bytes = encode(summary).unwrap_or_default().into_boxed_slice();
         Encoded { fingerprint: fingerprint(&bytes), bytes }
     }
 

@@ -204,14 +204,14 @@ pub struct SummaryView<'a> {
     own: Summaries,
     /// What each callee was found to be, every distinct answer once.
     seen: RefCell<HashMap<Callee, Vec<Option<Fingerprint>>, foldhash::fast::RandomState>>,
-    /// What each callee finds until the next function of this file is added: the analysis
-    /// looks a call up at every visit, and an answer found in the run's spill is read and
-    /// decoded once.
+    /// What each callee finds until the next function of this file is added (within one
+    /// function a callee always finds the same: the view changes only between functions).
+    /// The analysis looks a call up at every visit, and an answer in the run's spill is read
+    /// and decoded once. They are also the function's lookups, when kept per function.
     answers: RefCell<HashMap<Callee, Answer, foldhash::fast::RandomState>>,
-    /// When kept per function (the language server keeps a function's analysis while what it
-    /// looks up stays the same): what the function being analysed found. Within one function
-    /// a callee always finds the same: the view changes only between functions.
-    function_seen: Option<RefCell<HashMap<Callee, Found>>>,
+    /// Whether each function's lookups are kept (the language server keeps a function's
+    /// analysis while what it looks up stays the same): `take_function_seen`.
+    per_function: bool,
 }
 
 /// What a lookup found: the summary, decoded for the caller.
@@ -236,13 +236,13 @@ impl<'a> SummaryView<'a> {
             own: Summaries::default(),
             seen: RefCell::default(),
             answers: RefCell::default(),
-            function_seen: None,
+            per_function: false,
         }
     }
 
     /// A view that also keeps each function's lookups apart (`take_function_seen`).
     pub fn per_function(run: &'a Summaries, file: usize) -> Self {
-        SummaryView { function_seen: Some(RefCell::default()), ..SummaryView::new(run, file) }
+        SummaryView { per_function: true, ..SummaryView::new(run, file) }
     }
 
     /// A function of this file has been summarised: later lookups find the new summary.
@@ -255,12 +255,6 @@ impl<'a> SummaryView<'a> {
     /// recorded.
     pub fn lookup(&self, language: Language, callee: &Callee) -> Found {
         let (fingerprint, found) = self.answer(language, callee);
-        if let Some(function_seen) = &self.function_seen {
-            let mut function_seen = function_seen.borrow_mut();
-            if !function_seen.contains_key(callee) {
-                function_seen.insert(callee.clone(), found.clone());
-            }
-        }
         self.record_fingerprint(callee, fingerprint);
         found
     }
@@ -295,9 +289,8 @@ impl<'a> SummaryView<'a> {
             let candidates = if is_fresh { fresh.as_ref() } else { run.as_ref() };
             candidates.and_then(|candidates| candidates.name_of(slot))
         };
-        let current = |&(is_fresh, slot): &(bool, Slot)| {
-            is_fresh
-                || slot.file() != self.file
+        let current = |&(_, slot): &(bool, Slot)| {
+            slot.file() != self.file
                 || !fresh_all().any(|own| name_of(own) == name_of((false, slot)))
         };
         let found = match callee {
@@ -334,11 +327,14 @@ impl<'a> SummaryView<'a> {
         }
     }
 
-    /// The lookups of the function analysed since the last call (empty unless the view keeps
-    /// them per function).
+    /// The lookups of the function just analysed (empty unless the view keeps them per
+    /// function); call before the function is added (`add_own`).
     pub fn take_function_seen(&self) -> Vec<FunctionSeen> {
-        let Some(function_seen) = &self.function_seen else { return Vec::new() };
-        function_seen.borrow_mut().drain().collect()
+        if !self.per_function {
+            return Vec::new();
+        }
+        let answers = std::mem::take(&mut *self.answers.borrow_mut());
+        answers.into_iter().map(|(callee, (_, found))| (callee, found)).collect()
     }
 
     /// What the analysis looked up, for `Summaries::still_finds`.
@@ -377,63 +373,4 @@ pub(super) fn last_segments(path: &str, n: usize) -> &str {
 /// two-character pattern builds a searcher on every call, and lookups split every callee.
 fn separator_before(path: &str, end: usize) -> Option<usize> {
     path.as_bytes()[..end].windows(2).rposition(|pair| pair == b"::")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(name: &str, file: usize, runs: bool) -> SummaryEntry {
-        SummaryEntry { name: name.into(), file, summary: Summary { runs, ..Summary::default() } }
-    }
-
-    #[test]
-    fn a_call_finds_its_function_by_the_end_of_its_path() {
-        let mut summaries = Summaries::default();
-        summaries.insert(Language::Rust, entry("connect", 1, true));
-        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
-        let find = |path: &str| summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
-        assert!(find("crate::db::connect").is_some());
-        assert!(find("connect").is_some());
-        assert!(find("Pool::open").is_some());
-        assert!(find("db::Pool::open").is_some());
-        assert!(find("open").is_none());
-        assert!(find("reconnect").is_none());
-        let method = summaries.lookup(Language::Rust, 0, &Callee::Method("open".into()));
-        assert!(method.is_some());
-    }
-
-    #[test]
-    fn a_path_through_a_module_does_not_mean_the_callers_own_function() {
-        let mut summaries = Summaries::default();
-        summaries.insert(Language::Rust, entry("connect", 0, false));
-        summaries.insert(Language::Rust, entry("connect", 1, true));
-        summaries.insert(Language::Rust, entry("connect", 2, true));
-        summaries.insert(Language::Rust, entry("Pool::open", 0, false));
-        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
-        let find = |summaries: &Summaries, path: &str| {
-            let found = summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
-            found.map(|summary| summary.runs)
-        };
-        assert_eq!(find(&summaries, "connect"), Some(false));
-        assert_eq!(find(&summaries, "self::connect"), Some(false));
-        assert_eq!(find(&summaries, "crate::connect"), Some(false));
-        assert_eq!(find(&summaries, "Pool::open"), Some(false));
-        // Two other files define `connect`: the module path names neither for sure.
-        assert_eq!(find(&summaries, "crate::net::connect"), None);
-        assert_eq!(find(&summaries, "super::connect"), None);
-        summaries.remove(Language::Rust, 2, "connect");
-        assert_eq!(find(&summaries, "crate::net::connect"), Some(true));
-        assert_eq!(find(&summaries, "net::connect"), Some(true));
-    }
-
-    #[test]
-    fn two_definitions_elsewhere_are_not_a_guess_but_one_here_wins() {
-        let mut summaries = Summaries::default();
-        summaries.insert(Language::C, entry("start", 1, true));
-        summaries.insert(Language::C, entry("start", 2, false));
-        let call = Callee::Path("start".into());
-        assert!(summaries.lookup(Language::C, 0, &call).is_none());
-        assert_eq!(summaries.lookup(Language::C, 2, &call).map(|s| s.runs), Some(false));
-    }
 }

@@ -227,18 +227,31 @@ impl Summaries {
 
     pub fn insert(&mut self, language: Language, entry: SummaryEntry) {
         let encoded = Encoded::of(&entry.summary);
-        self.insert_encoded(language, entry.file, &entry.name, &encoded);
+        self.replace(language, entry.file, &entry.name, &encoded);
     }
 
-    /// Files the function `name` of `file` under its keys, replacing the one it had.
-    pub fn insert_encoded(
+    /// Files the function `name` of `file` under its keys with `summary`, unless it has that
+    /// summary already; returns whether it changed (a new function, or another summary).
+    pub fn replace(
         &mut self,
         language: Language,
         file: usize,
         name: &str,
         summary: &Encoded,
-    ) {
-        self.remove(language, file, name);
+    ) -> bool {
+        let old = self.record_of(language, file, name);
+        if old.as_ref().is_some_and(|old| old.fingerprint() == Some(summary.fingerprint)) {
+            return false;
+        }
+        if let Some(old) = old {
+            self.forget(language, name, &old);
+        }
+        self.file_new(language, file, name, summary);
+        true
+    }
+
+    /// Files a function the table does not have.
+    fn file_new(&mut self, language: Language, file: usize, name: &str, summary: &Encoded) {
         let language_byte = [u8::from(language == Language::Rust)];
         let name_len = u32::try_from(name.len()).unwrap_or(u32::MAX).to_le_bytes();
         let parts: [&[u8]; 5] = [
@@ -275,9 +288,15 @@ impl Summaries {
         }
     }
 
-    /// Forgets the function `name` defined in `file` (it was deleted, renamed or replaced).
+    /// Forgets the function `name` defined in `file` (it was deleted or renamed).
     pub fn remove(&mut self, language: Language, file: usize, name: &str) {
-        let Some(record) = self.record_of(language, file, name) else { return };
+        if let Some(record) = self.record_of(language, file, name) {
+            self.forget(language, name, &record);
+        }
+    }
+
+    /// Forgets the function `name` whose record is `record`.
+    fn forget(&mut self, language: Language, name: &str, record: &Record) {
         let offset = record.slot.offset;
         for (kind, key) in keys_of(name) {
             let hash = key_hash(language, kind, key);
@@ -292,11 +311,6 @@ impl Summaries {
         }
         self.live -= u64::from(record.slot.len());
         self.functions -= 1;
-    }
-
-    /// The fingerprint of the summary of the function `name` defined in `file`.
-    pub fn fingerprint(&self, language: Language, file: usize, name: &str) -> Option<Fingerprint> {
-        self.record_of(language, file, name)?.fingerprint()
     }
 
     fn record_of(&self, language: Language, file: usize, name: &str) -> Option<Record> {
@@ -519,6 +533,56 @@ mod tests {
 
     fn runs(summaries: &Summaries, language: Language, callee: &Callee) -> Option<bool> {
         summaries.lookup(language, 9, callee).map(|summary| summary.runs)
+    }
+
+    #[test]
+    fn a_call_finds_its_function_by_the_end_of_its_path() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::Rust, entry("connect", 1, true));
+        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
+        let find = |path: &str| summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
+        assert!(find("crate::db::connect").is_some());
+        assert!(find("connect").is_some());
+        assert!(find("Pool::open").is_some());
+        assert!(find("db::Pool::open").is_some());
+        assert!(find("open").is_none());
+        assert!(find("reconnect").is_none());
+        let method = summaries.lookup(Language::Rust, 0, &Callee::Method("open".into()));
+        assert!(method.is_some());
+    }
+
+    #[test]
+    fn a_path_through_a_module_does_not_mean_the_callers_own_function() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::Rust, entry("connect", 0, false));
+        summaries.insert(Language::Rust, entry("connect", 1, true));
+        summaries.insert(Language::Rust, entry("connect", 2, true));
+        summaries.insert(Language::Rust, entry("Pool::open", 0, false));
+        summaries.insert(Language::Rust, entry("Pool::open", 1, true));
+        let find = |summaries: &Summaries, path: &str| {
+            let found = summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
+            found.map(|summary| summary.runs)
+        };
+        assert_eq!(find(&summaries, "connect"), Some(false));
+        assert_eq!(find(&summaries, "self::connect"), Some(false));
+        assert_eq!(find(&summaries, "crate::connect"), Some(false));
+        assert_eq!(find(&summaries, "Pool::open"), Some(false));
+        // Two other files define `connect`: the module path names neither for sure.
+        assert_eq!(find(&summaries, "crate::net::connect"), None);
+        assert_eq!(find(&summaries, "super::connect"), None);
+        summaries.remove(Language::Rust, 2, "connect");
+        assert_eq!(find(&summaries, "crate::net::connect"), Some(true));
+        assert_eq!(find(&summaries, "net::connect"), Some(true));
+    }
+
+    #[test]
+    fn two_definitions_elsewhere_are_not_a_guess_but_one_here_wins() {
+        let mut summaries = Summaries::default();
+        summaries.insert(Language::C, entry("start", 1, true));
+        summaries.insert(Language::C, entry("start", 2, false));
+        let call = Callee::Path("start".into());
+        assert!(summaries.lookup(Language::C, 0, &call).is_none());
+        assert_eq!(summaries.lookup(Language::C, 2, &call).map(|s| s.runs), Some(false));
     }
 
     #[test]
