@@ -66,6 +66,13 @@ pub struct FileReport {
     pub problems: Vec<FileProblem>,
 }
 
+impl FileReport {
+    /// Whether there is anything to show: a finding (silenced ones included) or a problem.
+    pub fn says_anything(&self) -> bool {
+        !self.diagnostics.is_empty() || !self.problems.is_empty()
+    }
+}
+
 /// Lints text already in memory (the fixture runner, the language server) as a run of its own.
 pub fn lint_source(source: SourceFile, catalog: &Catalog) -> FileReport {
     let mut reports = lint_sources(vec![source], catalog);
@@ -255,8 +262,9 @@ fn problems(source: &SourceFile, lowered: &LoweredFile) -> Vec<FileProblem> {
 pub const IR_BUDGET_BYTES: usize = 32 << 20;
 
 /// Reads and lints the files of one run; a file that cannot be read becomes a report with a
-/// problem, and the others are linted all the same. Reports come back sorted by path; a file
-/// with nothing to report comes back without its text.
+/// problem, and the others are linted all the same. Reports come back sorted by path, one for
+/// each file with something to say (findings or problems): a run over a large tree does not
+/// hold a report for every file it read.
 pub fn lint_paths(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
     lint_paths_within(paths, catalog, IR_BUDGET_BYTES, &|| {})
 }
@@ -282,17 +290,18 @@ pub fn lint_paths_within(
     let files = DiskFiles::new(paths, ir_budget, on_lowered);
     // A panic in the run's analysis (a bug): lint the files in memory, where each file that
     // makes the analysis panic is found and reported, and the others are linted together.
-    let Ok((facts, _)) = contained(|| analysis::analyze_run_measured(&files, catalog)) else {
+    let Ok((facts, _)) = contained(|| analysis::analyze_run_found(&files, catalog)) else {
         return lint_in_memory(paths, catalog);
     };
     let mut reports: Vec<FileReport> = facts
-        .par_iter()
+        .into_par_iter()
         .enumerate()
-        .map(|(id, facts)| {
-            contained(|| files_report(&files, id, facts)).unwrap_or_else(|error| {
+        .filter_map(|(id, found)| {
+            let facts = found.map_or_else(|| Facts::none_in(id), |facts| *facts);
+            contained(|| files_report(&files, id, &facts)).unwrap_or_else(|error| {
                 let source =
                     SourceFile::new(files.paths[id].clone(), String::new(), files.languages[id]);
-                internal_error(source, error)
+                Some(internal_error(source, error))
             })
         })
         .collect();
@@ -306,7 +315,7 @@ fn lint_in_memory(paths: &[PathBuf], catalog: &Catalog) -> Vec<FileReport> {
         paths.par_iter().filter_map(|path| read_source(path)).partition(Result::is_ok);
     let sources: Vec<SourceFile> = sources.into_iter().filter_map(Result::ok).collect();
     let mut reports: Vec<FileReport> = reports.drain(..).filter_map(Result::err).collect();
-    reports.extend(lint_sources(sources, catalog));
+    reports.extend(lint_sources(sources, catalog).into_iter().filter(FileReport::says_anything));
     reports.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     reports
 }
@@ -586,22 +595,22 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The report of a file read from disk. Its text (and IR, for fix-its) is needed again only
-/// when it has facts, problems or an allow comment; a label in another file reads that one.
-fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
+/// The report of a file read from disk, when it has something to say. Its text (and IR, for
+/// fix-its) is needed again only when it has facts, problems or an allow comment; a label in
+/// another file reads that one.
+fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> Option<FileReport> {
     let (path, language) = (files.paths[id], files.languages[id]);
     let (errors, needs_text) = match files.first_looks[id].get() {
         Some(FirstLook::Read { errors, needs_text, .. }) => (errors, *needs_text),
-        Some(FirstLook::Unreadable(report)) => return FileReport::clone(report),
-        None => return unreadable(path, language, "cannot read".into()),
+        Some(FirstLook::Unreadable(report)) => return Some(FileReport::clone(report)),
+        None => return Some(unreadable(path, language, "cannot read".into())),
     };
-    let problems_only = LoweredFile { errors: errors.clone(), ..LoweredFile::default() };
     if facts.is_empty() && errors.is_empty() && !needs_text {
-        let textless = SourceFile::new(path.clone(), String::new(), language);
-        return report(textless, &problems_only, Vec::new());
+        return None;
     }
     let Some(source) = files.read_again(id) else {
-        return unreadable(path, language, "changed while fdlint read it; lint it again".into());
+        let message = "changed while fdlint read it; lint it again";
+        return Some(unreadable(path, language, message.into()));
     };
     let locate = |file: usize, span: Span| {
         let source = files.read_again(file).filter(|_| file != facts.file)?;
@@ -616,7 +625,8 @@ fn files_report(files: &DiskFiles, id: usize, facts: &Facts) -> FileReport {
         crate::lints::check(facts, &locate, &context)
     };
     settle(&source, &mut diagnostics);
-    report(source, &problems_only, diagnostics)
+    let problems_only = LoweredFile { errors: errors.clone(), ..LoweredFile::default() };
+    Some(report(source, &problems_only, diagnostics)).filter(FileReport::says_anything)
 }
 
 /// To tell a file changed since the run read it: foldhash with a fixed seed, a fraction of
@@ -724,12 +734,31 @@ mod tests {
             let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
             let kept = lock(&files.for_reports).get(&0).map(|part| part.functions.len());
             assert_eq!(kept, part, "main only, when not kept whole; budget {budget}");
-            let report = files_report(&files, 0, &facts[0]);
+            let report = files_report(&files, 0, &facts[0]).expect("a leak to report");
             assert_eq!(files.lowerings.load(Ordering::Relaxed), 1, "lowered once");
             let alone = lint_path(&path, &catalog).expect("a C file");
             assert_eq!(report.diagnostics, alone.diagnostics);
             assert!(!report.diagnostics[0].fixes.is_empty(), "{:?}", report.diagnostics);
         }
+    }
+
+    /// A run over a large tree holds reports for what it shows only: a clean file has none,
+    /// a file with a finding or a problem has one.
+    #[test]
+    fn only_files_with_something_to_say_come_back() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("written");
+            path
+        };
+        let clean = write("clean.c", "int main(void) { return 0; }\n");
+        let leak = write("leak.c", LEAKING_MAIN);
+        let broken = write("broken.rs", "fn main( {\n");
+        let reports = lint_paths(&[clean, leak.clone(), broken.clone()], &Catalog::builtin());
+        let paths: Vec<&PathBuf> = reports.iter().map(|report| &report.source.path).collect();
+        assert_eq!(paths, [&broken, &leak]);
+        assert!(reports.iter().all(FileReport::says_anything));
     }
 
     #[test]
@@ -741,7 +770,7 @@ mod tests {
         let files = DiskFiles::new(std::slice::from_ref(&path), 0, &|| {});
         let (facts, _) = analysis::analyze_run_measured(&files, &catalog);
         assert!(lock(&files.for_reports).is_empty());
-        let report = files_report(&files, 0, &facts[0]);
+        let report = files_report(&files, 0, &facts[0]).expect("a leak to report");
         assert_eq!(files.lowerings.load(Ordering::Relaxed), 2);
         assert_eq!(report.diagnostics.len(), 1);
     }

@@ -25,7 +25,9 @@ mod summary_table;
 mod waves;
 
 use order::callees_first;
-pub use run::{analyze_run, analyze_run_measured, FileChange, LiveRun, RunFiles};
+pub use run::{
+    analyze_run, analyze_run_found, analyze_run_measured, FileChange, LiveRun, RunFiles,
+};
 pub use spill::Spill;
 use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};
 

@@ -326,6 +326,18 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
     files: &F,
     catalog: &Catalog,
 ) -> (Vec<Facts>, Work) {
+    let (found, work) = analyze_run_found(files, catalog);
+    let facts = found.into_iter().enumerate();
+    let facts = facts.map(|(id, found)| found.map_or_else(|| Facts::none_in(id), |facts| *facts));
+    (facts.collect(), work)
+}
+
+/// `analyze_run_measured` with each file's facts only when it has some: a run over a large
+/// tree, where most files have none, then holds a pointer a file rather than a `Facts`.
+pub fn analyze_run_found<F: RunFiles + ?Sized>(
+    files: &F,
+    catalog: &Catalog,
+) -> (Vec<Option<Box<Facts>>>, Work) {
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
     let names: Vec<NameHashes> = (0..count)
@@ -358,9 +370,7 @@ pub fn analyze_run_measured<F: RunFiles + ?Sized>(
         }
         run.analyze_again(files, catalog, &languages, &wave_of, dirty);
     }
-    let facts = run.facts.into_iter().enumerate();
-    let facts = facts.map(|(id, found)| found.map_or_else(|| Facts::none_in(id), |facts| *facts));
-    (facts.collect(), run.work)
+    (run.facts, run.work)
 }
 
 struct MeasuredRun {
