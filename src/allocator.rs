@@ -27,7 +27,8 @@ const KEEP_FREED_PAGES_MS: std::ffi::c_long = 1000;
 const ALLOW_HUGE_PAGES: libmimalloc_sys::mi_option_t = libmimalloc_sys::_mi_option_last - 1;
 
 /// Call first thing in `main`, before other threads start (mimalloc's options are not
-/// thread-safe to set).
+/// thread-safe to set) and before any tree-sitter parser or tree exists (one made before
+/// would be freed by the other allocator).
 pub fn tune() {
     // SAFETY: sets plain integer options; called before any other thread runs.
     unsafe {
