@@ -1,10 +1,11 @@
 //! The part of the summaries' index that leaves memory: whenever the index in memory passes
 //! a size (`summary_table::SEAL_AT`), the keys with one function that no earlier run may hold
-//! are *sealed* into a run, their (key hash, slot) entries sorted and appended to the spill. Memory keeps, per run, a Bloom filter and
-//! the first key of each block of entries, and one filter over every run: a lookup of a name
-//! no function has (most lookups) answers from that filter, and one that a run holds reads a
-//! block of it. A key that a run may already hold stays in memory from then on, so a key's
-//! sealed functions are in one run, not spread over many.
+//! are *sealed* into a run, their (key hash, slot) entries sorted and appended to the spill.
+//! Memory keeps, per run, a Bloom filter and the first key of each block of entries, and one
+//! filter over every run: a lookup of a name no function has (most lookups) answers from that
+//! filter, and one that a run holds reads a block of it. A key that a run may already hold
+//! stays in memory from then on, so a key's sealed functions are in one run, not spread over
+//! many.
 
 use std::collections::HashSet;
 
@@ -137,9 +138,9 @@ impl Bloom {
         Bloom { words: vec![0; words].into_boxed_slice() }
     }
 
-    /// The bits of `key`, by double hashing.
-    fn bits(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
-        let bits = (self.words.len() * 64) as u64;
+    /// The bits of `key` in a filter of `words` words, by double hashing.
+    fn bits(words: usize, key: u64) -> impl Iterator<Item = usize> {
+        let bits = (words * 64) as u64;
         let step = key.rotate_left(32) | 1;
         (0..PROBES).map(move |probe| (key.wrapping_add(probe.wrapping_mul(step)) % bits) as usize)
     }
@@ -148,13 +149,15 @@ impl Bloom {
         if self.words.is_empty() {
             return;
         }
-        let bits: Vec<usize> = self.bits(key).collect();
-        bits.into_iter().for_each(|bit| self.words[bit / 64] |= 1 << (bit % 64));
+        for bit in Bloom::bits(self.words.len(), key) {
+            self.words[bit / 64] |= 1 << (bit % 64);
+        }
     }
 
     /// False only for a key never inserted; an empty filter holds nothing.
     fn may_contain(&self, key: u64) -> bool {
         !self.words.is_empty()
-            && self.bits(key).all(|bit| self.words[bit / 64] & (1 << (bit % 64)) != 0)
+            && Bloom::bits(self.words.len(), key)
+                .all(|bit| self.words[bit / 64] & (1 << (bit % 64)) != 0)
     }
 }

@@ -290,8 +290,11 @@ impl<'a> SummaryView<'a> {
             candidates.and_then(|candidates| candidates.name_of(slot))
         };
         let current = |&(_, slot): &(bool, Slot)| {
-            slot.file() != self.file
-                || !fresh_all().any(|own| name_of(own) == name_of((false, slot)))
+            if slot.file() != self.file {
+                return true;
+            }
+            let name = name_of((false, slot));
+            !fresh_all().any(|own| name_of(own) == name)
         };
         let found = match callee {
             Callee::Method(_) => the_one(fresh_all().chain(run_all().filter(current))),

@@ -531,8 +531,19 @@ mod tests {
         SummaryEntry { name: name.into(), file, summary: Summary { runs, ..Summary::default() } }
     }
 
+    /// Whether the function a call from `file` finds runs on.
+    fn runs_from(
+        summaries: &Summaries,
+        language: Language,
+        file: usize,
+        callee: &Callee,
+    ) -> Option<bool> {
+        summaries.lookup(language, file, callee).map(|summary| summary.runs)
+    }
+
+    /// As `runs_from`, from a file that defines nothing.
     fn runs(summaries: &Summaries, language: Language, callee: &Callee) -> Option<bool> {
-        summaries.lookup(language, 9, callee).map(|summary| summary.runs)
+        runs_from(summaries, language, 9, callee)
     }
 
     #[test]
@@ -560,8 +571,7 @@ mod tests {
         summaries.insert(Language::Rust, entry("Pool::open", 0, false));
         summaries.insert(Language::Rust, entry("Pool::open", 1, true));
         let find = |summaries: &Summaries, path: &str| {
-            let found = summaries.lookup(Language::Rust, 0, &Callee::Path(path.into()));
-            found.map(|summary| summary.runs)
+            runs_from(summaries, Language::Rust, 0, &Callee::Path(path.into()))
         };
         assert_eq!(find(&summaries, "connect"), Some(false));
         assert_eq!(find(&summaries, "self::connect"), Some(false));
@@ -582,7 +592,7 @@ mod tests {
         summaries.insert(Language::C, entry("start", 2, false));
         let call = Callee::Path("start".into());
         assert!(summaries.lookup(Language::C, 0, &call).is_none());
-        assert_eq!(summaries.lookup(Language::C, 2, &call).map(|s| s.runs), Some(false));
+        assert_eq!(runs_from(&summaries, Language::C, 2, &call), Some(false));
     }
 
     #[test]
@@ -674,8 +684,8 @@ mod tests {
             sealed.seal();
             for callee in &callees {
                 for file in 0..12 {
-                    let (got, want) =
-                        (runs_in(&sealed, file, callee), runs_in(&plain, file, callee));
+                    let got = runs_from(&sealed, Language::Rust, file, callee);
+                    let want = runs_from(&plain, Language::Rust, file, callee);
                     assert_eq!(got, want, "{callee:?} from file {file}");
                 }
             }
@@ -683,10 +693,6 @@ mod tests {
         }
         assert!(!sealed.sealed.is_empty(), "some keys were sealed");
         assert!(sealed.keys.len() < plain.keys.len(), "sealed keys left memory");
-    }
-
-    fn runs_in(summaries: &Summaries, file: usize, callee: &Callee) -> Option<bool> {
-        summaries.lookup(Language::Rust, file, callee).map(|summary| summary.runs)
     }
 
     #[test]
