@@ -75,6 +75,14 @@ pub enum Effect {
     Store,
 }
 
+impl Effect {
+    /// A call with this effect is where FDL001-FDL004 are found: every finding is about what
+    /// a process holds when it splits in two or runs another program.
+    pub fn makes_findings(self) -> bool {
+        matches!(self, Effect::Fork | Effect::Vfork | Effect::Exec | Effect::Spawn | Effect::Daemon)
+    }
+}
+
 /// One API model: a set of names and what calling them does.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -238,6 +246,24 @@ impl Catalog {
 
     pub fn attribute(&self, language: Language, path: &str) -> Option<&ApiModel> {
         self.attributes.get(&language)?.get(path)
+    }
+
+    /// The last segments of the names of the functions and methods whose call can be where a
+    /// finding is made: those that fork, exec, spawn a program or daemonise.
+    pub fn finding_sites(&self, language: Language) -> Vec<&str> {
+        let functions = self.functions.get(&language).into_iter().flatten();
+        let functions = functions.filter(|(_, model)| model.effect.makes_findings());
+        let methods = self.methods.get(&language).into_iter().flatten();
+        let methods =
+            methods.filter(|(_, models)| models.iter().any(|m| m.effect.makes_findings()));
+        let mut names: Vec<&str> = functions
+            .map(|(name, _)| name)
+            .chain(methods.map(|(name, _)| name))
+            .map(|name| name.rsplit("::").next().unwrap_or(name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 }
 

@@ -7,6 +7,7 @@
 //! into diagnostics.
 
 mod batch;
+mod demand;
 mod engine;
 mod flow;
 mod fork_side;
@@ -24,6 +25,7 @@ pub mod summary;
 mod summary_table;
 mod waves;
 
+use demand::{Demand, Verdict};
 use order::callees_first;
 pub use run::{
     analyze_run, analyze_run_found, analyze_run_measured, FileChange, LiveRun, RunFiles,
@@ -211,6 +213,9 @@ pub struct Work {
     /// Statements run through the dataflow (once per process reaching them, per visit), and
     /// edges walked back to find which loops can end.
     pub statements: usize,
+    /// The run left out functions no finding needed, found the name scan it went by wrong,
+    /// and analysed everything again (the work counts both).
+    pub unsound: bool,
 }
 
 /// What the analysis of one file produced.
@@ -222,6 +227,9 @@ pub struct FileAnalysis {
     pub statements: usize,
     /// The lookups of other functions' summaries it made, and what they found.
     pub seen: Vec<Seen>,
+    /// A function's IR called what the run's name scan did not see, so a function it left
+    /// out may matter (`demand.rs`).
+    pub unsound: bool,
 }
 
 /// Analyses every function of one file with the summaries known so far. The functions are
@@ -233,11 +241,28 @@ pub fn analyze_file(
     summaries: &Summaries,
     file_id: usize,
 ) -> FileAnalysis {
+    analyze_file_demanded(file, language, catalog, summaries, file_id, None)
+}
+
+/// `analyze_file`, leaving out the functions no finding of the run depends on.
+pub(crate) fn analyze_file_demanded(
+    file: &LoweredFile,
+    language: Language,
+    catalog: &Catalog,
+    summaries: &Summaries,
+    file_id: usize,
+    demand: Option<&Demand>,
+) -> FileAnalysis {
     let mut view = SummaryView::new(summaries, file_id);
     let mut results: Vec<Option<(Facts, Summary)>> = vec![None; file.functions.len()];
-    let mut statements = 0;
+    let (mut statements, mut unsound) = (0, false);
     for index in callees_first(file) {
         let function = &file.functions[index];
+        match demand.map_or(Verdict::Analyse, |demand| demand.verdict(language, function)) {
+            Verdict::Skip => continue,
+            Verdict::Unsound => unsound = true,
+            Verdict::Analyse => {}
+        }
         let (function_facts, summary, visited) =
             analyze_one(function, file, language, catalog, &view, file_id);
         statements += visited;
@@ -246,8 +271,8 @@ pub fn analyze_file(
         view.add_own(language, entry);
         results[index] = Some((function_facts, summary));
     }
-    let (facts, entries) = file_results(file, file_id, results.into_iter().flatten());
-    FileAnalysis { facts, entries, statements, seen: view.into_seen() }
+    let (facts, entries) = file_results(file, file_id, results);
+    FileAnalysis { facts, entries, statements, seen: view.into_seen(), unsound }
 }
 
 /// Analyses one function of `file` with the summaries `view` finds.
@@ -269,15 +294,17 @@ fn analyze_one(
     engine::analyze_function(function, &context)
 }
 
-/// The file's facts and summaries from its functions' (in the file's order).
+/// The file's facts and summaries from its functions' (in the file's order), for those
+/// analysed.
 fn file_results(
     file: &LoweredFile,
     file_id: usize,
-    results: impl Iterator<Item = (Facts, Summary)>,
+    results: Vec<Option<(Facts, Summary)>>,
 ) -> (Facts, Vec<SummaryEntry>) {
     let mut facts = Facts::none_in(file_id);
     let mut entries = Vec::with_capacity(file.functions.len());
-    for (function, (function_facts, summary)) in file.functions.iter().zip(results) {
+    let analysed = file.functions.iter().zip(results).filter_map(|(f, r)| Some((f, r?)));
+    for (function, (function_facts, summary)) in analysed {
         facts.extend(function_facts);
         entries.push(SummaryEntry { name: function.name.clone(), file: file_id, summary });
     }

@@ -81,9 +81,10 @@ pub fn analyze_file_keeping(
         outcomes[index] = Some(outcome);
     }
     let functions: Vec<FunctionOutcome> = outcomes.into_iter().flatten().collect();
-    let results = functions.iter().map(|o| (o.facts.clone(), o.summary.clone()));
-    let (facts, entries) = file_results(file, file_id, results);
-    let analysis = FileAnalysis { facts, entries, statements, seen: view.into_seen() };
+    let results = functions.iter().map(|o| Some((o.facts.clone(), o.summary.clone())));
+    let (facts, entries) = file_results(file, file_id, results.collect());
+    let seen = view.into_seen();
+    let analysis = FileAnalysis { facts, entries, statements, seen, unsound: false };
     (analysis, FileOutcomes { globs: file.glob_imports.clone(), functions })
 }
 

@@ -15,21 +15,22 @@
 //! lower them again when a round needs them.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::batch::run_batch;
+use super::demand::Demand;
 use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::spill::{self, Encoded, Spill, Stored};
 use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::{waves, NameHashes, Waves};
-use super::{analyze_file, Facts, FileAnalysis, Work};
+use super::{analyze_file, analyze_file_demanded, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
+use crate::ir::{Callee, FileNames, FunctionNames, Language, LoweredFile, TextEdit};
 
 /// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
 /// the others settle cycles, and calls the scan missed, this many levels deep.
@@ -264,6 +265,31 @@ fn called_names(file: &LoweredFile) -> BTreeSet<String> {
     file.functions.iter().flat_map(function_callees).map(str::to_string).collect()
 }
 
+/// The names of a file read off its IR: exact, where the name scan of a text is a guess.
+fn names_of_ir(file: &LoweredFile) -> FileNames {
+    let mut defined: Vec<&str> = file.functions.iter().map(|f| last_segment(&f.name)).collect();
+    defined.sort_unstable();
+    defined.dedup();
+    let called: BTreeSet<&str> = file.functions.iter().flat_map(function_callees).collect();
+    let called: Vec<&str> = called.into_iter().collect();
+    let index_in = |names: &[&str], name: &str| {
+        names.binary_search(&name).ok().and_then(|at| u32::try_from(at).ok())
+    };
+    let functions = file
+        .functions
+        .iter()
+        .map(|function| {
+            let mut calls: Vec<u32> =
+                function_callees(function).filter_map(|name| index_in(&called, name)).collect();
+            calls.sort_unstable();
+            calls.dedup();
+            FunctionNames { name: index_in(&defined, last_segment(&function.name)), calls }
+        })
+        .collect();
+    let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
+    FileNames { defined: owned(defined), called: owned(called), functions, opaque: false }
+}
+
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.
 pub trait RunFiles: Sync {
     fn count(&self) -> usize;
@@ -308,12 +334,7 @@ impl RunFiles for [(&LoweredFile, Language)] {
     }
 
     fn names(&self, id: usize) -> FileNames {
-        let file = self[id].0;
-        let mut defined: Vec<String> =
-            file.functions.iter().map(|f| last_segment(&f.name).to_string()).collect();
-        defined.sort_unstable();
-        defined.dedup();
-        FileNames { defined, called: called_names(file).into_iter().collect() }
+        names_of_ir(self[id].0)
     }
 }
 
@@ -338,6 +359,34 @@ pub fn analyze_run_found<F: RunFiles + ?Sized>(
     files: &F,
     catalog: &Catalog,
 ) -> (Vec<Option<Box<Facts>>>, Work) {
+    let (found, work) = analyze_run_as(files, catalog, Skipping::Unneeded);
+    if !work.unsound {
+        return (found, work);
+    }
+    // The name scan missed a call that could change a finding: every function, then.
+    drop(found);
+    let (found, again) = analyze_run_as(files, catalog, Skipping::None);
+    let work = Work {
+        file_analyses: work.file_analyses + again.file_analyses,
+        statements: work.statements + again.statements,
+        unsound: true,
+    };
+    (found, work)
+}
+
+/// Which functions a run leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skipping {
+    /// Those no finding depends on, as the name scan tells (`demand.rs`).
+    Unneeded,
+    None,
+}
+
+fn analyze_run_as<F: RunFiles + ?Sized>(
+    files: &F,
+    catalog: &Catalog,
+    skipping: Skipping,
+) -> (Vec<Option<Box<Facts>>>, Work) {
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
     let names: Vec<NameHashes> = (0..count)
@@ -346,6 +395,7 @@ pub fn analyze_run_found<F: RunFiles + ?Sized>(
         .collect();
     let Waves { batches, in_cycles } = waves(&names);
     let functions = names.iter().map(NameHashes::defined).sum();
+    let demand = (skipping == Skipping::Unneeded).then(|| Demand::of(&names, catalog));
     drop(names);
     files.likely_again(&in_cycles);
     let mut run = MeasuredRun {
@@ -354,6 +404,8 @@ pub fn analyze_run_found<F: RunFiles + ?Sized>(
         seen: vec![None; count],
         lookups: files.spill(),
         work: Work::default(),
+        demand,
+        unsound: AtomicBool::new(false),
     };
     for (index, batch) in batches.iter().enumerate() {
         let next = batches.get(index + 1).map_or(&[][..], Vec::as_slice);
@@ -370,6 +422,8 @@ pub fn analyze_run_found<F: RunFiles + ?Sized>(
         }
         run.analyze_again(files, catalog, &languages, &wave_of, dirty);
     }
+    let missed = run.demand.as_ref().is_some_and(Demand::missed_a_definition);
+    run.work.unsound = run.unsound.into_inner() || missed;
     (run.facts, run.work)
 }
 
@@ -383,6 +437,10 @@ struct MeasuredRun {
     seen: Vec<Option<Stored>>,
     lookups: Spill,
     work: Work,
+    /// Which functions the run needs (`None`: every one), and whether an analysis found the
+    /// name scan it was computed from wrong.
+    demand: Option<Demand>,
+    unsound: AtomicBool,
 }
 
 impl MeasuredRun {
@@ -449,14 +507,19 @@ impl MeasuredRun {
         changed: &mut Changed,
     ) {
         let summaries = &self.summaries;
+        let (demand, unsound) = (self.demand.as_ref(), &self.unsound);
         let spill = Mutex::new(std::mem::take(&mut self.lookups));
         let analyse = |index: usize| {
             let id = batch[index];
             let analysis = files.with_ir(id, |file| {
-                let analysis = analyze_file(file, languages[id], catalog, summaries, id);
+                let analysis =
+                    analyze_file_demanded(file, languages[id], catalog, summaries, id, demand);
                 files.analysed(id, file, &analysis.facts);
                 analysis
             });
+            if analysis.unsound {
+                unsound.store(true, Ordering::Relaxed);
+            }
             (id, Pending::new(analysis, &spill))
         };
         let ahead = AtomicUsize::new(0);
@@ -592,9 +655,10 @@ mod tests {
         let run: Vec<(&LoweredFile, Language)> = lowered.iter().map(|f| (f, Language::C)).collect();
         let (facts, work) = analyze_run_measured(run.as_slice(), &Catalog::builtin());
         assert_eq!(facts[5].leaks.len(), 1, "the fork in main sees get3's connection");
-        // Six in the first round; the second round's two of the cycle and four callers; the
-        // third round's `again`, which saw `open_conn` before its second analysis.
-        assert_eq!(work.file_analyses, 6 + 6 + 1);
+        // Six in the first round; in the second, `open_conn`'s file, which saw `make` before
+        // its summary, and the four callers. `again` calls `open_conn` but no finding depends
+        // on it: it is left out, and its file's lookups never change.
+        assert_eq!(work.file_analyses, 6 + 5);
     }
 
     #[test]
@@ -635,5 +699,79 @@ mod tests {
         live.update(&run, &[FileChange::new_text(0)], &catalog);
         assert_eq!(live.facts(1).unwrap().leaks.len(), 1);
         assert_eq!(Some(&as_run(&owned)[1]), live.facts(1));
+    }
+
+    type Found = Vec<Option<Box<Facts>>>;
+
+    /// Files reached as the driver reaches files on disk: names read off the text.
+    struct Scanned {
+        texts: Vec<(String, Language)>,
+        lowered: Vec<LoweredFile>,
+    }
+
+    impl Scanned {
+        fn new(texts: Vec<(String, Language)>) -> Self {
+            let lowered = texts.iter().map(|(text, language)| frontend::lower(*language, text));
+            Scanned { lowered: lowered.collect(), texts }
+        }
+
+        /// Facts and work with functions left out, then without.
+        fn both_ways(&self) -> ((Found, Work), Found) {
+            let catalog = Catalog::builtin();
+            let every = analyze_run_as(self, &catalog, Skipping::None).0;
+            (analyze_run_found(self, &catalog), every)
+        }
+    }
+
+    impl RunFiles for Scanned {
+        fn count(&self) -> usize {
+            self.texts.len()
+        }
+
+        fn language(&self, id: usize) -> Language {
+            self.texts[id].1
+        }
+
+        fn with_ir<R>(&self, id: usize, work: impl FnOnce(&LoweredFile) -> R) -> R {
+            work(&self.lowered[id])
+        }
+
+        fn names(&self, id: usize) -> FileNames {
+            frontend::scan_names(self.texts[id].1, &self.texts[id].0)
+        }
+    }
+
+    #[test]
+    fn leaving_out_what_no_finding_needs_changes_no_finding() {
+        let spec = crate::corpus::CorpusSpec { files: 200, seed: 7 };
+        let texts = (0..spec.files).map(|index| {
+            let (path, text) = crate::corpus::corpus_file(spec, index);
+            let rust = path.extension().is_some_and(|extension| extension == "rs");
+            (text, if rust { Language::Rust } else { Language::C })
+        });
+        let files = Scanned::new(texts.collect());
+        let ((left_out, work), every) = files.both_ways();
+        assert!(!work.unsound);
+        assert_eq!(left_out, every);
+        assert!(left_out.iter().flatten().count() >= 5, "the corpus has leaks to find");
+        let everything = analyze_run_as(&files, &Catalog::builtin(), Skipping::None).1;
+        assert!(work.statements * 4 < everything.statements * 3, "{work:?} {everything:?}");
+    }
+
+    #[test]
+    fn a_run_whose_name_scan_missed_a_fork_analyses_everything_again() {
+        // The scan does not see a K&R definition: it takes `caller` for a function that cannot
+        // report, though the child of `detach`'s fork runs on with `caller`'s connection.
+        let detach = "int detach(flags) int flags; { if (fork() != 0) { _exit(0); } return 0; }";
+        let caller =
+            "void caller(void) { int fd = socket(2, 1, 0); detach(0); for (;;) { sleep(1); } }";
+        let files = Scanned::new(vec![
+            (detach.to_string(), Language::C),
+            (caller.to_string(), Language::C),
+        ]);
+        let ((found, work), every) = files.both_ways();
+        assert!(work.unsound);
+        assert_eq!(found, every);
+        assert!(found[1].is_some(), "the leak in `caller` is found");
     }
 }

@@ -13,27 +13,77 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::ir::{FileNames, Language};
 
-/// The names a file defines and calls, hashed.
+/// The names a file defines and calls, hashed, and who calls what.
 #[derive(Debug, Default)]
 pub struct NameHashes {
     defined: Box<[u64]>,
     called: Box<[u64]>,
+    /// Per function: its name (an index into `defined`, or `NO_NAME`) and where its calls end
+    /// in `calls` (indices into `called`).
+    functions: Box<[(u32, u32)]>,
+    calls: Box<[u32]>,
+    pub(super) opaque: bool,
 }
+
+/// A function's name slot for the calls made outside every function.
+const NO_NAME: u32 = u32::MAX;
 
 const NAMES: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x0ade_5ca1);
 
+/// A name as the run's tables hold it: hashed with its language.
+pub fn name_hash(language: Language, name: &str) -> u64 {
+    NAMES.hash_one((language, name))
+}
+
 impl NameHashes {
     pub fn of(language: Language, names: FileNames) -> Self {
-        let hash = |name: String| NAMES.hash_one((language, name.as_str()));
+        let hash = |name: String| name_hash(language, &name);
+        let mut calls = Vec::new();
+        let functions = names
+            .functions
+            .into_iter()
+            .map(|function| {
+                calls.extend(function.calls);
+                (function.name.unwrap_or(NO_NAME), u32::try_from(calls.len()).unwrap_or(u32::MAX))
+            })
+            .collect();
         NameHashes {
             defined: names.defined.into_iter().map(hash).collect(),
             called: names.called.into_iter().map(hash).collect(),
+            functions,
+            calls: calls.into_boxed_slice(),
+            opaque: names.opaque,
         }
     }
 
     /// How many names the file defines.
     pub fn defined(&self) -> usize {
         self.defined.len()
+    }
+
+    /// The hashes of the names the file defines.
+    pub(super) fn defined_names(&self) -> &[u64] {
+        &self.defined
+    }
+
+    /// The hashes of the names the file calls.
+    pub(super) fn called_names(&self) -> &[u64] {
+        &self.called
+    }
+
+    /// Each function's name (`None` for the calls outside every function) and the names it
+    /// calls, hashed.
+    pub(super) fn functions(&self) -> impl Iterator<Item = (Option<u64>, Vec<u64>)> + '_ {
+        let mut start = 0usize;
+        self.functions.iter().map(move |&(name, end)| {
+            let end = (end as usize).min(self.calls.len()).max(start);
+            let calls = self.calls[start..end]
+                .iter()
+                .filter_map(|&index| self.called.get(index as usize).copied())
+                .collect();
+            start = end;
+            (self.defined.get(name as usize).copied(), calls)
+        })
     }
 }
 
@@ -145,6 +195,7 @@ mod tests {
         let names = FileNames {
             defined: defined.iter().map(|s| s.to_string()).collect(),
             called: called.iter().map(|s| s.to_string()).collect(),
+            ..FileNames::default()
         };
         NameHashes::of(language, names)
     }

@@ -183,11 +183,27 @@ pub struct Call {
 }
 
 /// The last segments of the function names a file defines and of the names it calls, sorted:
-/// what the run needs to analyse callees before callers.
+/// what the run needs to analyse callees before callers, and to tell which functions can
+/// matter to a finding at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileNames {
     pub defined: Vec<String>,
     pub called: Vec<String>,
+    /// Who calls what: every function, and the calls outside all of them.
+    pub functions: Vec<FunctionNames>,
+    /// The reader could not tell where the file's functions begin and end (unbalanced braces):
+    /// any function of the file may call any name it calls.
+    pub opaque: bool,
+}
+
+/// One function of a file as a name reader saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunctionNames {
+    /// Its name, an index into `FileNames::defined`; `None` for the calls made outside every
+    /// function (an initialiser, a macro).
+    pub name: Option<u32>,
+    /// What it calls, as indices into `FileNames::called`, sorted.
+    pub calls: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,0 +1,359 @@
+//! Which functions a run needs to analyse: those that can make a finding, and those whose
+//! summaries they read. The others are skipped.
+//!
+//! Every finding is made at a call that forks, execs, spawns a program or daemonises
+//! (FDL001-FDL004 are about what a process holds when it splits or runs another program),
+//! in the function that calls it or in a caller of a function whose summary says it forks.
+//! So a function can report only if it reaches such a call through the functions it calls
+//! (by name, as lookups go): those functions *report*. A summary matters only to a function
+//! that reports or to one whose summary matters: those functions, and the ones that report,
+//! are *needed*. Any other function's analysis changes no finding. On a real tree most
+//! functions never come near a fork.
+//!
+//! The call graph comes from the name scan of each text before anything is lowered, and a
+//! scan is a guess (a macro can hide a call from it, unbalanced braces can hide a function).
+//! So each function's IR is checked against it before it is analysed or skipped
+//! ([`Demand::verdict`]): a function the scan got wrong in a way that could change a finding
+//! makes the verdict [`Verdict::Unsound`], and the run is then analysed again whole.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::order::{function_callees, last_segment};
+use super::waves::{name_hash, NameHashes};
+use crate::catalog::Catalog;
+use crate::ir::{Function, Language};
+
+/// Role bits, kept in the four low bits of a name's hash. NEEDED: a needed function has
+/// the name or calls it. REPORTS: a function that reports has it. CALLED: some function
+/// calls it. DEFINED: some function has it.
+const NEEDED: u64 = 1;
+const REPORTS: u64 = 2;
+const CALLED: u64 = 4;
+const DEFINED: u64 = 8;
+const ROLES: u64 = NEEDED | REPORTS | CALLED | DEFINED;
+
+/// The roles of every name a run defines.
+#[derive(Debug, Default)]
+pub struct Demand {
+    /// Each name defined or called in the run, its hash's three low bits replaced by its
+    /// roles, sorted. Two names that differ only in those bits share their roles: more is
+    /// analysed, never less.
+    names: Vec<u64>,
+    /// The hashes of the names of the calls findings are made at, sorted.
+    sites: Vec<u64>,
+    /// Seen while the run goes: the names of functions the scan did not see defined, and the
+    /// names analysed functions call that the scan did not see them call. A name in both is
+    /// a lookup that may have found a function left out.
+    undeclared: Mutex<Vec<u64>>,
+    unforeseen: Mutex<Vec<u64>>,
+}
+
+/// What to do with one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Analyse,
+    Skip,
+    /// Its IR calls what the name scan did not see: a skipped function may matter.
+    Unsound,
+}
+
+impl Demand {
+    /// The roles of the names of the files `names` describe.
+    pub fn of(names: &[NameHashes], catalog: &Catalog) -> Demand {
+        let mut sites: Vec<u64> = [Language::C, Language::Rust]
+            .into_iter()
+            .flat_map(|language| {
+                catalog
+                    .finding_sites(language)
+                    .into_iter()
+                    .map(move |name| name_hash(language, name))
+            })
+            .collect();
+        sites.sort_unstable();
+        let graph = Graph::of(names, &sites);
+        let names = graph.roles(names);
+        Demand { names, sites, undeclared: Mutex::default(), unforeseen: Mutex::default() }
+    }
+
+    /// Whether `function` (of a file in `language`) needs its analysis, checked against what
+    /// its IR calls.
+    pub fn verdict(&self, language: Language, function: &Function) -> Verdict {
+        let role = self.role(name_hash(language, last_segment(&function.name)));
+        if role & DEFINED == 0 {
+            lock(&self.undeclared).push(name_hash(language, last_segment(&function.name)));
+        }
+        let mut reports = false;
+        let mut unneeded = Vec::new();
+        for callee in function_callees(function) {
+            let hash = name_hash(language, callee);
+            let callee_role = self.role(hash);
+            reports |= self.sites.binary_search(&hash).is_ok() || callee_role & REPORTS != 0;
+            // A macro (`name!`) is never a function of the run.
+            if callee_role & NEEDED == 0 && !callee.ends_with('!') {
+                unneeded.push((hash, callee_role));
+            }
+        }
+        if !reports && role & NEEDED == 0 {
+            return Verdict::Skip;
+        }
+        // Analysed: what it calls must be too, and if it reports, whoever calls it.
+        let skipped_callee = unneeded.iter().any(|(_, role)| role & DEFINED != 0);
+        if skipped_callee || reports && role & CALLED != 0 && role & REPORTS == 0 {
+            return Verdict::Unsound;
+        }
+        if !unneeded.is_empty() {
+            lock(&self.unforeseen).extend(unneeded.iter().map(|(hash, _)| hash));
+        }
+        Verdict::Analyse
+    }
+
+    /// Whether an analysed function called a name that a function the scan did not see has:
+    /// a lookup that found nothing where the function left out would have been found.
+    pub fn missed_a_definition(&self) -> bool {
+        let mut undeclared = std::mem::take(&mut *lock(&self.undeclared));
+        undeclared.sort_unstable();
+        let unforeseen = lock(&self.unforeseen);
+        unforeseen.iter().any(|name| undeclared.binary_search(name).is_ok())
+    }
+
+    /// The roles of a name, none when the run neither defines nor calls it.
+    fn role(&self, name: u64) -> u64 {
+        let key = name & !ROLES;
+        let at = self.names.partition_point(|&known| known & !ROLES < key);
+        self.names.get(at).filter(|&&known| known & !ROLES == key).map_or(0, |known| known & ROLES)
+    }
+}
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The run's functions and their calls to names the run defines.
+struct Graph {
+    /// Per function: its name (`None` for calls outside every function) and where its calls
+    /// end in `calls`.
+    functions: Vec<(Option<u64>, usize)>,
+    calls: Vec<u64>,
+    reports: Vec<bool>,
+    /// The names opaque files call (which may be their own definitions, misread): they
+    /// report.
+    opaque_names: Vec<u64>,
+}
+
+impl Graph {
+    fn of(names: &[NameHashes], sites: &[u64]) -> Graph {
+        // What an opaque file calls may be what it defines, misread: taken as defined.
+        let opaque_calls = names.iter().filter(|file| file.opaque).map(NameHashes::called_names);
+        let mut opaque_names: Vec<u64> = opaque_calls.flatten().copied().collect();
+        opaque_names.sort_unstable();
+        opaque_names.dedup();
+        let mut defined: Vec<u64> =
+            names.iter().flat_map(|file| file.defined_names().iter().copied()).collect();
+        defined.extend_from_slice(&opaque_names);
+        defined.sort_unstable();
+        defined.dedup();
+        let is_defined = |name: &u64| defined.binary_search(name).is_ok();
+        let mut graph =
+            Graph { functions: Vec::new(), calls: Vec::new(), reports: Vec::new(), opaque_names };
+        for file in names {
+            for (name, calls) in file.functions() {
+                let at_site = calls.iter().any(|call| sites.binary_search(call).is_ok());
+                graph.calls.extend(calls.into_iter().filter(is_defined));
+                graph.functions.push((name, graph.calls.len()));
+                graph.reports.push(at_site || file.opaque);
+            }
+        }
+        graph
+    }
+
+    fn calls_of(&self, function: usize) -> &[u64] {
+        let start = function.checked_sub(1).map_or(0, |before| self.functions[before].1);
+        &self.calls[start..self.functions[function].1]
+    }
+
+    /// Every function that reaches a finding's call, then every function they need.
+    fn roles(mut self, names: &[NameHashes]) -> Vec<u64> {
+        let mut callers: Vec<(u64, usize)> = (0..self.functions.len())
+            .flat_map(|function| self.calls_of(function).iter().map(move |&name| (name, function)))
+            .collect();
+        callers.sort_unstable();
+        let mut reporting: Vec<usize> =
+            (0..self.functions.len()).filter(|&function| self.reports[function]).collect();
+        let mut work: Vec<u64> = self.opaque_names.clone();
+        work.extend(reporting.iter().filter_map(|&function| self.functions[function].0));
+        while let Some(name) = work.pop() {
+            for &(_, caller) in matching(&callers, name) {
+                if !self.reports[caller] {
+                    self.reports[caller] = true;
+                    reporting.push(caller);
+                    work.extend(self.functions[caller].0);
+                }
+            }
+        }
+        drop(callers);
+        let mut definers: Vec<(u64, usize)> = (0..self.functions.len())
+            .filter_map(|function| Some((self.functions[function].0?, function)))
+            .collect();
+        definers.sort_unstable();
+        // By name, as the verdict goes: every function of a needed name is analysed, so
+        // whatever any of them calls is needed too.
+        let mut needed = vec![false; self.functions.len()];
+        let mut work: Vec<u64> = reporting.iter().filter_map(|&f| self.functions[f].0).collect();
+        work.extend_from_slice(&self.opaque_names);
+        for function in (0..self.functions.len()).filter(|&f| self.functions[f].0.is_none()) {
+            needed[function] = true;
+            work.extend_from_slice(self.calls_of(function));
+        }
+        while let Some(name) = work.pop() {
+            for &(_, function) in matching(&definers, name) {
+                if !needed[function] {
+                    needed[function] = true;
+                    work.extend_from_slice(self.calls_of(function));
+                }
+            }
+        }
+        let mut roles: Vec<u64> = definers
+            .iter()
+            .map(|&(name, function)| {
+                let role = if needed[function] { NEEDED | DEFINED } else { DEFINED };
+                (name & !ROLES) | role | if self.reports[function] { REPORTS } else { 0 }
+            })
+            .collect();
+        let opaque = self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES);
+        roles.extend(opaque);
+        drop(definers);
+        // Every name a needed function calls is needed, whether the scan saw it defined or
+        // not (a definition it missed), and every name called is known as called.
+        let functions = names.iter().flat_map(NameHashes::functions);
+        let mut settled = roles.len();
+        for ((_, calls), needed) in functions.zip(&needed) {
+            if *needed {
+                roles.extend(calls.iter().map(|&name| (name & !ROLES) | NEEDED | CALLED));
+                compact_past(&mut roles, &mut settled);
+            }
+        }
+        for file in names {
+            roles.extend(file.called_names().iter().map(|&name| (name & !ROLES) | CALLED));
+            compact_past(&mut roles, &mut settled);
+        }
+        roles.sort_unstable();
+        merge_roles(roles)
+    }
+}
+
+/// The entries of a table sorted by name that are for `name`.
+fn matching(table: &[(u64, usize)], name: u64) -> &[(u64, usize)] {
+    let start = table.partition_point(|&(known, _)| known < name);
+    let end = start + table[start..].partition_point(|&(known, _)| known == name);
+    &table[start..end]
+}
+
+/// One entry a name, with the roles of all its entries.
+fn merge_roles(mut sorted: Vec<u64>) -> Vec<u64> {
+    sorted.dedup_by(|entry, kept| {
+        let same = *entry & !ROLES == *kept & !ROLES;
+        if same {
+            *kept |= *entry & ROLES;
+        }
+        same
+    });
+    sorted.shrink_to_fit();
+    sorted
+}
+
+/// Merges `roles` once it has grown to twice what it held when last merged: the names every
+/// function calls, repeats and all, would take many times the room of the distinct ones.
+fn compact_past(roles: &mut Vec<u64>, settled: &mut usize) {
+    if roles.len() > 2 * (*settled).max(1 << 12) {
+        roles.sort_unstable();
+        *roles = merge_roles(std::mem::take(roles));
+        *settled = roles.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend;
+    use crate::ir::LoweredFile;
+
+    /// Each function of the C `texts` and its verdict, with the run's names read as the
+    /// driver reads them, off the text.
+    fn verdicts(texts: &[&str]) -> Vec<(String, Verdict)> {
+        let scan =
+            |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
+        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
+        let demand = Demand::of(&names, &Catalog::builtin());
+        let files: Vec<LoweredFile> =
+            texts.iter().map(|t| frontend::lower(Language::C, t)).collect();
+        let functions = files.iter().flat_map(|file| &file.functions);
+        functions.map(|f| (f.name.clone(), demand.verdict(Language::C, f))).collect()
+    }
+
+    fn expect(pairs: &[(&str, Verdict)]) -> Vec<(String, Verdict)> {
+        pairs.iter().map(|(name, verdict)| (name.to_string(), *verdict)).collect()
+    }
+
+    #[test]
+    fn only_functions_a_finding_may_depend_on_are_analysed() {
+        let texts = [
+            "int open_conn(void) { return socket(2, 1, 0); }\n\
+             int unused_open(void) { return socket(2, 1, 0); }",
+            "int spawn_worker(void) { int fd = open_conn(); if (fork() == 0) { pause(); } return fd; }",
+            "int main(void) { log_line(); return spawn_worker(); }\n\
+             void log_line(void) { puts(\"x\"); }\n\
+             int checksum(int n) { return n * 3; }",
+        ];
+        use Verdict::{Analyse, Skip};
+        assert_eq!(
+            verdicts(&texts),
+            expect(&[
+                ("open_conn", Analyse),
+                ("unused_open", Skip),
+                ("spawn_worker", Analyse),
+                ("main", Analyse),
+                ("log_line", Analyse),
+                ("checksum", Skip),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_function_the_scan_missed_is_unsound_when_a_finding_may_depend_on_it() {
+        // A K&R definition: the scan does not see it defined, so it did not see that calling
+        // it forks, and left its caller out.
+        let texts = [
+            "int old_style(fd) int fd; { return fork(); }",
+            "int caller(void) { return old_style(3); }\nint other(void) { return 1; }",
+        ];
+        use Verdict::{Skip, Unsound};
+        assert_eq!(
+            verdicts(&texts),
+            expect(&[("old_style", Unsound), ("caller", Skip), ("other", Skip)])
+        );
+    }
+
+    #[test]
+    fn a_call_the_scan_did_not_see_to_a_function_it_did_not_see_is_caught_at_the_end() {
+        // `mut_step(cmdcopy) { .. }` defines `cmdcopy` to the parser and `mut_step` to the scan;
+        // a comment between `cmdcopy` and its arguments hides the call from the scan.
+        let texts = [
+            "mut_step(cmdcopy) { return 0; }",
+            "int main(void) { if (fork() == 0) { pause(); } cmdcopy /* step */ (1); return 0; }",
+        ];
+        let scan =
+            |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
+        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
+        let demand = Demand::of(&names, &Catalog::builtin());
+        let lowered: Vec<LoweredFile> =
+            texts.iter().map(|t| frontend::lower(Language::C, t)).collect();
+        for function in lowered.iter().flat_map(|file| &file.functions) {
+            assert_ne!(
+                demand.verdict(Language::C, function),
+                Verdict::Unsound,
+                "{}",
+                function.name
+            );
+        }
+        assert!(demand.missed_a_definition());
+    }
+}
