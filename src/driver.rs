@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use rayon::prelude::*;
 
 use crate::containment::{contained, inject_fault, InternalError};
 
-use crate::analysis::{self, Facts, RunFiles, Spill};
+use crate::analysis::{self, Facts, LeaveOut, RunFiles, Spill};
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, Elsewhere};
 use crate::frontend;
@@ -349,6 +349,8 @@ struct DiskFiles<'a> {
     /// lowers the file again.
     for_reports: Mutex<HashMap<usize, Arc<LoweredFile>>>,
     report_budget: Budget,
+    /// The functions the run's analysis will not ask for, which lowering leaves out.
+    leave_out: RwLock<Option<LeaveOut>>,
 }
 
 /// What the first reading of a file found, for its report. Kept for every file of the run
@@ -384,6 +386,7 @@ impl<'a> DiskFiles<'a> {
             ahead_budget: Budget::new(budget / 4),
             for_reports: Mutex::new(HashMap::new()),
             report_budget: Budget::new(budget / 4),
+            leave_out: RwLock::new(None),
         }
     }
 
@@ -405,7 +408,15 @@ impl<'a> DiskFiles<'a> {
             return (Arc::default(), false);
         }
         self.lowerings.fetch_add(1, Ordering::Relaxed);
-        let lowered = match contained(|| frontend::lower(source.language, &source.text)) {
+        let leave_out = self.leave_out.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let (language, text) = (source.language, source.text.as_str());
+        let lowered = contained(|| match &leave_out {
+            Some(leave_out) => frontend::lower_only(language, text, &|name, span| {
+                !leave_out(language, name, text.get(span.start..span.end).unwrap_or_default())
+            }),
+            None => frontend::lower(language, text),
+        });
+        let lowered = match lowered {
             Ok(lowered) => Arc::new(lowered),
             Err(error) => {
                 let report = Box::new(internal_error(source, error));
@@ -533,6 +544,21 @@ impl RunFiles for DiskFiles<'_> {
             }
         }
         true
+    }
+
+    fn leave_out(&self, leave_out: Option<LeaveOut>) {
+        *self.leave_out.write().unwrap_or_else(PoisonError::into_inner) = leave_out;
+        for slot in &self.kept {
+            if let Some(lowered) = lock(slot).take() {
+                self.ir_budget.release(approximate_size(&lowered));
+            }
+        }
+        for (_, lowered) in lock(&self.ahead).drain() {
+            self.ahead_budget.release(approximate_size(&lowered));
+        }
+        for (_, part) in lock(&self.for_reports).drain() {
+            self.report_budget.release(approximate_size(&part));
+        }
     }
 
     /// Read off the text, not parsed: the first round's order needs only a guess.
@@ -718,8 +744,10 @@ mod tests {
     /// it alone does.
     #[test]
     fn a_file_with_findings_is_reported_from_what_its_analysis_kept() {
-        let other: String =
-            (0..100).map(|i| format!("void f{i}(void) {{ puts(\"{i}\"); }}\n")).collect();
+        // Functions that fork (leaving nothing open): the analysis needs them all.
+        let other: String = (0..100)
+            .map(|i| format!("void f{i}(void) {{ if (fork() == 0) {{ _exit({i}); }} }}\n"))
+            .collect();
         let text = format!("{LEAKING_MAIN}{other}");
         let size = |text: &str| approximate_size(&frontend::lower(Language::C, text));
         // The whole IR does not fit, the part (`main`) fits the quarter for reports.
@@ -759,6 +787,28 @@ mod tests {
         let paths: Vec<&PathBuf> = reports.iter().map(|report| &report.source.path).collect();
         assert_eq!(paths, [&broken, &leak]);
         assert!(reports.iter().all(FileReport::says_anything));
+    }
+
+    /// Files on disk leave out of lowering what their analysis does not need; in memory,
+    /// every function is lowered: the reports agree.
+    #[test]
+    fn leaving_functions_out_of_lowering_changes_no_report() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let spec = crate::corpus::CorpusSpec { files: 120, seed: 3 };
+        crate::corpus::write_corpus(dir.path(), spec).expect("written");
+        let (paths, _) = crate::walk::collect_files(&[dir.path().to_path_buf()]);
+        let catalog = Catalog::builtin();
+        let on_disk = lint_paths(&paths, &catalog);
+        let sources = paths.iter().filter_map(|path| read_source(path)?.ok()).collect();
+        let in_memory = lint_sources(sources, &catalog);
+        let in_memory: Vec<&FileReport> =
+            in_memory.iter().filter(|report| report.says_anything()).collect();
+        assert!(on_disk.len() >= 3, "the corpus has leaks");
+        assert_eq!(on_disk.len(), in_memory.len());
+        for (disk, memory) in on_disk.iter().zip(in_memory) {
+            assert_eq!(disk.source.path, memory.source.path);
+            assert_eq!(disk.diagnostics, memory.diagnostics);
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! ([`Demand::verdict`]): a function the scan got wrong in a way that could change a finding
 //! makes the verdict [`Verdict::Unsound`], and the run is then analysed again whole.
 
+use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::order::{function_callees, last_segment};
@@ -41,6 +42,8 @@ pub struct Demand {
     names: Vec<u64>,
     /// The hashes of the names of the calls findings are made at, sorted.
     sites: Vec<u64>,
+    /// Those and the names of the functions that report.
+    reporting: HashSet<u64, foldhash::fast::FixedState>,
     /// Seen while the run goes: the names of functions the scan did not see defined, and the
     /// names analysed functions call that the scan did not see them call. A name in both is
     /// a lookup that may have found a function left out.
@@ -72,7 +75,16 @@ impl Demand {
         sites.sort_unstable();
         let graph = Graph::of(names, &sites);
         let names = graph.roles(names);
-        Demand { names, sites, undeclared: Mutex::default(), unforeseen: Mutex::default() }
+        let reports = names.iter().filter(|&&name| name & REPORTS != 0).map(|name| name & !ROLES);
+        let mut reporting: HashSet<u64, _> = sites.iter().map(|site| site & !ROLES).collect();
+        reporting.extend(reports);
+        Demand {
+            names,
+            sites,
+            reporting,
+            undeclared: Mutex::default(),
+            unforeseen: Mutex::default(),
+        }
     }
 
     /// Whether `function` (of a file in `language`) needs its analysis, checked against what
@@ -107,6 +119,18 @@ impl Demand {
         Verdict::Analyse
     }
 
+    /// Whether lowering may leave a function out: its name is needed by no function that
+    /// can report, and its text mentions no name of a call where findings are made nor of a
+    /// function that reports (so whatever the scan misread in it, it cannot report either).
+    pub fn leaves_out(&self, language: Language, name: &str, text: &str) -> bool {
+        let role = self.role(name_hash(language, name));
+        if role & DEFINED == 0 || role & NEEDED != 0 {
+            return false;
+        }
+        let reporting = |word: &str| self.reporting.contains(&(name_hash(language, word) & !ROLES));
+        !identifiers(text).any(reporting)
+    }
+
     /// Whether an analysed function called a name that a function the scan did not see has:
     /// a lookup that found nothing where the function left out would have been found.
     pub fn missed_a_definition(&self) -> bool {
@@ -123,6 +147,12 @@ impl Demand {
         self.names.get(at).filter(|&&known| known & !ROLES == key).map_or(0, |known| known & ROLES)
     }
 }
+/// The identifiers of a text (and of its comments and strings: more than it calls).
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -315,6 +345,26 @@ mod tests {
                 ("checksum", Skip),
             ])
         );
+    }
+
+    #[test]
+    fn lowering_leaves_out_a_function_only_when_its_text_cannot_report() {
+        let texts = [
+            "int spawn(void) { if (fork() == 0) { pause(); } return 0; }",
+            "int plain(int n) { return n + 1; }\n\
+             int noted(int n) { /* spawn() first */ return n; }\n\
+             int caller(void) { return spawn(); }",
+        ];
+        let scan =
+            |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
+        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
+        let demand = Demand::of(&names, &Catalog::builtin());
+        let leaves_out = |name: &str, text: &str| demand.leaves_out(Language::C, name, text);
+        assert!(leaves_out("plain", "int plain(int n) { return n + 1; }"));
+        // A mention of a function that reports, even in a comment, keeps it.
+        assert!(!leaves_out("noted", "int noted(int n) { /* spawn() first */ return n; }"));
+        assert!(!leaves_out("caller", "int caller(void) { return spawn(); }"));
+        assert!(!leaves_out("unknown", "int unknown(void) { return 0; }"), "not seen defined");
     }
 
     #[test]

@@ -28,7 +28,7 @@ mod waves;
 use demand::{Demand, Verdict};
 use order::callees_first;
 pub use run::{
-    analyze_run, analyze_run_found, analyze_run_measured, FileChange, LiveRun, RunFiles,
+    analyze_run, analyze_run_found, analyze_run_measured, FileChange, LeaveOut, LiveRun, RunFiles,
 };
 pub use spill::Spill;
 use summary::{Seen, Summaries, Summary, SummaryEntry, SummaryView};

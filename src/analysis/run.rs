@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -318,7 +318,16 @@ pub trait RunFiles: Sync {
         let _ = id;
         false
     }
+    /// From now on, lowering may leave out the functions `leave_out` names (`None`: none):
+    /// the analysis will not ask for them. IR lowered before under another choice is dropped.
+    fn leave_out(&self, leave_out: Option<LeaveOut>) {
+        let _ = leave_out;
+    }
 }
+
+/// Whether lowering may leave out a function, by its file's language, its name (the last
+/// segment) and its text.
+pub type LeaveOut = Arc<dyn Fn(Language, &str, &str) -> bool + Send + Sync>;
 
 impl RunFiles for [(&LoweredFile, Language)] {
     fn count(&self) -> usize {
@@ -395,8 +404,11 @@ fn analyze_run_as<F: RunFiles + ?Sized>(
         .collect();
     let Waves { batches, in_cycles } = waves(&names);
     let functions = names.iter().map(NameHashes::defined).sum();
-    let demand = (skipping == Skipping::Unneeded).then(|| Demand::of(&names, catalog));
+    let demand = (skipping == Skipping::Unneeded).then(|| Arc::new(Demand::of(&names, catalog)));
     drop(names);
+    files.leave_out(demand.clone().map(|demand| -> LeaveOut {
+        Arc::new(move |language, name, text| demand.leaves_out(language, name, text))
+    }));
     files.likely_again(&in_cycles);
     let mut run = MeasuredRun {
         summaries: Summaries::spilling(files.spill(), functions),
@@ -422,7 +434,7 @@ fn analyze_run_as<F: RunFiles + ?Sized>(
         }
         run.analyze_again(files, catalog, &languages, &wave_of, dirty);
     }
-    let missed = run.demand.as_ref().is_some_and(Demand::missed_a_definition);
+    let missed = run.demand.as_deref().is_some_and(Demand::missed_a_definition);
     run.work.unsound = run.unsound.into_inner() || missed;
     (run.facts, run.work)
 }
@@ -439,7 +451,7 @@ struct MeasuredRun {
     work: Work,
     /// Which functions the run needs (`None`: every one), and whether an analysis found the
     /// name scan it was computed from wrong.
-    demand: Option<Demand>,
+    demand: Option<Arc<Demand>>,
     unsound: AtomicBool,
 }
 
@@ -507,7 +519,7 @@ impl MeasuredRun {
         changed: &mut Changed,
     ) {
         let summaries = &self.summaries;
-        let (demand, unsound) = (self.demand.as_ref(), &self.unsound);
+        let (demand, unsound) = (self.demand.as_deref(), &self.unsound);
         let spill = Mutex::new(std::mem::take(&mut self.lookups));
         let analyse = |index: usize| {
             let id = batch[index];

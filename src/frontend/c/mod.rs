@@ -24,6 +24,7 @@ mod tests;
 
 use tree_sitter::{Node, Parser, Tree};
 
+use super::KeepFunction;
 use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 
 pub use incremental::CParse;
@@ -35,8 +36,13 @@ use syntax::{declarator_parts, fields, named_children, span_of, text_of, Kind, N
 const MAX_FILE_NESTING: usize = 64;
 
 pub fn lower(text: &str) -> LoweredFile {
+    lower_only(text, &|_, _| true)
+}
+
+/// `lower`, with only the functions `keep` keeps.
+pub fn lower_only(text: &str, keep: KeepFunction<'_>) -> LoweredFile {
     match parse(text) {
-        Some(tree) => lower_tree(&tree, text).0,
+        Some(tree) => lower_tree_keeping(&tree, text, keep).0,
         None => unparsed(text),
     }
 }
@@ -50,10 +56,21 @@ fn unparsed(text: &str) -> LoweredFile {
 /// The file's IR from its tree, and the errors each function's lowering met (nesting too
 /// deep), apart, so that a function kept across an edit keeps its own.
 fn lower_tree(tree: &Tree, text: &str) -> (LoweredFile, Vec<Vec<SyntaxError>>) {
+    lower_tree_keeping(tree, text, &|_, _| true)
+}
+
+fn lower_tree_keeping(
+    tree: &Tree,
+    text: &str,
+    keep: KeepFunction<'_>,
+) -> (LoweredFile, Vec<Vec<SyntaxError>>) {
     let root = tree.root_node();
     let mut file = LoweredFile::default();
     let mut function_errors = Vec::new();
     for definition in function_definitions(root) {
+        if !keep(function_name(definition, text), span_of(definition)) {
+            continue;
+        }
         let (function, errors) = lower_function(definition, text);
         file.functions.push(function);
         function_errors.push(errors);
@@ -106,6 +123,12 @@ fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
     }
     found.sort_by_key(|node| node.start_byte());
     found
+}
+
+/// A definition's name, as `lower_function` finds it (empty when it finds none).
+fn function_name<'t>(definition: Node<'_>, text: &'t str) -> &'t str {
+    let parts = definition.child_by_field_id(fields().declarator).map(declarator_parts);
+    parts.and_then(|parts| parts.name).map_or("", |node| text_of(node, text))
 }
 
 fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxError>) {

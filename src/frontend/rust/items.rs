@@ -7,6 +7,7 @@
 use syn::visit::Visit;
 use syn::{ImplItem, Item, TraitItem, UseTree};
 
+use crate::frontend::KeepFunction;
 use crate::ir::{Function, Span, UseSite};
 
 use super::builder::FnBuilder;
@@ -23,8 +24,12 @@ pub(super) struct LoweredItem {
 
 /// Lowers one top-level item with the file's imports. An item's functions depend on nothing
 /// else of the file, so one item can be lowered again alone after an edit.
-pub(super) fn lower_top_item(item: &Item, imports: &Imports) -> LoweredItem {
-    let mut lowering = ItemLowering::default();
+pub(super) fn lower_top_item(
+    item: &Item,
+    imports: &Imports,
+    keep: KeepFunction<'_>,
+) -> LoweredItem {
+    let mut lowering = ItemLowering { keep: Some(keep), ..ItemLowering::default() };
     lowering.lower_item(item, imports, 1);
     LoweredItem { functions: lowering.functions, globs: lowering.globs }
 }
@@ -53,9 +58,11 @@ pub(super) fn use_site(items: &[Item]) -> Option<UseSite> {
 }
 
 #[derive(Default)]
-struct ItemLowering {
+struct ItemLowering<'k> {
     functions: Vec<Function>,
     globs: Vec<String>,
+    /// Which functions to lower (`None`: every one).
+    keep: Option<KeepFunction<'k>>,
 }
 
 /// What lowering a function needs from the item that holds it.
@@ -70,7 +77,7 @@ struct FnSource<'a> {
     attrs: &'a [syn::Attribute],
 }
 
-impl ItemLowering {
+impl ItemLowering<'_> {
     fn lower_items<'a>(
         &mut self,
         items: impl IntoIterator<Item = &'a Item>,
@@ -177,6 +184,13 @@ impl ItemLowering {
         let body_span = block_span(source.body);
         let start = signature_start(source.sig);
         let span = Span::new(start, body_span.end.max(start));
+        // The name's last segment, as the IR's name ends.
+        let ident = source.sig.ident.to_string();
+        if self.keep.is_some_and(|keep| !keep(&ident, span)) {
+            // Functions declared inside the body may still be kept.
+            self.lower_items(declared.items, imports, depth);
+            return;
+        }
         let mut builder = FnBuilder::new(imports, body_span);
         builder.push_scope();
         for input in &source.sig.inputs {

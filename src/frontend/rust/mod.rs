@@ -41,6 +41,7 @@ use std::cell::Cell;
 
 use syn::spanned::Spanned;
 
+use super::KeepFunction;
 use crate::ir::{LoweredFile, Span, SyntaxError, TextEdit};
 
 pub use reparse::RustParse;
@@ -74,9 +75,14 @@ pub fn lower(text: &str) -> LoweredFile {
     lower_keeping(text).0
 }
 
+/// `lower`, with only the functions `keep` keeps.
+pub fn lower_only(text: &str, keep: KeepFunction<'_>) -> LoweredFile {
+    on_large_stack(|| lower_on_this_thread(text, keep)).0
+}
+
 /// `lower`, keeping what lowering the file's next text after an edit needs (when it parsed).
 pub fn lower_keeping(text: &str) -> (LoweredFile, Option<RustParse>) {
-    on_large_stack(|| lower_on_this_thread(text))
+    on_large_stack(|| lower_on_this_thread(text, &|_, _| true))
 }
 
 /// Lowers `new_text`, the text after `edit`, by parsing again only the items the edit touched
@@ -143,12 +149,12 @@ impl Drop for ForgetSpansOnDrop {
     }
 }
 
-fn lower_on_this_thread(text: &str) -> (LoweredFile, Option<RustParse>) {
+fn lower_on_this_thread(text: &str, keep: KeepFunction<'_>) -> (LoweredFile, Option<RustParse>) {
     crate::containment::inject_fault(text, "rust-frontend-thread");
     let _lines = offsets::install(&blank_out_preamble(text));
     match parse_source(text) {
         Ok(file) => {
-            let (lowered, parse) = reparse::lower_whole(&file, text.len());
+            let (lowered, parse) = reparse::lower_whole(&file, text.len(), keep);
             (lowered, Some(parse))
         }
         Err(error) => {

@@ -18,6 +18,7 @@ use syn::Item;
 use super::imports::Imports;
 use super::items::{file_globs, lower_top_item, use_site};
 use super::{blank_out_preamble, lex, nesting, offsets, span_of, MAX_NESTING};
+use crate::frontend::KeepFunction;
 use crate::ir::{Function, LoweredFile, TextEdit, UseSite};
 
 /// What the Rust frontend keeps of a file that parsed, to lower its next text.
@@ -51,12 +52,16 @@ struct Region {
 }
 
 /// Lowers a parsed file whole, keeping what the next edit needs.
-pub(super) fn lower_whole(file: &syn::File, len: usize) -> (LoweredFile, RustParse) {
+pub(super) fn lower_whole(
+    file: &syn::File,
+    len: usize,
+    keep: KeepFunction<'_>,
+) -> (LoweredFile, RustParse) {
     let imports = Imports::for_module(&file.items, None);
     let mut functions = Vec::new();
     let mut items = Vec::with_capacity(file.items.len());
     for item in &file.items {
-        let lowered = lower_top_item(item, &imports);
+        let lowered = lower_top_item(item, &imports, keep);
         items.push(ItemRecord {
             end: item_end(item),
             functions: lowered.functions.len(),
@@ -123,7 +128,7 @@ impl RustParse {
         let mut records = Vec::with_capacity(file.items.len());
         let mut functions = Vec::new();
         for item in &file.items {
-            let mut lowered = lower_top_item(item, &self.imports);
+            let mut lowered = lower_top_item(item, &self.imports, &|_, _| true);
             let delta = start as isize;
             lowered.functions.iter_mut().for_each(|function| function.move_by(delta));
             records.push(ItemRecord {
