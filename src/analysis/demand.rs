@@ -33,10 +33,10 @@ const CALLED: u64 = 4;
 const DEFINED: u64 = 8;
 const ROLES: u64 = NEEDED | REPORTS | CALLED | DEFINED;
 
-/// The roles of every name a run defines.
+/// The roles of every name a run defines or calls.
 #[derive(Debug, Default)]
 pub struct Demand {
-    /// Each name defined or called in the run, its hash's three low bits replaced by its
+    /// Each name defined or called in the run, its hash's four low bits replaced by its
     /// roles, sorted. Two names that differ only in those bits share their roles: more is
     /// analysed, never less.
     names: Vec<u64>,
@@ -90,9 +90,10 @@ impl Demand {
     /// Whether `function` (of a file in `language`) needs its analysis, checked against what
     /// its IR calls.
     pub fn verdict(&self, language: Language, function: &Function) -> Verdict {
-        let role = self.role(name_hash(language, last_segment(&function.name)));
+        let name = name_hash(language, last_segment(&function.name));
+        let role = self.role(name);
         if role & DEFINED == 0 {
-            lock(&self.undeclared).push(name_hash(language, last_segment(&function.name)));
+            lock(&self.undeclared).push(name);
         }
         let mut reports = false;
         let mut unneeded = Vec::new();
@@ -147,6 +148,7 @@ impl Demand {
         self.names.get(at).filter(|&&known| known & !ROLES == key).map_or(0, |known| known & ROLES)
     }
 }
+
 /// The identifiers of a text (and of its comments and strings: more than it calls).
 fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -200,8 +202,20 @@ impl Graph {
         &self.calls[start..self.functions[function].1]
     }
 
-    /// Every function that reaches a finding's call, then every function they need.
+    /// Every function that reaches a finding's call, then every function they need: the
+    /// roles of every name.
     fn roles(mut self, names: &[NameHashes]) -> Vec<u64> {
+        let reporting = self.spread_reports();
+        let mut definers: Vec<(u64, usize)> = (0..self.functions.len())
+            .filter_map(|function| Some((self.functions[function].0?, function)))
+            .collect();
+        definers.sort_unstable();
+        let needed = self.needed(&reporting, &definers);
+        self.table(names, &definers, &needed)
+    }
+
+    /// Marks every caller (by name) of a function that reports as reporting; returns them all.
+    fn spread_reports(&mut self) -> Vec<usize> {
         let mut callers: Vec<(u64, usize)> = (0..self.functions.len())
             .flat_map(|function| self.calls_of(function).iter().map(move |&name| (name, function)))
             .collect();
@@ -219,13 +233,12 @@ impl Graph {
                 }
             }
         }
-        drop(callers);
-        let mut definers: Vec<(u64, usize)> = (0..self.functions.len())
-            .filter_map(|function| Some((self.functions[function].0?, function)))
-            .collect();
-        definers.sort_unstable();
-        // By name, as the verdict goes: every function of a needed name is analysed, so
-        // whatever any of them calls is needed too.
+        reporting
+    }
+
+    /// Which functions are needed. By name, as the verdict goes: every function of a needed
+    /// name is analysed, so whatever any of them calls is needed too.
+    fn needed(&self, reporting: &[usize], definers: &[(u64, usize)]) -> Vec<bool> {
         let mut needed = vec![false; self.functions.len()];
         let mut work: Vec<u64> = reporting.iter().filter_map(|&f| self.functions[f].0).collect();
         work.extend_from_slice(&self.opaque_names);
@@ -234,13 +247,18 @@ impl Graph {
             work.extend_from_slice(self.calls_of(function));
         }
         while let Some(name) = work.pop() {
-            for &(_, function) in matching(&definers, name) {
+            for &(_, function) in matching(definers, name) {
                 if !needed[function] {
                     needed[function] = true;
                     work.extend_from_slice(self.calls_of(function));
                 }
             }
         }
+        needed
+    }
+
+    /// The roles of every name defined or called, sorted, one entry a name.
+    fn table(&self, names: &[NameHashes], definers: &[(u64, usize)], needed: &[bool]) -> Vec<u64> {
         let mut roles: Vec<u64> = definers
             .iter()
             .map(|&(name, function)| {
@@ -248,14 +266,12 @@ impl Graph {
                 (name & !ROLES) | role | if self.reports[function] { REPORTS } else { 0 }
             })
             .collect();
-        let opaque = self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES);
-        roles.extend(opaque);
-        drop(definers);
+        roles.extend(self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES));
         // Every name a needed function calls is needed, whether the scan saw it defined or
         // not (a definition it missed), and every name called is known as called.
         let functions = names.iter().flat_map(NameHashes::functions);
         let mut settled = roles.len();
-        for ((_, calls), needed) in functions.zip(&needed) {
+        for ((_, calls), needed) in functions.zip(needed) {
             if *needed {
                 roles.extend(calls.iter().map(|&name| (name & !ROLES) | NEEDED | CALLED));
                 compact_past(&mut roles, &mut settled);
@@ -306,13 +322,17 @@ mod tests {
     use crate::frontend;
     use crate::ir::LoweredFile;
 
-    /// Each function of the C `texts` and its verdict, with the run's names read as the
-    /// driver reads them, off the text.
-    fn verdicts(texts: &[&str]) -> Vec<(String, Verdict)> {
+    /// The demand of a run of the C `texts`, names read as the driver reads them, off the text.
+    fn demand_of(texts: &[&str]) -> Demand {
         let scan =
             |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
         let names: Vec<NameHashes> = texts.iter().map(scan).collect();
-        let demand = Demand::of(&names, &Catalog::builtin());
+        Demand::of(&names, &Catalog::builtin())
+    }
+
+    /// Each function of the C `texts` and its verdict.
+    fn verdicts(texts: &[&str]) -> Vec<(String, Verdict)> {
+        let demand = demand_of(texts);
         let files: Vec<LoweredFile> =
             texts.iter().map(|t| frontend::lower(Language::C, t)).collect();
         let functions = files.iter().flat_map(|file| &file.functions);
@@ -355,10 +375,7 @@ mod tests {
              int noted(int n) { /* spawn() first */ return n; }\n\
              int caller(void) { return spawn(); }",
         ];
-        let scan =
-            |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
-        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
-        let demand = Demand::of(&names, &Catalog::builtin());
+        let demand = demand_of(&texts);
         let leaves_out = |name: &str, text: &str| demand.leaves_out(Language::C, name, text);
         assert!(leaves_out("plain", "int plain(int n) { return n + 1; }"));
         // A mention of a function that reports, even in a comment, keeps it.
@@ -390,10 +407,7 @@ mod tests {
             "mut_step(cmdcopy) { return 0; }",
             "int main(void) { if (fork() == 0) { pause(); } cmdcopy /* step */ (1); return 0; }",
         ];
-        let scan =
-            |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
-        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
-        let demand = Demand::of(&names, &Catalog::builtin());
+        let demand = demand_of(&texts);
         let lowered: Vec<LoweredFile> =
             texts.iter().map(|t| frontend::lower(Language::C, t)).collect();
         for function in lowered.iter().flat_map(|file| &file.functions) {
