@@ -62,7 +62,8 @@ pub enum Verdict {
 
 impl Demand {
     /// The roles of the names of the files `names` describe.
-    pub fn of(names: &[NameHashes], catalog: &Catalog) -> Demand {
+    /// The function parts of `names` are taken out.
+    pub fn of(names: &mut [NameHashes], catalog: &Catalog) -> Demand {
         let mut sites: Vec<u64> = [Language::C, Language::Rust]
             .into_iter()
             .flat_map(|language| {
@@ -161,18 +162,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The run's functions and their calls to names the run defines.
 struct Graph {
-    /// Per function: its name (`None` for calls outside every function) and where its calls
-    /// end in `calls`.
-    functions: Vec<(Option<u64>, usize)>,
+    /// Per function: its name (`NO_NAME` for calls outside every function; a name that
+    /// hashes to it is taken for those, which only makes more needed) and where its calls
+    /// end in `calls`. Apart, not in pairs: the whole tree's functions are held at once.
+    names: Vec<u64>,
+    ends: Vec<u32>,
     calls: Vec<u64>,
     reports: Vec<bool>,
     /// The names opaque files call (which may be their own definitions, misread): they
     /// report.
     opaque_names: Vec<u64>,
+    /// How many of the functions are each file's, in order.
+    per_file: Vec<usize>,
 }
 
+const NO_NAME: u64 = u64::MAX;
+
 impl Graph {
-    fn of(names: &[NameHashes], sites: &[u64]) -> Graph {
+    fn of(names: &mut [NameHashes], sites: &[u64]) -> Graph {
         // What an opaque file calls may be what it defines, misread: taken as defined.
         let opaque_calls = names.iter().filter(|file| file.opaque).map(NameHashes::called_names);
         let mut opaque_names: Vec<u64> = opaque_calls.flatten().copied().collect();
@@ -184,52 +191,80 @@ impl Graph {
         defined.sort_unstable();
         defined.dedup();
         let is_defined = |name: &u64| defined.binary_search(name).is_ok();
-        let mut graph =
-            Graph { functions: Vec::new(), calls: Vec::new(), reports: Vec::new(), opaque_names };
+        let mut graph = Graph {
+            names: Vec::new(),
+            ends: Vec::new(),
+            calls: Vec::new(),
+            reports: Vec::new(),
+            opaque_names,
+            per_file: Vec::with_capacity(names.len()),
+        };
         for file in names {
-            for (name, calls) in file.functions() {
+            let functions = file.take_functions();
+            graph.per_file.push(functions.len());
+            for (name, calls) in functions {
                 let at_site = calls.iter().any(|call| sites.binary_search(call).is_ok());
                 graph.calls.extend(calls.into_iter().filter(is_defined));
-                graph.functions.push((name, graph.calls.len()));
+                graph.names.push(name.unwrap_or(NO_NAME));
+                graph.ends.push(u32::try_from(graph.calls.len()).unwrap_or(u32::MAX));
                 graph.reports.push(at_site || file.opaque);
             }
         }
         graph
     }
 
+    fn name(&self, function: usize) -> Option<u64> {
+        Some(self.names[function]).filter(|&name| name != NO_NAME)
+    }
+
     fn calls_of(&self, function: usize) -> &[u64] {
-        let start = function.checked_sub(1).map_or(0, |before| self.functions[before].1);
-        &self.calls[start..self.functions[function].1]
+        let start = function.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
+        &self.calls[start..self.ends[function] as usize]
     }
 
     /// Every function that reaches a finding's call, then every function they need: the
     /// roles of every name.
     fn roles(mut self, names: &[NameHashes]) -> Vec<u64> {
         let reporting = self.spread_reports();
-        let mut definers: Vec<(u64, usize)> = (0..self.functions.len())
-            .filter_map(|function| Some((self.functions[function].0?, function)))
+        // Function indices by name: four bytes a function, where pairs would take sixteen.
+        let mut definers: Vec<u32> = (0..self.names.len())
+            .filter(|&function| self.name(function).is_some())
+            .filter_map(|function| u32::try_from(function).ok())
             .collect();
-        definers.sort_unstable();
+        definers.sort_unstable_by_key(|&function| (self.names[function as usize], function));
         let needed = self.needed(&reporting, &definers);
         self.table(names, &definers, &needed)
     }
 
+    /// The functions (by index, in `definers`) with the name `name`.
+    fn definers_of<'d>(&self, definers: &'d [u32], name: u64) -> &'d [u32] {
+        let start = definers.partition_point(|&f| self.names[f as usize] < name);
+        let end = start + definers[start..].partition_point(|&f| self.names[f as usize] == name);
+        &definers[start..end]
+    }
+
     /// Marks every caller (by name) of a function that reports as reporting; returns them all.
     fn spread_reports(&mut self) -> Vec<usize> {
-        let mut callers: Vec<(u64, usize)> = (0..self.functions.len())
-            .flat_map(|function| self.calls_of(function).iter().map(move |&name| (name, function)))
+        let mut callers: Vec<(u64, u32)> = (0..self.names.len())
+            .filter_map(|function| Some((function, u32::try_from(function).ok()?)))
+            .flat_map(|(function, index)| {
+                self.calls_of(function).iter().map(move |&name| (name, index))
+            })
             .collect();
         callers.sort_unstable();
         let mut reporting: Vec<usize> =
-            (0..self.functions.len()).filter(|&function| self.reports[function]).collect();
+            (0..self.names.len()).filter(|&function| self.reports[function]).collect();
         let mut work: Vec<u64> = self.opaque_names.clone();
-        work.extend(reporting.iter().filter_map(|&function| self.functions[function].0));
+        work.extend(reporting.iter().filter_map(|&function| self.name(function)));
         while let Some(name) = work.pop() {
-            for &(_, caller) in matching(&callers, name) {
+            let start = callers.partition_point(|&(known, _)| known < name);
+            let end = start + callers[start..].partition_point(|&(known, _)| known == name);
+            for &(_, caller) in &callers[start..end] {
+                let caller = caller as usize;
                 if !self.reports[caller] {
                     self.reports[caller] = true;
                     reporting.push(caller);
-                    work.extend(self.functions[caller].0);
+                    work.extend(self.name(caller));
                 }
             }
         }
@@ -238,16 +273,17 @@ impl Graph {
 
     /// Which functions are needed. By name, as the verdict goes: every function of a needed
     /// name is analysed, so whatever any of them calls is needed too.
-    fn needed(&self, reporting: &[usize], definers: &[(u64, usize)]) -> Vec<bool> {
-        let mut needed = vec![false; self.functions.len()];
-        let mut work: Vec<u64> = reporting.iter().filter_map(|&f| self.functions[f].0).collect();
+    fn needed(&self, reporting: &[usize], definers: &[u32]) -> Vec<bool> {
+        let mut needed = vec![false; self.names.len()];
+        let mut work: Vec<u64> = reporting.iter().filter_map(|&f| self.name(f)).collect();
         work.extend_from_slice(&self.opaque_names);
-        for function in (0..self.functions.len()).filter(|&f| self.functions[f].0.is_none()) {
+        for function in (0..self.names.len()).filter(|&f| self.name(f).is_none()) {
             needed[function] = true;
             work.extend_from_slice(self.calls_of(function));
         }
         while let Some(name) = work.pop() {
-            for &(_, function) in matching(definers, name) {
+            for &function in self.definers_of(definers, name) {
+                let function = function as usize;
                 if !needed[function] {
                     needed[function] = true;
                     work.extend_from_slice(self.calls_of(function));
@@ -258,39 +294,39 @@ impl Graph {
     }
 
     /// The roles of every name defined or called, sorted, one entry a name.
-    fn table(&self, names: &[NameHashes], definers: &[(u64, usize)], needed: &[bool]) -> Vec<u64> {
+    fn table(&self, names: &[NameHashes], definers: &[u32], needed: &[bool]) -> Vec<u64> {
         let mut roles: Vec<u64> = definers
             .iter()
-            .map(|&(name, function)| {
+            .map(|&function| {
+                let function = function as usize;
                 let role = if needed[function] { NEEDED | DEFINED } else { DEFINED };
-                (name & !ROLES) | role | if self.reports[function] { REPORTS } else { 0 }
+                let reports = if self.reports[function] { REPORTS } else { 0 };
+                (self.names[function] & !ROLES) | role | reports
             })
             .collect();
         roles.extend(self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES));
-        // Every name a needed function calls is needed, whether the scan saw it defined or
-        // not (a definition it missed), and every name called is known as called.
-        let functions = names.iter().flat_map(NameHashes::functions);
+        // A name no function is seen to define, called in a file where a function is needed,
+        // is needed: it may be a definition the scan missed (which is then analysed), and
+        // otherwise it costs nothing. Every name called is known as called.
+        let is_defined = |name: u64| {
+            !self.definers_of(definers, name).is_empty()
+                || self.opaque_names.binary_search(&name).is_ok()
+        };
+        let mut function = 0;
         let mut settled = roles.len();
-        for ((_, calls), needed) in functions.zip(needed) {
-            if *needed {
-                roles.extend(calls.iter().map(|&name| (name & !ROLES) | NEEDED | CALLED));
-                compact_past(&mut roles, &mut settled);
-            }
-        }
-        for file in names {
-            roles.extend(file.called_names().iter().map(|&name| (name & !ROLES) | CALLED));
+        for (file, &count) in names.iter().zip(&self.per_file) {
+            let any_needed = needed[function..function + count].iter().any(|&needed| needed);
+            function += count;
+            let role = |name: u64| match any_needed && !is_defined(name) {
+                true => NEEDED | CALLED,
+                false => CALLED,
+            };
+            roles.extend(file.called_names().iter().map(|&name| (name & !ROLES) | role(name)));
             compact_past(&mut roles, &mut settled);
         }
         roles.sort_unstable();
         merge_roles(roles)
     }
-}
-
-/// The entries of a table sorted by name that are for `name`.
-fn matching(table: &[(u64, usize)], name: u64) -> &[(u64, usize)] {
-    let start = table.partition_point(|&(known, _)| known < name);
-    let end = start + table[start..].partition_point(|&(known, _)| known == name);
-    &table[start..end]
 }
 
 /// One entry a name, with the roles of all its entries.
@@ -326,8 +362,8 @@ mod tests {
     fn demand_of(texts: &[&str]) -> Demand {
         let scan =
             |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
-        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
-        Demand::of(&names, &Catalog::builtin())
+        let mut names: Vec<NameHashes> = texts.iter().map(scan).collect();
+        Demand::of(&mut names, &Catalog::builtin())
     }
 
     /// Each function of the C `texts` and its verdict.

@@ -398,13 +398,14 @@ fn analyze_run_as<F: RunFiles + ?Sized>(
 ) -> (Vec<Option<Box<Facts>>>, Work) {
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
-    let names: Vec<NameHashes> = (0..count)
+    let mut names: Vec<NameHashes> = (0..count)
         .into_par_iter()
         .map(|id| NameHashes::of(languages[id], files.names(id)))
         .collect();
     let Waves { batches, in_cycles } = waves(&names);
     let functions = names.iter().map(NameHashes::defined).sum();
-    let demand = (skipping == Skipping::Unneeded).then(|| Arc::new(Demand::of(&names, catalog)));
+    let demand =
+        (skipping == Skipping::Unneeded).then(|| Arc::new(Demand::of(&mut names, catalog)));
     drop(names);
     files.leave_out(demand.clone().map(|demand| -> LeaveOut {
         Arc::new(move |language, name, text| demand.leaves_out(language, name, text))

@@ -19,14 +19,14 @@ pub struct NameHashes {
     defined: Box<[u64]>,
     called: Box<[u64]>,
     /// Per function: its name (an index into `defined`, or `NO_NAME`) and where its calls end
-    /// in `calls` (indices into `called`).
-    functions: Box<[(u32, u32)]>,
-    calls: Box<[u32]>,
+    /// in `calls` (indices into `called`). Sixteen bits: the whole tree's are held at once.
+    functions: Box<[(u16, u32)]>,
+    calls: Box<[u16]>,
     pub(super) opaque: bool,
 }
 
 /// A function's name slot for the calls made outside every function.
-const NO_NAME: u32 = u32::MAX;
+const NO_NAME: u16 = u16::MAX;
 
 const NAMES: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x0ade_5ca1);
 
@@ -38,21 +38,33 @@ pub fn name_hash(language: Language, name: &str) -> u64 {
 impl NameHashes {
     pub fn of(language: Language, names: FileNames) -> Self {
         let hash = |name: String| name_hash(language, &name);
-        let mut calls = Vec::new();
-        let functions = names
-            .functions
-            .into_iter()
-            .map(|function| {
-                calls.extend(function.calls);
-                (function.name.unwrap_or(NO_NAME), u32::try_from(calls.len()).unwrap_or(u32::MAX))
-            })
-            .collect();
+        let short = |index: u32| u16::try_from(index).ok().filter(|&index| index != NO_NAME);
+        let mut calls: Vec<u16> = Vec::new();
+        let mut functions: Vec<(u16, u32)> = Vec::with_capacity(names.functions.len());
+        // A file with more names than sixteen bits count (never, in practice) is opaque.
+        let mut opaque = names.opaque;
+        for function in names.functions {
+            let name = match function.name {
+                Some(index) => short(index),
+                None => Some(NO_NAME),
+            };
+            let function_calls: Option<Vec<u16>> = function.calls.into_iter().map(short).collect();
+            let (Some(name), Some(function_calls)) = (name, function_calls) else {
+                opaque = true;
+                break;
+            };
+            calls.extend(function_calls);
+            functions.push((name, u32::try_from(calls.len()).unwrap_or(u32::MAX)));
+        }
+        if opaque {
+            (calls, functions) = (Vec::new(), Vec::new());
+        }
         NameHashes {
             defined: names.defined.into_iter().map(hash).collect(),
             called: names.called.into_iter().map(hash).collect(),
-            functions,
+            functions: functions.into_boxed_slice(),
             calls: calls.into_boxed_slice(),
-            opaque: names.opaque,
+            opaque,
         }
     }
 
@@ -72,18 +84,19 @@ impl NameHashes {
     }
 
     /// Each function's name (`None` for the calls outside every function) and the names it
-    /// calls, hashed.
-    pub(super) fn functions(&self) -> impl Iterator<Item = (Option<u64>, Vec<u64>)> + '_ {
+    /// calls, hashed; taken out, so that the whole tree's need not be held twice.
+    pub(super) fn take_functions(&mut self) -> Vec<(Option<u64>, Vec<u64>)> {
+        let functions = std::mem::take(&mut self.functions);
+        let calls = std::mem::take(&mut self.calls);
         let mut start = 0usize;
-        self.functions.iter().map(move |&(name, end)| {
-            let end = (end as usize).min(self.calls.len()).max(start);
-            let calls = self.calls[start..end]
-                .iter()
-                .filter_map(|&index| self.called.get(index as usize).copied())
-                .collect();
+        let functions = functions.iter().map(|&(name, end)| {
+            let end = (end as usize).min(calls.len()).max(start);
+            let called = calls[start..end].iter();
+            let called = called.filter_map(|&index| self.called.get(index as usize).copied());
             start = end;
-            (self.defined.get(name as usize).copied(), calls)
-        })
+            (self.defined.get(name as usize).copied(), called.collect())
+        });
+        functions.collect()
     }
 }
 
