@@ -191,11 +191,14 @@ impl Graph {
         defined.sort_unstable();
         defined.dedup();
         let is_defined = |name: &u64| defined.binary_search(name).is_ok();
+        // Sized once: grown by doubling, three vectors a function long would take up to
+        // three times their room while they copy.
+        let count = names.iter().map(NameHashes::function_count).sum();
         let mut graph = Graph {
-            names: Vec::new(),
-            ends: Vec::new(),
+            names: Vec::with_capacity(count),
+            ends: Vec::with_capacity(count),
             calls: Vec::new(),
-            reports: Vec::new(),
+            reports: Vec::with_capacity(count),
             opaque_names,
             per_file: Vec::with_capacity(names.len()),
         };
@@ -305,6 +308,8 @@ impl Graph {
             })
             .collect();
         roles.extend(self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES));
+        roles.sort_unstable();
+        roles = merge_roles(roles);
         // A name no function is seen to define, called in a file where a function is needed,
         // is needed: it may be a definition the scan missed (which is then analysed), and
         // otherwise it costs nothing. Every name called is known as called.
@@ -342,10 +347,10 @@ fn merge_roles(mut sorted: Vec<u64>) -> Vec<u64> {
     sorted
 }
 
-/// Merges `roles` once it has grown to twice what it held when last merged: the names every
-/// function calls, repeats and all, would take many times the room of the distinct ones.
+/// Merges `roles` once a few thousand entries have come since it was last merged: the names
+/// every file calls, repeats and all, would take many times the room of the distinct ones.
 fn compact_past(roles: &mut Vec<u64>, settled: &mut usize) {
-    if roles.len() > 2 * (*settled).max(1 << 12) {
+    if roles.len() > *settled + (1 << 15) {
         roles.sort_unstable();
         *roles = merge_roles(std::mem::take(roles));
         *settled = roles.len();

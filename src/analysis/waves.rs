@@ -73,6 +73,11 @@ impl NameHashes {
         self.defined.len()
     }
 
+    /// How many functions (and calls outside every function) `take_functions` gives.
+    pub(super) fn function_count(&self) -> usize {
+        self.functions.len()
+    }
+
     /// The hashes of the names the file defines.
     pub(super) fn defined_names(&self) -> &[u64] {
         &self.defined
