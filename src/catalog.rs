@@ -248,22 +248,15 @@ impl Catalog {
         self.attributes.get(&language)?.get(path)
     }
 
-    /// The last segments of the names of the functions and methods whose call can be where a
-    /// finding is made: those that fork, exec, spawn a program or daemonise.
-    pub fn finding_sites(&self, language: Language) -> Vec<&str> {
+    /// The names of the functions and methods whose call can be where a finding is made:
+    /// those that fork, exec, spawn a program or daemonise.
+    pub fn finding_sites(&self, language: Language) -> impl Iterator<Item = &str> {
         let functions = self.functions.get(&language).into_iter().flatten();
         let functions = functions.filter(|(_, model)| model.effect.makes_findings());
         let methods = self.methods.get(&language).into_iter().flatten();
         let methods =
             methods.filter(|(_, models)| models.iter().any(|m| m.effect.makes_findings()));
-        let mut names: Vec<&str> = functions
-            .map(|(name, _)| name)
-            .chain(methods.map(|(name, _)| name))
-            .map(|name| name.rsplit("::").next().unwrap_or(name))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+        functions.map(|(name, _)| name.as_str()).chain(methods.map(|(name, _)| name.as_str()))
     }
 }
 

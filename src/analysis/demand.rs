@@ -69,11 +69,11 @@ impl Demand {
             .flat_map(|language| {
                 catalog
                     .finding_sites(language)
-                    .into_iter()
-                    .map(move |name| name_hash(language, name))
+                    .map(move |name| name_hash(language, last_segment(name)))
             })
             .collect();
         sites.sort_unstable();
+        sites.dedup();
         let graph = Graph::of(names, &sites);
         let names = graph.roles(names);
         let reports = names.iter().filter(|&&name| name & REPORTS != 0).map(|name| name & !ROLES);

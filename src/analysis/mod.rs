@@ -245,7 +245,7 @@ pub fn analyze_file(
 }
 
 /// `analyze_file`, leaving out the functions no finding of the run depends on.
-pub(crate) fn analyze_file_demanded(
+pub(super) fn analyze_file_demanded(
     file: &LoweredFile,
     language: Language,
     catalog: &Catalog,

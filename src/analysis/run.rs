@@ -30,7 +30,7 @@ use super::summary::{Seen, Summaries, SummaryEntry};
 use super::waves::{waves, NameHashes, Waves};
 use super::{analyze_file, analyze_file_demanded, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
-use crate::ir::{Callee, FileNames, FunctionNames, Language, LoweredFile, TextEdit};
+use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
 
 /// Rounds of analysis: the first follows any chain of calls the name scan saw (callees first);
 /// the others settle cycles, and calls the scan missed, this many levels deep.
@@ -271,23 +271,11 @@ fn names_of_ir(file: &LoweredFile) -> FileNames {
     defined.sort_unstable();
     defined.dedup();
     let called: BTreeSet<&str> = file.functions.iter().flat_map(function_callees).collect();
-    let called: Vec<&str> = called.into_iter().collect();
-    let index_in = |names: &[&str], name: &str| {
-        names.binary_search(&name).ok().and_then(|at| u32::try_from(at).ok())
-    };
     let functions = file
         .functions
         .iter()
-        .map(|function| {
-            let mut calls: Vec<u32> =
-                function_callees(function).filter_map(|name| index_in(&called, name)).collect();
-            calls.sort_unstable();
-            calls.dedup();
-            FunctionNames { name: index_in(&defined, last_segment(&function.name)), calls }
-        })
-        .collect();
-    let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
-    FileNames { defined: owned(defined), called: owned(called), functions, opaque: false }
+        .map(|function| (Some(last_segment(&function.name)), function_callees(function).collect()));
+    FileNames::of(defined, called.into_iter().collect(), functions, false)
 }
 
 /// The files of a run as the analysis reads them: each one's language, and its IR on demand.

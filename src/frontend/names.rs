@@ -1,8 +1,9 @@
 //! The names a file defines and calls, read off its text without parsing it: enough for the
-//! run to analyse the files that define functions before the files that call them. A name
-//! missed or taken wrongly costs only a later round of analysis, never a wrong finding.
+//! run to analyse the files that define functions before the files that call them, and to
+//! tell which functions a finding can depend on (`analysis/demand.rs`). A name missed or
+//! taken wrongly costs a later round, or a run analysed again whole, never a wrong finding.
 
-use crate::ir::{FileNames, FunctionNames, Language};
+use crate::ir::{FileNames, Language};
 
 /// Functions defined (C: a name and `(` outside any brace; Rust: the name after `fn`; both
 /// with a body after the signature) and names called (a name and `(` elsewhere), skipping
@@ -104,11 +105,8 @@ pub fn scan_names(language: Language, text: &str) -> FileNames {
         names.sort_unstable();
         names
     }
-    let (defined, called) = (sorted(defined), sorted(called));
     let opaque = !bodies.balanced || depth != 0 || !bodies.open.is_empty();
-    let functions = bodies.finish(&defined, &called);
-    let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
-    FileNames { defined: owned(defined), called: owned(called), functions, opaque }
+    FileNames::of(sorted(defined), sorted(called), bodies.finish(), opaque)
 }
 
 /// The preprocessor conditionals around the scan: whether each is in a branch past its
@@ -229,7 +227,7 @@ impl<'t> Bodies<'t> {
                 self.open.push((name, depth, Vec::new()));
                 self.pending = None;
             }
-            // A brace before the body (a Rust `where` bound's block never is one): wait for it.
+            // A brace inside the signature (a block in a parameter's type): wait for the body's.
             Some((_, body)) if body > at => {}
             _ => self.pending = None,
         }
@@ -249,27 +247,15 @@ impl<'t> Bodies<'t> {
         }
     }
 
-    /// Each body's calls as indices into the sorted `called`, its name into `defined`.
-    fn finish(mut self, defined: &[&str], called: &[&str]) -> Vec<FunctionNames> {
+    /// Each body's name and calls, then the calls outside every body.
+    fn finish(mut self) -> Vec<(Option<&'t str>, Vec<&'t str>)> {
         let unclosed = self.open.drain(..).map(|(name, _, calls)| (Some(name), calls));
-        let mut bodies: Vec<(Option<&str>, Vec<&str>)> = self.done;
+        let mut bodies = self.done;
         bodies.extend(unclosed);
         if !self.outside.is_empty() {
             bodies.push((None, self.outside));
         }
-        let index_in = |names: &[&str], name: &str| {
-            names.binary_search(&name).ok().and_then(|at| u32::try_from(at).ok())
-        };
         bodies
-            .into_iter()
-            .map(|(name, calls)| {
-                let mut calls: Vec<u32> =
-                    calls.into_iter().filter_map(|call| index_in(called, call)).collect();
-                calls.sort_unstable();
-                calls.dedup();
-                FunctionNames { name: name.and_then(|name| index_in(defined, name)), calls }
-            })
-            .collect()
     }
 }
 

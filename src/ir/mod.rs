@@ -196,6 +196,33 @@ pub struct FileNames {
     pub opaque: bool,
 }
 
+impl FileNames {
+    /// From the names a file defines and calls (sorted, each once), and each function's name
+    /// and calls (`None`: the calls outside every function), which become indices into them.
+    pub fn of<'a>(
+        defined: Vec<&'a str>,
+        called: Vec<&'a str>,
+        functions: impl IntoIterator<Item = (Option<&'a str>, Vec<&'a str>)>,
+        opaque: bool,
+    ) -> FileNames {
+        let index_in = |names: &[&str], name: &str| {
+            names.binary_search(&name).ok().and_then(|at| u32::try_from(at).ok())
+        };
+        let functions = functions
+            .into_iter()
+            .map(|(name, calls)| {
+                let mut calls: Vec<u32> =
+                    calls.into_iter().filter_map(|call| index_in(&called, call)).collect();
+                calls.sort_unstable();
+                calls.dedup();
+                FunctionNames { name: name.and_then(|name| index_in(&defined, name)), calls }
+            })
+            .collect();
+        let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
+        FileNames { defined: owned(defined), called: owned(called), functions, opaque }
+    }
+}
+
 /// One function of a file as a name reader saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FunctionNames {

@@ -30,7 +30,9 @@ use crate::ir::{Function, LoweredFile, Span, SyntaxError};
 pub use incremental::CParse;
 
 use builder::FnBuilder;
-use syntax::{declarator_parts, fields, named_children, span_of, text_of, Kind, NodeKind};
+use syntax::{
+    declarator_parts, fields, named_children, span_of, text_of, DeclaratorParts, Kind, NodeKind,
+};
 
 /// How deep top-level `#if` nesting is followed looking for functions.
 const MAX_FILE_NESTING: usize = 64;
@@ -68,10 +70,11 @@ fn lower_tree_keeping(
     let mut file = LoweredFile::default();
     let mut function_errors = Vec::new();
     for definition in function_definitions(root) {
-        if !keep(function_name(definition, text), span_of(definition)) {
+        let parts = declarator_of(definition);
+        if !keep(name_of(parts.as_ref(), text), span_of(definition)) {
             continue;
         }
-        let (function, errors) = lower_function(definition, text);
+        let (function, errors) = lower_declared(definition, parts, text);
         file.functions.push(function);
         function_errors.push(errors);
     }
@@ -125,16 +128,28 @@ fn function_definitions(root: Node<'_>) -> Vec<Node<'_>> {
     found
 }
 
-/// A definition's name, as `lower_function` finds it (empty when it finds none).
-fn function_name<'t>(definition: Node<'_>, text: &'t str) -> &'t str {
-    let parts = definition.child_by_field_id(fields().declarator).map(declarator_parts);
+/// What a definition's declarator holds: its name and parameters.
+fn declarator_of(definition: Node<'_>) -> Option<DeclaratorParts<'_>> {
+    definition.child_by_field_id(fields().declarator).map(declarator_parts)
+}
+
+/// A definition's name (empty when its declarator has none).
+fn name_of<'t>(parts: Option<&DeclaratorParts<'_>>, text: &'t str) -> &'t str {
     parts.and_then(|parts| parts.name).map_or("", |node| text_of(node, text))
 }
 
 fn lower_function(definition: Node<'_>, text: &str) -> (Function, Vec<SyntaxError>) {
-    let parts = definition.child_by_field_id(fields().declarator).map(declarator_parts);
+    lower_declared(definition, declarator_of(definition), text)
+}
+
+/// `lower_function`, its declarator already read.
+fn lower_declared<'t>(
+    definition: Node<'t>,
+    parts: Option<DeclaratorParts<'t>>,
+    text: &str,
+) -> (Function, Vec<SyntaxError>) {
     let name_node = parts.as_ref().and_then(|parts| parts.name);
-    let name = name_node.map_or("", |node| text_of(node, text)).to_string();
+    let name = name_of(parts.as_ref(), text).to_string();
     let name_span = name_node.map_or_else(|| span_of(definition), span_of);
     let body = definition.child_by_field_id(fields().body);
 
