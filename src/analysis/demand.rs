@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::order::{function_callees, last_segment};
-use super::waves::{name_hash, NameHashes};
+use super::tree_names::{name_hash, NameHashes, TreeNames};
 use crate::catalog::Catalog;
 use crate::ir::{Function, Language};
 
@@ -61,9 +61,8 @@ pub enum Verdict {
 }
 
 impl Demand {
-    /// The roles of the names of the files `names` describe.
-    /// The function parts of `names` are taken out.
-    pub fn of(names: &mut [NameHashes], catalog: &Catalog) -> Demand {
+    /// The roles of the names of the files `names` describe, whose defined names are `tree`.
+    pub fn of(names: &[NameHashes], tree: &TreeNames, catalog: &Catalog) -> Demand {
         let mut sites: Vec<u64> = [Language::C, Language::Rust]
             .into_iter()
             .flat_map(|language| {
@@ -74,8 +73,10 @@ impl Demand {
             .collect();
         sites.sort_unstable();
         sites.dedup();
-        let graph = Graph::of(names, &sites);
-        let names = graph.roles(names);
+        let mut graph = Graph::of(names, tree, &sites);
+        graph.spread_reports();
+        graph.spread_needs();
+        let names = graph.table(names);
         let reports = names.iter().filter(|&&name| name & REPORTS != 0).map(|name| name & !ROLES);
         let mut reporting: HashSet<u64, _> = sites.iter().map(|site| site & !ROLES).collect();
         reporting.extend(reports);
@@ -160,175 +161,129 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The run's functions and their calls to names the run defines.
-struct Graph {
-    /// Per function: its name (`NO_NAME` for calls outside every function; a name that
-    /// hashes to it is taken for those, which only makes more needed) and where its calls
-    /// end in `calls`. Apart, not in pairs: the whole tree's functions are held at once.
-    names: Vec<u64>,
-    ends: Vec<u32>,
-    calls: Vec<u64>,
-    reports: Vec<bool>,
-    /// The names opaque files call (which may be their own definitions, misread): they
-    /// report.
-    opaque_names: Vec<u64>,
-    /// How many of the functions are each file's, in order.
-    per_file: Vec<usize>,
+/// The calls between the names the run defines. By name, as lookups go: a function that
+/// calls a name calls every function of it, so every function of a needed name is needed,
+/// and a function that calls a name some function of which reports, reports.
+struct Graph<'t> {
+    tree: &'t TreeNames,
+    /// Per name of `tree`: its roles so far (all of them are DEFINED).
+    roles: Vec<u8>,
+    /// (caller, callee) as indices into `tree`.
+    calls: Vec<(u32, u32)>,
+    /// Names called outside every function (an initialiser, a macro): needed from the start.
+    roots: Vec<u32>,
 }
 
-const NO_NAME: u64 = u64::MAX;
-
-impl Graph {
-    fn of(names: &mut [NameHashes], sites: &[u64]) -> Graph {
-        // What an opaque file calls may be what it defines, misread: taken as defined.
-        let opaque_calls = names.iter().filter(|file| file.opaque).map(NameHashes::called_names);
-        let mut opaque_names: Vec<u64> = opaque_calls.flatten().copied().collect();
-        opaque_names.sort_unstable();
-        opaque_names.dedup();
-        let mut defined: Vec<u64> =
-            names.iter().flat_map(|file| file.defined_names().iter().copied()).collect();
-        defined.extend_from_slice(&opaque_names);
-        defined.sort_unstable();
-        defined.dedup();
-        let is_defined = |name: &u64| defined.binary_search(name).is_ok();
-        // Sized once: grown by doubling, three vectors a function long would take up to
-        // three times their room while they copy.
-        let count = names.iter().map(NameHashes::function_count).sum();
-        let mut graph = Graph {
-            names: Vec::with_capacity(count),
-            ends: Vec::with_capacity(count),
-            calls: Vec::new(),
-            reports: Vec::with_capacity(count),
-            opaque_names,
-            per_file: Vec::with_capacity(names.len()),
-        };
+impl<'t> Graph<'t> {
+    fn of(names: &[NameHashes], tree: &'t TreeNames, sites: &[u64]) -> Graph<'t> {
+        let mut graph =
+            Graph { tree, roles: vec![0; tree.len()], calls: Vec::new(), roots: Vec::new() };
         for file in names {
-            let functions = file.take_functions();
-            graph.per_file.push(functions.len());
-            for (name, calls) in functions {
-                let at_site = calls.iter().any(|call| sites.binary_search(call).is_ok());
-                graph.calls.extend(calls.into_iter().filter(is_defined));
-                graph.names.push(name.unwrap_or(NO_NAME));
-                graph.ends.push(u32::try_from(graph.calls.len()).unwrap_or(u32::MAX));
-                graph.reports.push(at_site || file.opaque);
+            // What an opaque file calls may be what it defines, misread: taken to report.
+            if file.opaque {
+                for name in file.called_names().iter().filter_map(|&name| tree.index(name)) {
+                    graph.roles[name as usize] |= REPORTS as u8;
+                }
             }
+            file.for_each_function(|name, calls| graph.add_function(name, calls, sites));
         }
         graph
     }
 
-    fn name(&self, function: usize) -> Option<u64> {
-        Some(self.names[function]).filter(|&name| name != NO_NAME)
-    }
-
-    fn calls_of(&self, function: usize) -> &[u64] {
-        let start = function.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
-        &self.calls[start..self.ends[function] as usize]
-    }
-
-    /// Every function that reaches a finding's call, then every function they need: the
-    /// roles of every name.
-    fn roles(mut self, names: &[NameHashes]) -> Vec<u64> {
-        let reporting = self.spread_reports();
-        // Function indices by name: four bytes a function, where pairs would take sixteen.
-        let mut definers: Vec<u32> = (0..self.names.len())
-            .filter(|&function| self.name(function).is_some())
-            .filter_map(|function| u32::try_from(function).ok())
-            .collect();
-        definers.sort_unstable_by_key(|&function| (self.names[function as usize], function));
-        let needed = self.needed(&reporting, &definers);
-        self.table(names, &definers, &needed)
-    }
-
-    /// The functions (by index, in `definers`) with the name `name`.
-    fn definers_of<'d>(&self, definers: &'d [u32], name: u64) -> &'d [u32] {
-        let start = definers.partition_point(|&f| self.names[f as usize] < name);
-        let end = start + definers[start..].partition_point(|&f| self.names[f as usize] == name);
-        &definers[start..end]
-    }
-
-    /// Marks every caller (by name) of a function that reports as reporting; returns them all.
-    fn spread_reports(&mut self) -> Vec<usize> {
-        let mut callers: Vec<(u64, u32)> = (0..self.names.len())
-            .filter_map(|function| Some((function, u32::try_from(function).ok()?)))
-            .flat_map(|(function, index)| {
-                self.calls_of(function).iter().map(move |&name| (name, index))
-            })
-            .collect();
-        callers.sort_unstable();
-        let mut reporting: Vec<usize> =
-            (0..self.names.len()).filter(|&function| self.reports[function]).collect();
-        let mut work: Vec<u64> = self.opaque_names.clone();
-        work.extend(reporting.iter().filter_map(|&function| self.name(function)));
-        while let Some(name) = work.pop() {
-            let start = callers.partition_point(|&(known, _)| known < name);
-            let end = start + callers[start..].partition_point(|&(known, _)| known == name);
-            for &(_, caller) in &callers[start..end] {
-                let caller = caller as usize;
-                if !self.reports[caller] {
-                    self.reports[caller] = true;
-                    reporting.push(caller);
-                    work.extend(self.name(caller));
+    fn add_function(&mut self, name: Option<u64>, calls: &[u64], sites: &[u64]) {
+        let caller = name.and_then(|name| self.tree.index(name));
+        let mut at_site = false;
+        for &call in calls {
+            at_site |= sites.binary_search(&call).is_ok();
+            if let Some(callee) = self.tree.index(call) {
+                match caller {
+                    Some(caller) => self.calls.push((caller, callee)),
+                    None => self.roots.push(callee),
                 }
             }
         }
-        reporting
+        if let Some(caller) = caller.filter(|_| at_site) {
+            self.roles[caller as usize] |= REPORTS as u8;
+        }
     }
 
-    /// Which functions are needed. By name, as the verdict goes: every function of a needed
-    /// name is analysed, so whatever any of them calls is needed too.
-    fn needed(&self, reporting: &[usize], definers: &[u32]) -> Vec<bool> {
-        let mut needed = vec![false; self.names.len()];
-        let mut work: Vec<u64> = reporting.iter().filter_map(|&f| self.name(f)).collect();
-        work.extend_from_slice(&self.opaque_names);
-        for function in (0..self.names.len()).filter(|&f| self.name(f).is_none()) {
-            needed[function] = true;
-            work.extend_from_slice(self.calls_of(function));
-        }
+    fn has(&self, name: u32, role: u64) -> bool {
+        u64::from(self.roles[name as usize]) & role != 0
+    }
+
+    fn set(&mut self, name: u32, role: u64) {
+        self.roles[name as usize] |= role as u8;
+    }
+
+    /// Every caller of a name that reports reports.
+    fn spread_reports(&mut self) {
+        self.calls.sort_unstable_by_key(|&(caller, callee)| (callee, caller));
+        self.calls.dedup();
+        let mut work: Vec<u32> = (0..self.roles.len())
+            .filter_map(|name| u32::try_from(name).ok())
+            .filter(|&name| self.has(name, REPORTS))
+            .collect();
         while let Some(name) = work.pop() {
-            for &function in self.definers_of(definers, name) {
-                let function = function as usize;
-                if !needed[function] {
-                    needed[function] = true;
-                    work.extend_from_slice(self.calls_of(function));
+            let start = self.calls.partition_point(|&(_, callee)| callee < name);
+            let end = start + self.calls[start..].partition_point(|&(_, callee)| callee == name);
+            for at in start..end {
+                let caller = self.calls[at].0;
+                if !self.has(caller, REPORTS) {
+                    self.set(caller, REPORTS);
+                    work.push(caller);
                 }
             }
         }
-        needed
+    }
+
+    /// The names that report, what is called outside every function, and all they call, are
+    /// needed.
+    fn spread_needs(&mut self) {
+        self.calls.sort_unstable();
+        let mut work: Vec<u32> = (0..self.roles.len())
+            .filter_map(|name| u32::try_from(name).ok())
+            .filter(|&name| self.has(name, REPORTS))
+            .collect();
+        work.append(&mut self.roots);
+        while let Some(name) = work.pop() {
+            if self.has(name, NEEDED) {
+                continue;
+            }
+            self.set(name, NEEDED);
+            let start = self.calls.partition_point(|&(caller, _)| caller < name);
+            let end = start + self.calls[start..].partition_point(|&(caller, _)| caller == name);
+            work.extend(self.calls[start..end].iter().map(|&(_, callee)| callee));
+        }
     }
 
     /// The roles of every name defined or called, sorted, one entry a name.
-    fn table(&self, names: &[NameHashes], definers: &[u32], needed: &[bool]) -> Vec<u64> {
-        let mut roles: Vec<u64> = definers
-            .iter()
-            .map(|&function| {
-                let function = function as usize;
-                let role = if needed[function] { NEEDED | DEFINED } else { DEFINED };
-                let reports = if self.reports[function] { REPORTS } else { 0 };
-                (self.names[function] & !ROLES) | role | reports
-            })
-            .collect();
-        roles.extend(self.opaque_names.iter().map(|&name| (name & !ROLES) | ROLES));
-        roles.sort_unstable();
-        roles = merge_roles(roles);
+    fn table(mut self, names: &[NameHashes]) -> Vec<u64> {
         // A name no function is seen to define, called in a file where a function is needed,
         // is needed: it may be a definition the scan missed (which is then analysed), and
         // otherwise it costs nothing. Every name called is known as called.
-        let is_defined = |name: u64| {
-            !self.definers_of(definers, name).is_empty()
-                || self.opaque_names.binary_search(&name).is_ok()
-        };
-        let mut function = 0;
-        let mut settled = roles.len();
-        for (file, &count) in names.iter().zip(&self.per_file) {
-            let any_needed = needed[function..function + count].iter().any(|&needed| needed);
-            function += count;
-            let role = |name: u64| match any_needed && !is_defined(name) {
-                true => NEEDED | CALLED,
-                false => CALLED,
-            };
-            roles.extend(file.called_names().iter().map(|&name| (name & !ROLES) | role(name)));
-            compact_past(&mut roles, &mut settled);
+        let mut undefined = Vec::new();
+        let mut settled = 0;
+        for file in names {
+            let mut any_needed = false;
+            file.for_each_function(|name, _| {
+                let index = name.and_then(|name| self.tree.index(name));
+                any_needed |= index.is_none_or(|index| self.has(index, NEEDED));
+            });
+            let role = if any_needed { NEEDED | CALLED } else { CALLED };
+            for &name in file.called_names() {
+                match self.tree.index(name) {
+                    Some(index) => self.set(index, CALLED),
+                    None => {
+                        undefined.push((name & !ROLES) | role);
+                        compact_past(&mut undefined, &mut settled);
+                    }
+                }
+            }
         }
+        let defined = self.tree.names().iter().zip(&self.roles);
+        let mut roles: Vec<u64> =
+            defined.map(|(&name, &role)| (name & !ROLES) | DEFINED | u64::from(role)).collect();
+        roles.append(&mut undefined);
         roles.sort_unstable();
         merge_roles(roles)
     }
@@ -367,8 +322,8 @@ mod tests {
     fn demand_of(texts: &[&str]) -> Demand {
         let scan =
             |text: &&str| NameHashes::of(Language::C, frontend::scan_names(Language::C, text));
-        let mut names: Vec<NameHashes> = texts.iter().map(scan).collect();
-        Demand::of(&mut names, &Catalog::builtin())
+        let names: Vec<NameHashes> = texts.iter().map(scan).collect();
+        Demand::of(&names, &TreeNames::of(&names), &Catalog::builtin())
     }
 
     /// Each function of the C `texts` and its verdict.

@@ -23,6 +23,7 @@ mod spill;
 mod state;
 pub mod summary;
 mod summary_table;
+mod tree_names;
 mod waves;
 
 use demand::{Demand, Verdict};

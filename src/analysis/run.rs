@@ -27,7 +27,8 @@ use super::order::{function_callees, last_segment};
 use super::reuse::{analyze_file_keeping, FileOutcomes, FunctionOutcome};
 use super::spill::{self, Encoded, Spill, Stored};
 use super::summary::{Seen, Summaries, SummaryEntry};
-use super::waves::{waves, NameHashes, Waves};
+use super::tree_names::{NameHashes, TreeNames};
+use super::waves::{waves, Waves};
 use super::{analyze_file, analyze_file_demanded, Facts, FileAnalysis, Work};
 use crate::catalog::Catalog;
 use crate::ir::{Callee, FileNames, Language, LoweredFile, TextEdit};
@@ -386,15 +387,16 @@ fn analyze_run_as<F: RunFiles + ?Sized>(
 ) -> (Vec<Option<Box<Facts>>>, Work) {
     let count = files.count();
     let languages: Vec<Language> = (0..count).map(|id| files.language(id)).collect();
-    let mut names: Vec<NameHashes> = (0..count)
+    let names: Vec<NameHashes> = (0..count)
         .into_par_iter()
         .map(|id| NameHashes::of(languages[id], files.names(id)))
         .collect();
-    let Waves { batches, in_cycles } = waves(&names);
+    let tree = TreeNames::of(&names);
+    let Waves { batches, in_cycles } = waves(&names, &tree);
     let functions = names.iter().map(NameHashes::defined).sum();
     let demand =
-        (skipping == Skipping::Unneeded).then(|| Arc::new(Demand::of(&mut names, catalog)));
-    drop(names);
+        (skipping == Skipping::Unneeded).then(|| Arc::new(Demand::of(&names, &tree, catalog)));
+    drop((names, tree));
     files.leave_out(demand.clone().map(|demand| -> LeaveOut {
         Arc::new(move |language, name, text| demand.leaves_out(language, name, text))
     }));
