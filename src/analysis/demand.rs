@@ -16,7 +16,6 @@
 //! ([`Demand::verdict`]): a function the scan got wrong in a way that could change a finding
 //! makes the verdict [`Verdict::Unsound`], and the run is then analysed again whole.
 
-use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::order::{function_callees, last_segment};
@@ -36,14 +35,10 @@ const ROLES: u64 = NEEDED | REPORTS | CALLED | DEFINED;
 /// The roles of every name a run defines or calls.
 #[derive(Debug, Default)]
 pub struct Demand {
-    /// Each name defined or called in the run, its hash's four low bits replaced by its
-    /// roles, sorted. Two names that differ only in those bits share their roles: more is
-    /// analysed, never less.
-    names: Vec<u64>,
+    /// Each name defined or called in the run and its roles.
+    roles: RoleTable,
     /// The hashes of the names of the calls findings are made at, sorted.
     sites: Vec<u64>,
-    /// Those and the names of the functions that report.
-    reporting: HashSet<u64, foldhash::fast::FixedState>,
     /// Seen while the run goes: the names of functions the scan did not see defined, and the
     /// names analysed functions call that the scan did not see them call. A name in both is
     /// a lookup that may have found a function left out.
@@ -76,14 +71,9 @@ impl Demand {
         let mut graph = Graph::of(names, tree, &sites);
         graph.spread_reports();
         graph.spread_needs();
-        let names = graph.table(names);
-        let reports = names.iter().filter(|&&name| name & REPORTS != 0).map(|name| name & !ROLES);
-        let mut reporting: HashSet<u64, _> = sites.iter().map(|site| site & !ROLES).collect();
-        reporting.extend(reports);
         Demand {
-            names,
+            roles: RoleTable::of(graph.table(names)),
             sites,
-            reporting,
             undeclared: Mutex::default(),
             unforeseen: Mutex::default(),
         }
@@ -130,7 +120,12 @@ impl Demand {
         if role & DEFINED == 0 || role & NEEDED != 0 {
             return false;
         }
-        let reporting = |word: &str| self.reporting.contains(&(name_hash(language, word) & !ROLES));
+        let reporting = |word: &str| {
+            let key = name_hash(language, word) & !ROLES;
+            let site = self.sites.partition_point(|&site| site & !ROLES < key);
+            self.roles.role(key) & REPORTS != 0
+                || self.sites.get(site).is_some_and(|&site| site & !ROLES == key)
+        };
         !identifiers(text).any(reporting)
     }
 
@@ -143,11 +138,53 @@ impl Demand {
         unforeseen.iter().any(|name| undeclared.binary_search(name).is_ok())
     }
 
+    fn role(&self, name: u64) -> u64 {
+        self.roles.role(name)
+    }
+}
+
+/// Names and their roles, looked up by the top bits of their hashes: a lookup reads a bucket
+/// of a few entries side by side, where a binary search would take seventeen steps across
+/// the table and a hash set twice the room.
+#[derive(Debug, Default)]
+struct RoleTable {
+    /// Each name's hash, its four low bits replaced by its roles, sorted, once each. Two
+    /// names that differ only in those bits share their roles: more is analysed, never less.
+    entries: Vec<u64>,
+    /// Where the entries whose hashes' top bits are each bucket's number start (and, last,
+    /// where they all end).
+    starts: Vec<u32>,
+    /// How far a hash shifts right to its bucket's number.
+    shift: u32,
+}
+
+/// About so many entries a bucket.
+const BUCKET: usize = 4;
+
+impl RoleTable {
+    /// `entries` as `merge_roles` leaves them.
+    fn of(entries: Vec<u64>) -> RoleTable {
+        let bits = (entries.len() / BUCKET).max(2).ilog2();
+        let shift = u64::BITS - bits;
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for bucket in 0..=(1u64 << bits) {
+            at += entries[at..].partition_point(|&entry| entry >> shift < bucket);
+            starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+        RoleTable { entries, starts, shift }
+    }
+
     /// The roles of a name, none when the run neither defines nor calls it.
     fn role(&self, name: u64) -> u64 {
         let key = name & !ROLES;
-        let at = self.names.partition_point(|&known| known & !ROLES < key);
-        self.names.get(at).filter(|&&known| known & !ROLES == key).map_or(0, |known| known & ROLES)
+        let bucket = (key >> self.shift) as usize;
+        let (Some(&start), Some(&end)) = (self.starts.get(bucket), self.starts.get(bucket + 1))
+        else {
+            return 0;
+        };
+        let bucket = self.entries.get(start as usize..end as usize).unwrap_or_default();
+        bucket.iter().find(|&&entry| entry & !ROLES == key).map_or(0, |entry| entry & ROLES)
     }
 }
 
@@ -337,6 +374,25 @@ mod tests {
 
     fn expect(pairs: &[(&str, Verdict)]) -> Vec<(String, Verdict)> {
         pairs.iter().map(|(name, verdict)| (name.to_string(), *verdict)).collect()
+    }
+
+    #[test]
+    fn a_role_is_found_in_its_bucket_whatever_the_table_size() {
+        for size in [0, 1, 2, 5, 100, 4_099] {
+            let hashes: Vec<u64> =
+                (0..size * 2).map(|n| name_hash(Language::C, &n.to_string())).collect();
+            let (known, unknown) = hashes.split_at(size);
+            let entries =
+                known.iter().enumerate().map(|(n, &hash)| (hash & !ROLES) | (n as u64 % 15 + 1));
+            let mut entries: Vec<u64> = entries.collect();
+            entries.sort_unstable();
+            let table = RoleTable::of(merge_roles(entries.clone()));
+            for (n, &hash) in known.iter().enumerate() {
+                assert_eq!(table.role(hash), n as u64 % 15 + 1, "size {size}, name {n}");
+            }
+            assert!(unknown.iter().all(|&hash| table.role(hash) == 0), "size {size}");
+        }
+        assert_eq!(RoleTable::default().role(7), 0);
     }
 
     #[test]
