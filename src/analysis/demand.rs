@@ -19,7 +19,7 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::order::{function_callees, last_segment};
-use super::tree_names::{name_hash, NameHashes, TreeNames};
+use super::tree_names::{name_hash, Buckets, NameHashes, TreeNames};
 use crate::catalog::Catalog;
 use crate::ir::{Function, Language};
 
@@ -143,47 +143,25 @@ impl Demand {
     }
 }
 
-/// Names and their roles, looked up by the top bits of their hashes: a lookup reads a bucket
-/// of a few entries side by side, where a binary search would take seventeen steps across
-/// the table and a hash set twice the room.
+/// Names and their roles, looked up by the top bits of their hashes.
 #[derive(Debug, Default)]
 struct RoleTable {
     /// Each name's hash, its four low bits replaced by its roles, sorted, once each. Two
     /// names that differ only in those bits share their roles: more is analysed, never less.
     entries: Vec<u64>,
-    /// Where the entries whose hashes' top bits are each bucket's number start (and, last,
-    /// where they all end).
-    starts: Vec<u32>,
-    /// How far a hash shifts right to its bucket's number.
-    shift: u32,
+    buckets: Buckets,
 }
-
-/// About so many entries a bucket.
-const BUCKET: usize = 4;
 
 impl RoleTable {
     /// `entries` as `merge_roles` leaves them.
     fn of(entries: Vec<u64>) -> RoleTable {
-        let bits = (entries.len() / BUCKET).max(2).ilog2();
-        let shift = u64::BITS - bits;
-        let mut starts = Vec::with_capacity((1 << bits) + 1);
-        let mut at = 0;
-        for bucket in 0..=(1u64 << bits) {
-            at += entries[at..].partition_point(|&entry| entry >> shift < bucket);
-            starts.push(u32::try_from(at).unwrap_or(u32::MAX));
-        }
-        RoleTable { entries, starts, shift }
+        RoleTable { buckets: Buckets::of(&entries), entries }
     }
 
     /// The roles of a name, none when the run neither defines nor calls it.
     fn role(&self, name: u64) -> u64 {
         let key = name & !ROLES;
-        let bucket = (key >> self.shift) as usize;
-        let (Some(&start), Some(&end)) = (self.starts.get(bucket), self.starts.get(bucket + 1))
-        else {
-            return 0;
-        };
-        let bucket = self.entries.get(start as usize..end as usize).unwrap_or_default();
+        let bucket = self.entries.get(self.buckets.of_hash(key)).unwrap_or_default();
         bucket.iter().find(|&&entry| entry & !ROLES == key).map_or(0, |entry| entry & ROLES)
     }
 }
