@@ -83,7 +83,7 @@ impl Demand {
     /// its IR calls.
     pub fn verdict(&self, language: Language, function: &Function) -> Verdict {
         let name = name_hash(language, last_segment(&function.name));
-        let role = self.role(name);
+        let role = self.roles.role(name);
         if role & DEFINED == 0 {
             lock(&self.undeclared).push(name);
         }
@@ -91,8 +91,8 @@ impl Demand {
         let mut unneeded = Vec::new();
         for callee in function_callees(function) {
             let hash = name_hash(language, callee);
-            let callee_role = self.role(hash);
-            reports |= self.sites.binary_search(&hash).is_ok() || callee_role & REPORTS != 0;
+            let callee_role = self.roles.role(hash);
+            reports |= self.is_site(hash) || callee_role & REPORTS != 0;
             // A macro (`name!`) is never a function of the run.
             if callee_role & NEEDED == 0 && !callee.ends_with('!') {
                 unneeded.push((hash, callee_role));
@@ -116,15 +116,13 @@ impl Demand {
     /// can report, and its text mentions no name of a call where findings are made nor of a
     /// function that reports (so whatever the scan misread in it, it cannot report either).
     pub fn leaves_out(&self, language: Language, name: &str, text: &str) -> bool {
-        let role = self.role(name_hash(language, name));
+        let role = self.roles.role(name_hash(language, name));
         if role & DEFINED == 0 || role & NEEDED != 0 {
             return false;
         }
         let reporting = |word: &str| {
-            let key = name_hash(language, word) & !ROLES;
-            let site = self.sites.partition_point(|&site| site & !ROLES < key);
-            self.roles.role(key) & REPORTS != 0
-                || self.sites.get(site).is_some_and(|&site| site & !ROLES == key)
+            let hash = name_hash(language, word);
+            self.is_site(hash) || self.roles.role(hash) & REPORTS != 0
         };
         !identifiers(text).any(reporting)
     }
@@ -138,8 +136,9 @@ impl Demand {
         unforeseen.iter().any(|name| undeclared.binary_search(name).is_ok())
     }
 
-    fn role(&self, name: u64) -> u64 {
-        self.roles.role(name)
+    /// Whether `name` is that of a call where findings are made.
+    fn is_site(&self, name: u64) -> bool {
+        self.sites.binary_search(&name).is_ok()
     }
 }
 
@@ -330,6 +329,7 @@ fn compact_past(roles: &mut Vec<u64>, settled: &mut usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::tree_names::{known_and_unknown, TABLE_SIZES};
     use crate::frontend;
     use crate::ir::LoweredFile;
 
@@ -356,15 +356,13 @@ mod tests {
 
     #[test]
     fn a_role_is_found_in_its_bucket_whatever_the_table_size() {
-        for size in [0, 1, 2, 5, 100, 4_099] {
-            let hashes: Vec<u64> =
-                (0..size * 2).map(|n| name_hash(Language::C, &n.to_string())).collect();
-            let (known, unknown) = hashes.split_at(size);
+        for size in TABLE_SIZES {
+            let (known, unknown) = known_and_unknown(size);
             let entries =
                 known.iter().enumerate().map(|(n, &hash)| (hash & !ROLES) | (n as u64 % 15 + 1));
             let mut entries: Vec<u64> = entries.collect();
             entries.sort_unstable();
-            let table = RoleTable::of(merge_roles(entries.clone()));
+            let table = RoleTable::of(merge_roles(entries));
             for (n, &hash) in known.iter().enumerate() {
                 assert_eq!(table.role(hash), n as u64 % 15 + 1, "size {size}, name {n}");
             }

@@ -219,6 +219,19 @@ impl TreeNames {
     }
 }
 
+/// For the lookup tables' tests: `count` distinct names' hashes to find, and as many others.
+#[cfg(test)]
+pub(super) fn known_and_unknown(count: usize) -> (Vec<u64>, Vec<u64>) {
+    let mut hashes: Vec<u64> =
+        (0..count * 2).map(|n| name_hash(Language::C, &n.to_string())).collect();
+    let unknown = hashes.split_off(count);
+    (hashes, unknown)
+}
+
+/// The sizes of table the lookup tables' tests try: empty, tiny, one bucket, many.
+#[cfg(test)]
+pub(super) const TABLE_SIZES: [usize; 6] = [0, 1, 2, 5, 100, 4_099];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,17 +267,15 @@ mod tests {
 
     #[test]
     fn a_hash_is_found_in_its_bucket_whatever_the_table_size() {
-        for size in [0, 1, 2, 5, 100, 4_099] {
-            let hashes: Vec<u64> =
-                (0..size * 2).map(|n| name_hash(Language::C, &n.to_string())).collect();
-            let (known, unknown) = hashes.split_at(size);
-            let mut sorted = known.to_vec();
+        for size in TABLE_SIZES {
+            let (known, unknown) = known_and_unknown(size);
+            let mut sorted = known.clone();
             sorted.sort_unstable();
             let buckets = Buckets::of(&sorted);
-            for &hash in known {
+            for &hash in &known {
                 assert!(sorted[buckets.of_hash(hash)].contains(&hash), "size {size}");
             }
-            for &hash in unknown {
+            for &hash in &unknown {
                 assert!(!sorted[buckets.of_hash(hash)].contains(&hash), "size {size}");
             }
         }

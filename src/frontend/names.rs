@@ -235,8 +235,9 @@ impl<'t> Bodies<'t> {
 
     fn close(&mut self, depth: usize) {
         if self.open.last().is_some_and(|(_, outside, _)| *outside == depth) {
-            let (name, _, calls) = self.open.pop().expect("checked just above");
-            self.done.push((Some(name), calls));
+            if let Some((name, _, calls)) = self.open.pop() {
+                self.done.push((Some(name), calls));
+            }
         }
     }
 

@@ -184,9 +184,9 @@ impl ItemLowering<'_> {
         let body_span = block_span(source.body);
         let start = signature_start(source.sig);
         let span = Span::new(start, body_span.end.max(start));
-        // The name's last segment, as the IR's name ends.
-        let ident = source.sig.ident.to_string();
-        if self.keep.is_some_and(|keep| !keep(&ident, span)) {
+        // Asked by the name's last segment, as calls name it (the ident, without a copy).
+        let last_segment = source.name.rsplit("::").next().unwrap_or_default();
+        if self.keep.is_some_and(|keep| !keep(last_segment, span)) {
             // Functions declared inside the body may still be kept.
             self.lower_items(declared.items, imports, depth);
             return;
